@@ -1,0 +1,151 @@
+"""The ``buurtkaart`` command: parses options and calls one library function per command."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator import __version__
+from generator.errors import BuurtkaartError
+from generator.pack import BatchReport, generate_packs, validate_workbooks
+from generator.workbook import write_workbook
+
+WORKBOOKS = click.argument(
+    "workbooks", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True)
+)
+
+
+class ClickProgress:
+    """A click progress bar on stderr, safe to advance from staticmap's worker threads."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._lock = threading.Lock()
+
+    def start(self, label: str, total: int) -> None:
+        self.finish()
+        self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
+        self._bar.__enter__()
+
+    def advance(self, amount: int = 1) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.update(amount)
+
+    def finish(self) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.__exit__(None, None, None)
+                self._bar = None
+
+    def warn(self, message: str) -> None:
+        click.echo(f"Warning: {message}", err=True)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="buurtkaart")
+def main() -> None:
+    """Prepare the session pack for the kaartoefening of the fiche 'Buurtgericht werken'.
+
+    Teams fill in an Excel workbook; buurtkaart turns it into a wall poster of the
+    neighbourhood and worksheets for the session.
+
+    \b
+    Example:
+      buurtkaart init team.xlsx
+      buurtkaart generate input/voorbeeld.xlsx --out output
+    """
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--example", is_flag=True, help="Fill the workbook with a fictional example team.")
+@click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
+def init(path: Path, example: bool, force: bool) -> None:
+    """Write the Excel workbook that a team fills in.
+
+    \b
+    Example:
+      buurtkaart init teams/buurthuis.xlsx
+      buurtkaart init input/voorbeeld.xlsx --example --force
+    """
+    write_workbook(path, example=example, force=force)
+    click.echo(f"Wrote {path}", err=True)
+
+
+@main.command()
+@WORKBOOKS
+def validate(workbooks: tuple[Path, ...]) -> None:
+    """Check workbooks and list every problem with its sheet and cell.
+
+    Exits 0 when all are valid and 1 when any has a problem.
+
+    \b
+    Example:
+      buurtkaart validate input/*.xlsx
+    """
+    teams, problems = validate_workbooks(list(workbooks))
+    for workbook in workbooks:
+        if workbook in teams:
+            team = teams[workbook]
+            click.echo(
+                f"{workbook}: valid ({_plural(len(team.partners), 'partner')}, "
+                f"{_plural(len(team.participants), 'street')}, "
+                f"{_plural(len(team.actions), 'action')})",
+                err=True,
+            )
+        for problem in problems.get(workbook, []):
+            click.echo(str(problem), err=True)
+    if problems:
+        raise BuurtkaartError(
+            f"{len(problems)} of {_plural(len(workbooks), 'workbook')} "
+            f"{'has' if len(problems) == 1 else 'have'} problems"
+        )
+
+
+@main.command()
+@WORKBOOKS
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="Folder that receives one pack folder per workbook.",
+)
+def generate(workbooks: tuple[Path, ...], out_dir: Path) -> None:
+    """Validate workbooks and write a session pack for each valid one.
+
+    Each pack goes to OUT/<organisation-site>/ and replaces an earlier pack only once it is
+    complete. One bad workbook never stops the others; the exit code is 1 if any failed.
+
+    \b
+    Example:
+      buurtkaart generate input/voorbeeld.xlsx
+      buurtkaart generate teams/*.xlsx --out packs
+    """
+    report = generate_packs(list(workbooks), out_dir, progress=ClickProgress())
+    _report(report, len(workbooks))
+
+
+def _report(report: BatchReport, total: int) -> None:
+    for workbook, folder in report.made.items():
+        click.echo(f"{workbook}: pack written to {folder}", err=True)
+    for problems in report.problems.values():
+        for problem in problems:
+            click.echo(str(problem), err=True)
+    for workbook, message in report.failures.items():
+        click.echo(f"{workbook}: {message}", err=True)
+    if report.failed:
+        raise BuurtkaartError(
+            f"{len(report.failed)} of {_plural(total, 'workbook')} failed; "
+            f"{_plural(len(report.made), 'pack')} written"
+        )

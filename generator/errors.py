@@ -1,0 +1,54 @@
+"""The project's exceptions: one root, so the CLI turns every one into a message and exit 1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+
+class BuurtkaartError(click.ClickException):
+    """Something the user can fix: click prints ``Error: <message>`` and exits 1."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a workbook, located as precisely as the file allows."""
+
+    file: Path
+    message: str
+    hint: str = ""
+    sheet: str | None = None
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        where = str(self.file)
+        if self.sheet is not None:
+            where += f": sheet '{self.sheet}'"
+            if self.cell is not None:
+                where += f", cell {self.cell}"
+        text = f"{where}: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+
+class WorkbookError(BuurtkaartError):
+    """A workbook that cannot be read, or that holds values the tool cannot use."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class TemplateError(BuurtkaartError):
+    """A template (wording, house style, DOCX) that is missing or broken."""
+
+
+class MapError(BuurtkaartError):
+    """The base map cannot be made within the tile server's rules (too many tiles, bad URL)."""
+
+
+class OutputError(BuurtkaartError):
+    """The pack cannot be written where it was asked to go."""

@@ -1,0 +1,116 @@
+"""Web Mercator in one place: lon/lat to tile pixels and to points on the page.
+
+Every overlay (markers, rings, participant circles, grid, scale bar) goes through ``MapView``,
+so the vectors drawn by the poster line up with the raster that staticmap assembled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from generator.model import LatLon
+
+EARTH_RADIUS_M = 6378137.0
+MAX_LATITUDE = 85.0511287798
+POINTS_PER_INCH = 72.0
+METRES_PER_INCH = 0.0254
+
+
+def lonlat_to_tile(lon: float, lat: float, zoom: int) -> tuple[float, float]:
+    """Fractional XYZ tile coordinates, as in the OSM slippy-map convention."""
+    lat = max(-MAX_LATITUDE, min(MAX_LATITUDE, lat))
+    n = 2.0**zoom
+    x = (lon + 180.0) / 360.0 * n
+    y = (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n
+    return x, y
+
+
+def tile_to_lonlat(x: float, y: float, zoom: int) -> tuple[float, float]:
+    n = 2.0**zoom
+    lon = x / n * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    return lon, lat
+
+
+def metres_per_pixel(lat: float, zoom: int, tile_size: int = 256) -> float:
+    """Ground metres covered by one tile pixel at this latitude and zoom."""
+    circumference = 2 * math.pi * EARTH_RADIUS_M
+    return circumference * math.cos(math.radians(lat)) / (tile_size * 2.0**zoom)
+
+
+@dataclass(frozen=True)
+class MapView:
+    """A rectangle of the Mercator plane: what the base map image shows.
+
+    ``center_x``/``center_y`` are in tile units at ``zoom`` (as staticmap's ``x_center`` and
+    ``y_center`` after ``render``); ``width_px``/``height_px`` is the image size in pixels of
+    ``tile_size``-pixel tiles.
+    """
+
+    zoom: int
+    center_x: float
+    center_y: float
+    width_px: int
+    height_px: int
+    tile_size: int = 256
+
+    @classmethod
+    def around(
+        cls, center: LatLon, zoom: int, width_px: int, height_px: int, tile_size: int = 256
+    ) -> MapView:
+        x, y = lonlat_to_tile(center.lon, center.lat, zoom)
+        return cls(zoom, x, y, width_px, height_px, tile_size)
+
+    @property
+    def center(self) -> LatLon:
+        lon, lat = tile_to_lonlat(self.center_x, self.center_y, self.zoom)
+        return LatLon(lat=lat, lon=lon)
+
+    def to_pixel(self, point: LatLon) -> tuple[float, float]:
+        """Image pixels from the top-left corner of the base map."""
+        x, y = lonlat_to_tile(point.lon, point.lat, self.zoom)
+        return (
+            (x - self.center_x) * self.tile_size + self.width_px / 2,
+            (y - self.center_y) * self.tile_size + self.height_px / 2,
+        )
+
+    def to_lonlat(self, px: float, py: float) -> LatLon:
+        x = self.center_x + (px - self.width_px / 2) / self.tile_size
+        y = self.center_y + (py - self.height_px / 2) / self.tile_size
+        lon, lat = tile_to_lonlat(x, y, self.zoom)
+        return LatLon(lat=lat, lon=lon)
+
+    def contains(self, point: LatLon) -> bool:
+        px, py = self.to_pixel(point)
+        return 0 <= px <= self.width_px and 0 <= py <= self.height_px
+
+    @property
+    def metres_per_pixel(self) -> float:
+        return metres_per_pixel(self.center.lat, self.zoom, self.tile_size)
+
+
+@dataclass(frozen=True)
+class PageFrame:
+    """Where the map image is drawn on a page, in points (reportlab: origin bottom-left)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def place(self, view: MapView, point: LatLon) -> tuple[float, float]:
+        """Page coordinates of a point of the map, for overlays drawn as vectors."""
+        px, py = view.to_pixel(point)
+        return (
+            self.x + px * self.width / view.width_px,
+            self.y + self.height - py * self.height / view.height_px,
+        )
+
+    def points_per_metre(self, view: MapView) -> float:
+        return self.width / view.width_px / view.metres_per_pixel
+
+    def scale_denominator(self, view: MapView) -> float:
+        """N in the print scale 1:N (ground metres per paper metre)."""
+        paper_metres_per_point = METRES_PER_INCH / POINTS_PER_INCH
+        return 1.0 / (self.points_per_metre(view) * paper_metres_per_point)

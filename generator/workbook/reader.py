@@ -1,0 +1,529 @@
+"""Reads a team's workbook into the model, collecting every problem rather than the first.
+
+The user's file is opened read-only and never written to. Its container is checked before
+openpyxl sees it: openpyxl has no limits of its own against zip bombs.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+
+from generator.errors import Problem, WorkbookError
+from generator.model import (
+    Action,
+    Address,
+    Answer,
+    Choice,
+    CoordinateOrigin,
+    Delimitation,
+    LatLon,
+    Organisation,
+    ParticipantOrigin,
+    Partner,
+    Source,
+    Team,
+)
+from generator.workbook import values
+from generator.workbook.spec import ListSheet, WorkbookSpec, load_spec
+from generator.workbook.values import CellValueError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
+RESTORE_HINT = "copy your data into a fresh workbook from 'buurtkaart init'"
+
+T = TypeVar("T")
+Row = tuple[int, list[Any]]
+
+
+def normalise(label: str) -> str:
+    """Compare labels as a person would: no accents, case, spacing or trailing colon."""
+    decomposed = unicodedata.normalize("NFKD", label)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(plain.casefold().replace(":", " ").split())
+
+
+def read_team(path: Path, spec: WorkbookSpec | None = None) -> Team:
+    """The model of one workbook, or a ``WorkbookError`` listing every problem in it."""
+    spec = spec or load_spec()
+    check_container(path)
+    with _opened(path) as workbook:
+        return _TeamReader(path, workbook, spec).read()
+
+
+def check_container(path: Path) -> None:
+    """Refuse, with a reason, anything that is not a reasonably sized .xlsx."""
+
+    def refuse(message: str, hint: str) -> WorkbookError:
+        return WorkbookError([Problem(path, message, hint)])
+
+    if not path.exists():
+        raise refuse("the file does not exist", "check the name and the folder")
+    if path.is_dir():
+        raise refuse("this is a folder, not a workbook", "name the .xlsx file itself")
+    size = path.stat().st_size
+    if size == 0:
+        raise refuse("the file is empty", "save the workbook again from Excel as .xlsx")
+    if size > MAX_FILE_BYTES:
+        raise refuse(
+            f"the file is {size / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
+            "a team workbook may be",
+            "remove pictures or other sheets, or " + RESTORE_HINT,
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head == OLE_MAGIC:
+            if ENCRYPTED_MARKER in handle.read(MAX_FILE_BYTES):
+                raise refuse(
+                    "the workbook is protected with a password",
+                    "open it in Excel, remove the password (File > Info > Protect Workbook) "
+                    "and save it again",
+                )
+            raise refuse(
+                "this is an old Excel 97-2003 file (.xls), not an .xlsx workbook",
+                "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)",
+            )
+    if head.startswith(b"%PDF"):
+        raise refuse(
+            "this is a PDF, not an Excel workbook", "use the .xlsx file the team filled in"
+        )
+    if not head.startswith(b"PK"):
+        raise refuse(
+            "this is not an Excel workbook (.xlsx); it looks like a text or CSV file"
+            if _looks_like_text(head)
+            else "this is not an Excel workbook (.xlsx)",
+            "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)",
+        )
+    _check_zip(path, refuse)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_zip(path: Path, refuse: Callable[[str, str], WorkbookError]) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
+                raise refuse(
+                    "this is a LibreOffice spreadsheet (.ods), not an .xlsx workbook",
+                    "in LibreOffice choose File > Save As > Excel 2007-365 (.xlsx)",
+                )
+    except zipfile.BadZipFile as exc:
+        raise refuse(
+            "the file is damaged or is not an Excel workbook (.xlsx)",
+            "save the workbook again from Excel as .xlsx",
+        ) from exc
+    if "xl/workbook.xml" not in names:
+        raise refuse(
+            "this zip file is not an Excel workbook (.xlsx)",
+            "use the .xlsx file the team filled in",
+        )
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members) or 1
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+        raise refuse(
+            f"the workbook unpacks to {unpacked / 2**20:.0f} MB, far more than a team "
+            "workbook holds (a zip bomb?)",
+            RESTORE_HINT,
+        )
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[Workbook]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except DefusedXmlException as exc:
+        raise WorkbookError(
+            [Problem(path, "the workbook contains unsafe XML and was not read", RESTORE_HINT)]
+        ) from exc
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        ParseError,
+        OSError,
+        EOFError,
+        zlib.error,
+    ) as exc:
+        raise WorkbookError(
+            [
+                Problem(
+                    path,
+                    f"the workbook cannot be read ({type(exc).__name__})",
+                    "open it in Excel, save it again as .xlsx, or " + RESTORE_HINT,
+                )
+            ]
+        ) from exc
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+class _TeamReader:
+    """Reads each sheet into records, noting problems with their cell."""
+
+    def __init__(self, path: Path, workbook: Workbook, spec: WorkbookSpec) -> None:
+        self.path = path
+        self.workbook = workbook
+        self.spec = spec
+        self.problems: list[Problem] = []
+
+    def read(self) -> Team:
+        organisation = self._organisation()
+        team_parts = {
+            "answers": self._answers(),
+            "choices": self._choices(),
+            "participants": self._participants(),
+            "partners": self._partners(),
+            "actions": self._actions(),
+        }
+        if self.problems or organisation is None:
+            raise WorkbookError(self.problems)
+        return Team(workbook=self.path, organisation=organisation, **team_parts)  # type: ignore[arg-type]
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def problem(self, sheet: str, cell: str | None, message: str, hint: str) -> None:
+        self.problems.append(Problem(self.path, message, hint, sheet=sheet, cell=cell))
+
+    def parse(self, sheet: str, row: int, column: int, parser: Callable[[], T], fallback: T) -> T:
+        try:
+            return parser()
+        except CellValueError as exc:
+            self.problem(sheet, f"{get_column_letter(column)}{row}", exc.message, exc.hint)
+            return fallback
+
+    def rows(self, sheet_name: str) -> list[Row] | None:
+        """The sheet's rows with their number, or None (and a problem) when it is missing."""
+        if sheet_name not in self.workbook.sheetnames:
+            self.problem(sheet_name, None, "the sheet is missing", "restore it, or " + RESTORE_HINT)
+            return None
+        sheet = self.workbook[sheet_name]
+        return [
+            (number, list(row))
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+
+    def columns(self, layout_name: str, headers: tuple[str, ...], rows: list[Row]) -> list[int]:
+        """The 1-based column of each expected header in row 1, or [] when any is missing."""
+        found = {
+            normalise(str(value)): index
+            for index, value in enumerate(rows[0][1] if rows else [], start=1)
+            if value is not None
+        }
+        missing = [header for header in headers if normalise(header) not in found]
+        for header in missing:
+            self.problem(
+                layout_name,
+                None,
+                f"the header '{header}' is missing from row 1",
+                "restore the header row, or " + RESTORE_HINT,
+            )
+        return [] if missing else [found[normalise(header)] for header in headers]
+
+    def table(self, layout: ListSheet) -> Iterator[tuple[int, list[Any]]]:
+        """Data rows as values in header order; rows with nothing in them are skipped."""
+        rows = self.rows(layout.name)
+        if rows is None:
+            return
+        columns = self.columns(layout.name, layout.headers, rows)
+        if not columns:
+            return
+        for number, row in rows[1:]:
+            cells = [row[column - 1] if column - 1 < len(row) else None for column in columns]
+            if any(values.text_or_blank(cell) for cell in cells):
+                yield number, cells
+
+    def cell_text(self, sheet: str, row: int, column: int, value: Any) -> str:
+        return self.parse(sheet, row, column, lambda: values.text(value), "")
+
+    def place(
+        self, sheet: str, row: int, column: int, value: Any
+    ) -> tuple[LatLon | None, CoordinateOrigin]:
+        coordinates = self.parse(sheet, row, column, lambda: values.coordinates(value), None)
+        origin = CoordinateOrigin.WORKBOOK if coordinates else CoordinateOrigin.NOT_PLACED
+        return coordinates, origin
+
+    def yes_no(self, sheet: str, row: int, column: int, value: Any) -> bool | None:
+        spec = self.spec
+        return self.parse(
+            sheet, row, column, lambda: values.yes_no(value, spec.yes_words, spec.no_words), None
+        )
+
+    # -- sheets ------------------------------------------------------------------------------
+
+    def _organisation(self) -> Organisation | None:
+        sheet = self.spec.sheets["organisation"]
+        rows = self.rows(sheet)
+        if rows is None:
+            return None
+        by_label = {normalise(field.label): field for field in self.spec.organisation}
+        found: dict[str, tuple[int, Any]] = {}
+        for number, row in rows:
+            label = normalise(str(row[0])) if row and row[0] is not None else ""
+            field = by_label.get(label) or by_label.get(label.split(" (")[0])
+            if field is not None and field.key not in found:
+                found[field.key] = (number, row[1] if len(row) > 1 else None)
+        for field in self.spec.organisation:
+            if field.key not in found:
+                self.problem(
+                    sheet,
+                    None,
+                    f"the label '{field.label}' is missing from column A",
+                    "restore the label, or " + RESTORE_HINT,
+                )
+        if any(field.key not in found for field in self.spec.organisation):
+            return None
+
+        def get(key: str, parser: Callable[[Any], T], fallback: T) -> T:
+            number, value = found[key]
+            return self.parse(sheet, number, 2, lambda: parser(value), fallback)
+
+        name = get("name", values.text, "")
+        if not name:
+            self.problem(
+                sheet,
+                f"B{found['name'][0]}",
+                "the name of the organisation is empty",
+                "type the organisation's name",
+            )
+        street = get("street", values.text, "")
+        coordinates, origin = self.place(sheet, found["coordinates"][0], 2, found["coordinates"][1])
+        if not street and coordinates is None and not self._has_problem_at(sheet, found):
+            self.problem(
+                sheet,
+                f"B{found['street'][0]}",
+                "the site has neither an address nor coordinates",
+                "type the street and number of the site, or its coordinates",
+            )
+        email = get("email", values.text, "")
+        if email and "@" not in email:
+            self.problem(
+                sheet,
+                f"B{found['email'][0]}",
+                f"'{email}' is not an e-mail address",
+                "type an address such as naam@organisatie.be, or leave it empty",
+            )
+        delimitation_field = self.spec.field("delimitation")
+        return Organisation(
+            address=Address(
+                street, get("postcode", values.text, ""), get("municipality", values.text, "")
+            ),
+            coordinates=coordinates,
+            coordinate_origin=origin,
+            name=name,
+            site=get("site", values.text, ""),
+            neighbourhood_name=get("neighbourhood", values.text, ""),
+            delimitation=Delimitation(
+                get(
+                    "delimitation",
+                    lambda v: values.one_of(
+                        v, delimitation_field.choices, Delimitation.SITE.value, "choice"
+                    ),
+                    Delimitation.SITE.value,
+                )
+            ),
+            radius_m=get(
+                "radius",
+                lambda v: values.radius(v, self.spec.field("radius").default or 1000),
+                1000,
+            ),
+            contact=get("contact", values.text, ""),
+            email=email,
+            session_date=get("date", values.session_date, None),
+            source=Source(sheet, found["name"][0]),
+        )
+
+    def _has_problem_at(self, sheet: str, found: dict[str, tuple[int, Any]]) -> bool:
+        cell = f"B{found['coordinates'][0]}"
+        return any(p.sheet == sheet and p.cell == cell for p in self.problems)
+
+    def _answers(self) -> tuple[Answer, ...]:
+        sheet = self.spec.sheets["vision"]
+        rows = self.rows(sheet)
+        if rows is None or not self.columns(sheet, self.spec.vision_headers, rows):
+            return ()
+        keys = {normalise(question.text): question.key for question in self.spec.questions}
+        answers = []
+        for number, row in rows[1:]:
+            cells = ([*row, None, None])[:2]
+            question = self.cell_text(sheet, number, 1, cells[0])
+            answer = self.cell_text(sheet, number, 2, cells[1])
+            if not question and not answer:
+                continue
+            if not question:
+                self.problem(
+                    sheet,
+                    f"A{number}",
+                    "an answer has no question",
+                    "type the question in column A, or move the answer next to its question",
+                )
+                continue
+            key = keys.get(normalise(question))
+            answers.append(Answer(key, question, answer, Source(sheet, number)))
+        return tuple(answers)
+
+    def _choices(self) -> tuple[Choice, ...]:
+        sheet = self.spec.sheets["approach"]
+        rows = self.rows(sheet)
+        if rows is None or not self.columns(sheet, self.spec.approach_headers, rows):
+            return ()
+        by_label = {normalise(choice.label): choice for choice in self.spec.choices}
+        choices = []
+        for number, row in rows[1:]:
+            cells = ([*row, None, None, None])[:3]
+            label = self.cell_text(sheet, number, 1, cells[0])
+            chosen = self.yes_no(sheet, number, 2, cells[1])
+            explanation = self.cell_text(sheet, number, 3, cells[2])
+            if not label and chosen is None and not explanation:
+                continue
+            if not label:
+                self.problem(
+                    sheet,
+                    f"A{number}",
+                    "a choice has no description",
+                    "describe the choice in column A, or clear the row",
+                )
+                continue
+            known = by_label.get(normalise(label))
+            choices.append(
+                Choice(
+                    key=known.key if known else None,
+                    group=known.group if known else "anders",
+                    label=label,
+                    chosen=chosen,
+                    explanation=explanation,
+                    source=Source(sheet, number),
+                )
+            )
+        return tuple(choices)
+
+    def _participants(self) -> tuple[ParticipantOrigin, ...]:
+        layout = self.spec.participants
+        sheet = layout.name
+        origins = []
+        for number, (street, postcode, municipality, amount, place) in self.table(layout):
+            street_name = self.parse(
+                sheet, number, 1, partial(values.street_without_house_number, street), ""
+            )
+            if not street_name and not self._problem_in_row(sheet, number, "A"):
+                self.problem(
+                    sheet,
+                    f"A{number}",
+                    "the street is empty",
+                    "type the street's name, or clear the row",
+                )
+            how_many = self.parse(sheet, number, 4, partial(values.count, amount), 0)
+            coordinates, origin = self.place(sheet, number, 5, place)
+            origins.append(
+                ParticipantOrigin(
+                    address=Address(
+                        street_name,
+                        self.cell_text(sheet, number, 2, postcode),
+                        self.cell_text(sheet, number, 3, municipality),
+                    ),
+                    coordinates=coordinates,
+                    coordinate_origin=origin,
+                    count=how_many,
+                    source=Source(sheet, number),
+                )
+            )
+        return tuple(origins)
+
+    def _problem_in_row(self, sheet: str, row: int, column: str) -> bool:
+        return any(p.sheet == sheet and p.cell == f"{column}{row}" for p in self.problems)
+
+    def _partners(self) -> tuple[Partner, ...]:
+        layout = self.spec.partners
+        sheet = layout.name
+        partners: list[Partner] = []
+        for number, cells in self.table(layout):
+            name, kind, street, postcode, municipality, place, known, used, contact, remark = cells
+            partner_name = self.cell_text(sheet, number, 1, name)
+            if not partner_name and not self._problem_in_row(sheet, number, "A"):
+                self.problem(
+                    sheet,
+                    f"A{number}",
+                    "the name is empty in a row that has other data",
+                    "type the partner's name, or clear the whole row",
+                )
+            coordinates, origin = self.place(sheet, number, 6, place)
+            partners.append(
+                Partner(
+                    address=Address(
+                        self.cell_text(sheet, number, 3, street),
+                        self.cell_text(sheet, number, 4, postcode),
+                        self.cell_text(sheet, number, 5, municipality),
+                    ),
+                    coordinates=coordinates,
+                    coordinate_origin=origin,
+                    number=len(partners) + 1,
+                    name=partner_name,
+                    kind=self.parse(
+                        sheet,
+                        number,
+                        2,
+                        partial(
+                            values.one_of,
+                            kind,
+                            self.spec.kinds,
+                            self.spec.default_kind,
+                            "kind (Soort)",
+                        ),
+                        self.spec.default_kind,
+                    ),
+                    known=self.yes_no(sheet, number, 7, known),
+                    used=self.yes_no(sheet, number, 8, used),
+                    contact=self.cell_text(sheet, number, 9, contact),
+                    remark=self.cell_text(sheet, number, 10, remark),
+                    source=Source(sheet, number),
+                )
+            )
+        return tuple(partners)
+
+    def _actions(self) -> tuple[Action, ...]:
+        layout = self.spec.actions
+        sheet = layout.name
+        actions = []
+        for number, cells in self.table(layout):
+            step, activity, goal, who, when, frequency = (
+                self.cell_text(sheet, number, column, value)
+                for column, value in enumerate(cells, start=1)
+            )
+            if not activity and not self._problem_in_row(sheet, number, "B"):
+                self.problem(
+                    sheet,
+                    f"B{number}",
+                    "the activity is empty in a row that has other data",
+                    "describe the activity, or clear the whole row",
+                )
+            actions.append(
+                Action(step, activity, goal, who, when, frequency, Source(sheet, number))
+            )
+        return tuple(actions)
