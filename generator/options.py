@@ -1,0 +1,25 @@
+"""What a facilitator can choose for a pack; the CLI fills it from options and environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PAPER_SIZES = ("A0", "A1", "A2", "A3")
+PRINT_TILE_SIZES = ("A4", "A3")
+
+
+@dataclass(frozen=True)
+class PackOptions:
+    templates_dir: Path | None = None  # --templates: the facilitator's edited templates
+    tile_url: str | None = None  # --tiles / BUURTKAART_TILE_URL; None is OpenStreetMap
+    offline: bool = False  # --offline: tiles and geocoding from the cache alone
+    cache_dir: Path | None = None  # BUURTKAART_CACHE_DIR; None is the user cache folder
+    contact: str | None = None  # BUURTKAART_CONTACT: e-mail for the User-Agent
+    geocoder_url: str | None = None  # BUURTKAART_GEOCODER_URL; None is Nominatim
+    tile_budget: int = 400  # most tiles fetched from the OSM server for one map
+    paper: str = "A1"  # --poster-size
+    landscape: bool = False  # --landscape
+    min_count: int = 3  # --min-count: privacy threshold for participant streets
+    print_tiles: str | None = None  # --print-tiles A4|A3
+    low_ink: bool = False  # --low-ink: faded base map
