@@ -110,6 +110,7 @@ def prepare_out_dir(out_dir: Path) -> None:
 def write_pack(team: Team, target: Path, build: PackBuilder) -> Path:
     """Build the pack in a staging folder, then swap it in place of any earlier pack."""
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a pack is shared like any other folder
     try:
         build(team, staging)
         _swap_into_place(staging, target)

@@ -131,24 +131,35 @@ def _check_zip(path: Path, refuse: Callable[[str, str], WorkbookError]) -> None:
                     "this is a LibreOffice spreadsheet (.ods), not an .xlsx workbook",
                     "in LibreOffice choose File > Save As > Excel 2007-365 (.xlsx)",
                 )
-    except zipfile.BadZipFile as exc:
+            if "xl/workbook.xml" not in names:
+                raise refuse(
+                    "this zip file is not an Excel workbook (.xlsx)",
+                    "use the .xlsx file the team filled in",
+                )
+            unpacked = sum(member.file_size for member in members)
+            packed = sum(member.compress_size for member in members) or 1
+            if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+                raise refuse(
+                    f"the workbook unpacks to {unpacked / 2**20:.0f} MB, far more than a team "
+                    "workbook holds (a zip bomb?)",
+                    RESTORE_HINT,
+                )
+            if any(_declares_entities(archive, member) for member in members):
+                raise refuse("the workbook contains unsafe XML and was not read", RESTORE_HINT)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise refuse(
             "the file is damaged or is not an Excel workbook (.xlsx)",
             "save the workbook again from Excel as .xlsx",
         ) from exc
-    if "xl/workbook.xml" not in names:
-        raise refuse(
-            "this zip file is not an Excel workbook (.xlsx)",
-            "use the .xlsx file the team filled in",
-        )
-    unpacked = sum(member.file_size for member in members)
-    packed = sum(member.compress_size for member in members) or 1
-    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
-        raise refuse(
-            f"the workbook unpacks to {unpacked / 2**20:.0f} MB, far more than a team "
-            "workbook holds (a zip bomb?)",
-            RESTORE_HINT,
-        )
+
+
+def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Office files never carry a DTD; one that does is an entity-expansion attack."""
+    if not member.filename.endswith((".xml", ".rels")):
+        return False
+    with archive.open(member) as handle:
+        head = handle.read(4096)
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
 @contextmanager

@@ -49,9 +49,7 @@ def write_workbook(
 
 def build_workbook(spec: WorkbookSpec, data: dict[str, Any]) -> Workbook:
     workbook = Workbook()
-    help_sheet = workbook.active
-    assert help_sheet is not None  # a new Workbook always has one sheet
-    _fill_help(help_sheet, spec)
+    _fill_help(workbook.worksheets[0], spec)
     lists = workbook.create_sheet(spec.sheets["lists"])
     _fill_lists(workbook, lists, spec)
     _fill_organisation(workbook.create_sheet(spec.sheets["organisation"]), spec, data)

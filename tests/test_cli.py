@@ -1,0 +1,162 @@
+"""The CLI's commands, exit codes and exact messages, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from generator import __version__
+from generator.cli import main
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"buurtkaart, version {__version__}\n"
+
+
+@pytest.mark.parametrize("command", [[], ["init"], ["validate"], ["generate"]])
+def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout
+    assert "buurtkaart " in result.stdout.split("Example:")[1]
+
+
+def test_init_writes_a_workbook_with_every_sheet(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "team.xlsx"
+    result = runner.invoke(main, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Wrote {target}\n"
+    sheets = openpyxl.load_workbook(target).sheetnames
+    assert sheets == [
+        "Uitleg",
+        "Organisatie",
+        "Visie",
+        "Aanpak",
+        "Deelnemers",
+        "Buurtpartners",
+        "Acties",
+        "Lijsten",
+    ]
+
+
+def test_init_refuses_to_overwrite_without_force(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "team.xlsx"
+    target.write_bytes(b"the team's own work")
+    result = runner.invoke(main, ["init", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {target} already exists; choose another name or add --force to replace it\n"
+    )
+    assert target.read_bytes() == b"the team's own work"
+
+    forced = runner.invoke(main, ["init", str(target), "--force", "--example"])
+    assert forced.exit_code == 0
+    assert openpyxl.load_workbook(target)["Organisatie"]["B2"].value == "Buurthuis De Oever vzw"
+
+
+def test_init_refuses_a_name_excel_cannot_open(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "team.xls"
+    result = runner.invoke(main, ["init", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {target} does not end in .xlsx; Excel only opens workbooks named *.xlsx\n"
+    )
+    assert not target.exists()
+
+
+def test_validate_a_valid_workbook(runner: CliRunner, example_workbook: Path) -> None:
+    result = runner.invoke(main, ["validate", str(example_workbook)])
+    assert result.exit_code == 0
+    assert result.stderr == f"{example_workbook}: valid (14 partners, 10 streets, 4 actions)\n"
+    assert result.stdout == ""
+
+
+def test_validate_lists_every_problem_and_exits_1(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(example_workbook)
+    workbook["Deelnemers"]["D3"] = "veel"
+    workbook["Buurtpartners"]["G4"] = "misschien"
+    bad = tmp_path / "fout.xlsx"
+    workbook.save(bad)
+
+    result = runner.invoke(main, ["validate", str(example_workbook), str(bad)])
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{example_workbook}: valid (14 partners, 10 streets, 4 actions)",
+        f"{bad}: sheet 'Deelnemers', cell D3: 'veel' is not a number; "
+        "type how many participants live in this street as digits, e.g. 4",
+        f"{bad}: sheet 'Buurtpartners', cell G4: 'misschien' is not Ja or Nee; "
+        "type Ja or Nee, or leave the cell empty while the team has not decided",
+        "Error: 1 of 2 workbooks has problems",
+    ]
+
+
+def test_validate_without_arguments_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["validate"])
+    assert result.exit_code == 2
+    assert "Missing argument 'WORKBOOKS...'" in result.stderr
+
+
+def test_generate_writes_a_pack(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "packs"
+    result = runner.invoke(main, ["generate", str(example_workbook), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pack = out / "buurthuis-de-oever-vzw-vestiging-dampoort"
+    assert f"{example_workbook}: pack written to {pack}" in result.stderr.splitlines()
+    manifest = json.loads((pack / "pack.json").read_text(encoding="utf-8"))
+    assert manifest["team"]["organisation"]["name"] == "Buurthuis De Oever vzw"
+    assert [p["name"] for p in manifest["team"]["partners"]][:2] == [
+        "Bibliotheek Dampoort",
+        "Basisschool De Regenboog",
+    ]
+    assert [entry.name for entry in out.iterdir()] == [pack.name]
+
+
+def test_generate_reports_bad_workbooks_and_still_makes_the_good_ones(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "ontbreekt.xlsx"
+    out = tmp_path / "packs"
+    result = runner.invoke(
+        main, ["generate", str(missing), str(example_workbook), "--out", str(out)]
+    )
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert f"{missing}: the file does not exist; check the name and the folder" in lines
+    assert lines[-1] == "Error: 1 of 2 workbooks failed; 1 pack written"
+    assert (out / "buurthuis-de-oever-vzw-vestiging-dampoort" / "pack.json").is_file()
+
+
+def test_generate_refuses_an_output_path_that_is_a_file(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "output"
+    out.write_text("not a folder")
+    result = runner.invoke(main, ["generate", str(example_workbook), "--out", str(out)])
+    assert result.exit_code == 2
+    assert f"'{out}' is a file." in result.stderr
+    assert out.read_text() == "not a folder"
+
+
+def test_generate_refuses_two_workbooks_for_the_same_pack(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    twin = tmp_path / "kopie.xlsx"
+    twin.write_bytes(example_workbook.read_bytes())
+    result = runner.invoke(
+        main, ["generate", str(example_workbook), str(twin), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert (
+        f"{twin}: sheet 'Organisatie': its organisation and site give the same pack folder "
+        f"'buurthuis-de-oever-vzw-vestiging-dampoort' as {example_workbook}; "
+        "give each workbook its own Vestiging on the sheet 'Organisatie'"
+    ) in result.stderr.splitlines()

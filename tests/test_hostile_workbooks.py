@@ -1,0 +1,337 @@
+"""One case per class of bad input: each must give a clear message naming the file (and the sheet
+and cell where there is one), exit 1 and no traceback."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from generator.cli import main
+from generator.errors import WorkbookError
+from generator.workbook import read_team
+from generator.workbook.reader import MAX_FILE_BYTES
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&lol3;</workbook>
+"""
+
+
+def validate(runner: CliRunner, path: Path) -> list[str]:
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "Error: 1 of 1 workbook has problems"
+    return lines[:-1]
+
+
+def edited(source: Path, target: Path, edit: Callable[[openpyxl.Workbook], None]) -> Path:
+    workbook = openpyxl.load_workbook(source)
+    edit(workbook)
+    workbook.save(target)
+    return target
+
+
+def rezipped(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for item in original.infolist():
+            copy.writestr(item, replace.get(item.filename, original.read(item.filename)))
+    return target
+
+
+def test_a_file_that_does_not_exist(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "weg.xlsx"
+    assert validate(runner, path) == [
+        f"{path}: the file does not exist; check the name and the folder"
+    ]
+
+
+def test_an_empty_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "leeg.xlsx"
+    path.touch()
+    assert validate(runner, path) == [
+        f"{path}: the file is empty; save the workbook again from Excel as .xlsx"
+    ]
+
+
+def test_an_old_xls_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "oud.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048))
+    assert validate(runner, path) == [
+        f"{path}: this is an old Excel 97-2003 file (.xls), not an .xlsx workbook; "
+        "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"
+    ]
+
+
+def test_a_csv_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "deelnemers.xlsx"
+    path.write_text("Straat;Aantal\nHam;4\n", encoding="utf-8")
+    assert validate(runner, path) == [
+        f"{path}: this is not an Excel workbook (.xlsx); it looks like a text or CSV file; "
+        "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"
+    ]
+
+
+def test_a_renamed_pdf(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "poster.xlsx"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
+    assert validate(runner, path) == [
+        f"{path}: this is a PDF, not an Excel workbook; use the .xlsx file the team filled in"
+    ]
+
+
+def test_a_password_protected_workbook(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "geheim.xlsx"
+    with example_workbook.open("rb") as plain, path.open("wb") as encrypted:
+        OOXMLFile(plain).encrypt("geheim", encrypted)
+    assert validate(runner, path) == [
+        f"{path}: the workbook is protected with a password; open it in Excel, remove the "
+        "password (File > Info > Protect Workbook) and save it again"
+    ]
+
+
+def test_a_file_that_is_too_large(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "groot.xlsx"
+    with path.open("wb") as handle:
+        handle.write(b"PK\x03\x04")
+        handle.truncate(MAX_FILE_BYTES + 1)
+    [line] = validate(runner, path)
+    assert line.startswith(f"{path}: the file is 20 MB, more than the 20 MB a team workbook")
+
+
+def test_a_zip_bomb(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bom.xlsx"
+    with (
+        zipfile.ZipFile(example_workbook) as original,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for item in original.infolist():
+            bomb.writestr(item, original.read(item.filename))
+        bomb.writestr("xl/media/zeros.bin", bytes(60 * 2**20))
+    [line] = validate(runner, path)
+    assert line.startswith(f"{path}: the workbook unpacks to 60 MB, far more than")
+    assert "zip bomb" in line
+
+
+def test_a_zip_that_is_not_a_workbook(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "werkblad.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert validate(runner, path) == [
+        f"{path}: this zip file is not an Excel workbook (.xlsx); "
+        "use the .xlsx file the team filled in"
+    ]
+
+
+def test_a_libreoffice_ods_file(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "team.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    assert validate(runner, path) == [
+        f"{path}: this is a LibreOffice spreadsheet (.ods), not an .xlsx workbook; "
+        "in LibreOffice choose File > Save As > Excel 2007-365 (.xlsx)"
+    ]
+
+
+def test_a_truncated_workbook(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
+    path = tmp_path / "half.xlsx"
+    path.write_bytes(example_workbook.read_bytes()[:5000])
+    assert validate(runner, path) == [
+        f"{path}: the file is damaged or is not an Excel workbook (.xlsx); "
+        "save the workbook again from Excel as .xlsx"
+    ]
+
+
+def test_an_xml_entity_attack(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
+    path = rezipped(example_workbook, tmp_path / "lol.xlsx", {"xl/workbook.xml": BILLION_LAUGHS})
+    assert validate(runner, path) == [
+        f"{path}: the workbook contains unsafe XML and was not read; "
+        "copy your data into a fresh workbook from 'buurtkaart init'"
+    ]
+
+
+def test_a_missing_sheet(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
+    path = edited(
+        example_workbook,
+        tmp_path / "zonder.xlsx",
+        lambda wb: wb.remove(wb["Buurtpartners"]),
+    )
+    assert validate(runner, path) == [
+        f"{path}: sheet 'Buurtpartners': the sheet is missing; restore it, or copy your data "
+        "into a fresh workbook from 'buurtkaart init'"
+    ]
+
+
+def test_a_missing_header(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
+    def rename_header(workbook: openpyxl.Workbook) -> None:
+        workbook["Deelnemers"]["D1"] = "Hoeveel"
+
+    path = edited(example_workbook, tmp_path / "kop.xlsx", rename_header)
+    assert validate(runner, path) == [
+        f"{path}: sheet 'Deelnemers': the header 'Aantal' is missing from row 1; restore the "
+        "header row, or copy your data into a fresh workbook from 'buurtkaart init'"
+    ]
+
+
+def test_a_missing_organisation_label(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    def remove_label(workbook: openpyxl.Workbook) -> None:
+        workbook["Organisatie"]["A2"] = None
+
+    path = edited(example_workbook, tmp_path / "label.xlsx", remove_label)
+    assert validate(runner, path) == [
+        f"{path}: sheet 'Organisatie': the label 'Naam organisatie' is missing from column A; "
+        "restore the label, or copy your data into a fresh workbook from 'buurtkaart init'"
+    ]
+
+
+BAD_VALUES = [
+    (
+        "Deelnemers",
+        "D4",
+        "vier",
+        "'vier' is not a number; type how many participants live in this street as digits, e.g. 4",
+    ),
+    (
+        "Deelnemers",
+        "D5",
+        -2,
+        "'-2' is not a whole number of 1 or more; "
+        "type how many participants live in this street, e.g. 4",
+    ),
+    (
+        "Deelnemers",
+        "E2",
+        "151.2, 3.7",
+        "'151.2, 3.7' lies outside the world (latitude -90 to 90, longitude -180 to 180); "
+        "put the latitude first, e.g. 51.056, 3.741",
+    ),
+    (
+        "Buurtpartners",
+        "F3",
+        "Dampoort",
+        "'Dampoort' is not a pair of coordinates; copy them from an online map as latitude, "
+        "longitude, e.g. 51.056, 3.741, or leave the cell empty to look the address up",
+    ),
+    (
+        "Buurtpartners",
+        "H2",
+        "misschien",
+        "'misschien' is not Ja or Nee; "
+        "type Ja or Nee, or leave the cell empty while the team has not decided",
+    ),
+    (
+        "Buurtpartners",
+        "A6",
+        None,
+        "the name is empty in a row that has other data; "
+        "type the partner's name, or clear the whole row",
+    ),
+    (
+        "Aanpak",
+        "B3",
+        "soms",
+        "'soms' is not Ja or Nee; "
+        "type Ja or Nee, or leave the cell empty while the team has not decided",
+    ),
+    (
+        "Acties",
+        "B3",
+        None,
+        "the activity is empty in a row that has other data; "
+        "describe the activity, or clear the whole row",
+    ),
+    (
+        "Organisatie",
+        "B10",
+        "ver",
+        "'ver' is not a distance in metres; type a number such as 1000",
+    ),
+    (
+        "Organisatie",
+        "B12",
+        "sofie.deoever.example",
+        "'sofie.deoever.example' is not an e-mail address; "
+        "type an address such as naam@organisatie.be, or leave it empty",
+    ),
+    (
+        "Deelnemers",
+        "A3",
+        "Kasteellaan 14",
+        "'Kasteellaan 14' looks like an address with a house number; "
+        "type only the street name: participants are counted per street, never per address",
+    ),
+    (
+        "Buurtpartners",
+        "C2",
+        "#REF!",
+        "the cell holds the Excel error #REF!; fix the formula or type the value itself",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sheet", "cell", "value", "message"), BAD_VALUES)
+def test_a_bad_value_is_named_with_its_cell(
+    runner: CliRunner,
+    example_workbook: Path,
+    tmp_path: Path,
+    sheet: str,
+    cell: str,
+    value: object,
+    message: str,
+) -> None:
+    def put(workbook: openpyxl.Workbook) -> None:
+        workbook[sheet][cell] = value
+
+    path = edited(example_workbook, tmp_path / "fout.xlsx", put)
+    assert validate(runner, path) == [f"{path}: sheet '{sheet}', cell {cell}: {message}"]
+
+
+def test_every_problem_is_reported_not_only_the_first(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    def spoil(workbook: openpyxl.Workbook) -> None:
+        for cell in ("D2", "D3", "D4"):
+            workbook["Deelnemers"][cell] = "?"
+        workbook["Buurtpartners"]["G2"] = "?"
+
+    path = edited(example_workbook, tmp_path / "fouten.xlsx", spoil)
+    with pytest.raises(WorkbookError) as caught:
+        read_team(path)
+    assert [(p.sheet, p.cell) for p in caught.value.problems] == [
+        ("Deelnemers", "D2"),
+        ("Deelnemers", "D3"),
+        ("Deelnemers", "D4"),
+        ("Buurtpartners", "G2"),
+    ]
+
+
+def test_a_folder_instead_of_a_workbook(runner: CliRunner, tmp_path: Path) -> None:
+    assert validate(runner, tmp_path) == [
+        f"{tmp_path}: this is a folder, not a workbook; name the .xlsx file itself"
+    ]
+
+
+def test_bytes_that_only_start_like_a_zip(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "kapot.xlsx"
+    path.write_bytes(b"PK\x03\x04" + io.BytesIO(bytes(range(256)) * 8).read())
+    assert validate(runner, path) == [
+        f"{path}: the file is damaged or is not an Excel workbook (.xlsx); "
+        "save the workbook again from Excel as .xlsx"
+    ]
