@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -293,7 +294,7 @@ def test_a_bad_value_is_named_with_its_cell(
     tmp_path: Path,
     sheet: str,
     cell: str,
-    value: object,
+    value: Any,
     message: str,
 ) -> None:
     def put(workbook: openpyxl.Workbook) -> None:

@@ -7,6 +7,7 @@ import hashlib
 import zipfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -80,7 +81,7 @@ def test_the_example_reads_into_the_model(example_workbook: Path) -> None:
     ],
 )
 def test_yes_no_is_lenient(
-    example_workbook: Path, tmp_path: Path, typed: object, expected: bool | None
+    example_workbook: Path, tmp_path: Path, typed: Any, expected: bool | None
 ) -> None:
     workbook = openpyxl.load_workbook(example_workbook)
     workbook["Buurtpartners"]["G2"] = typed
@@ -213,7 +214,7 @@ TARGET_CELLS = [("Organisatie", f"B{row}") for row in range(2, 14)] + [
 )
 @given(edits=st.lists(st.tuples(st.sampled_from(TARGET_CELLS), CELL_VALUES), max_size=6))
 def test_no_cell_content_breaks_the_reader(
-    example_workbook: Path, tmp_path: Path, edits: list[tuple[tuple[str, str], object]]
+    example_workbook: Path, tmp_path: Path, edits: list[tuple[tuple[str, str], Any]]
 ) -> None:
     workbook = openpyxl.load_workbook(example_workbook)
     for (sheet, cell), value in edits:
