@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from pathlib import Path
@@ -11,11 +12,20 @@ import click
 
 from generator import __version__
 from generator.errors import BuurtkaartError
+from generator.options import PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
 from generator.pack import BatchReport, generate_packs, validate_workbooks
+from generator.resources import Templates, export_templates
 from generator.workbook import write_workbook
 
 WORKBOOKS = click.argument(
     "workbooks", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True)
+)
+TEMPLATES = click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Folder with edited templates (see 'buurtkaart templates export').",
 )
 
 
@@ -69,7 +79,8 @@ def main() -> None:
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--example", is_flag=True, help="Fill the workbook with a fictional example team.")
 @click.option("--force", is_flag=True, help="Replace PATH if it already exists.")
-def init(path: Path, example: bool, force: bool) -> None:
+@TEMPLATES
+def init(path: Path, example: bool, force: bool, templates_dir: Path | None) -> None:
     """Write the Excel workbook that a team fills in.
 
     \b
@@ -77,7 +88,7 @@ def init(path: Path, example: bool, force: bool) -> None:
       buurtkaart init teams/buurthuis.xlsx
       buurtkaart init input/voorbeeld.xlsx --example --force
     """
-    write_workbook(path, example=example, force=force)
+    write_workbook(path, example=example, force=force, templates=Templates(templates_dir))
     click.echo(f"Wrote {path}", err=True)
 
 
@@ -121,19 +132,98 @@ def validate(workbooks: tuple[Path, ...]) -> None:
     show_default=True,
     help="Folder that receives one pack folder per workbook.",
 )
-def generate(workbooks: tuple[Path, ...], out_dir: Path) -> None:
+@click.option(
+    "--poster-size",
+    "paper",
+    type=click.Choice(PAPER_SIZES, case_sensitive=False),
+    default="A1",
+    show_default=True,
+    help="Paper size of the wall poster.",
+)
+@click.option("--landscape", is_flag=True, help="Print the poster in landscape.")
+@click.option(
+    "--print-tiles",
+    type=click.Choice(PRINT_TILE_SIZES, case_sensitive=False),
+    default=None,
+    help="Also split the poster over office sheets of this size, to glue together.",
+)
+@click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Streets with fewer participants are merged into their postcode on the poster.",
+)
+@click.option(
+    "--tiles",
+    "tile_url",
+    envvar="BUURTKAART_TILE_URL",
+    default=None,
+    help="XYZ tile URL template, e.g. https://tile.example/{z}/{x}/{y}{r}.png "
+    "[env: BUURTKAART_TILE_URL; default: OpenStreetMap]",
+)
+@click.option("--offline", is_flag=True, help="Use cached tiles and addresses only.")
+@click.option("--low-ink", is_flag=True, help="Fade the base map so stickers stand out.")
+@TEMPLATES
+def generate(workbooks: tuple[Path, ...], out_dir: Path, **choices: Any) -> None:
     """Validate workbooks and write a session pack for each valid one.
 
     Each pack goes to OUT/<organisation-site>/ and replaces an earlier pack only once it is
     complete. One bad workbook never stops the others; the exit code is 1 if any failed.
 
     \b
+    Environment:
+      BUURTKAART_TILE_URL      tile server (XYZ template) instead of OpenStreetMap
+      BUURTKAART_GEOCODER_URL  Nominatim-compatible geocoder instead of Nominatim
+      BUURTKAART_CACHE_DIR     cache folder for tiles and addresses
+      BUURTKAART_CONTACT       your e-mail, sent in the User-Agent as the servers ask
+
+    \b
     Example:
       buurtkaart generate input/voorbeeld.xlsx
-      buurtkaart generate teams/*.xlsx --out packs
+      buurtkaart generate teams/*.xlsx --out packs --poster-size A0 --print-tiles A4
     """
-    report = generate_packs(list(workbooks), out_dir, progress=ClickProgress())
+    choices["paper"] = choices["paper"].upper()
+    if choices["print_tiles"]:
+        choices["print_tiles"] = choices["print_tiles"].upper()
+    options = PackOptions(
+        geocoder_url=os.environ.get("BUURTKAART_GEOCODER_URL") or None,
+        cache_dir=_path_from_env("BUURTKAART_CACHE_DIR"),
+        contact=os.environ.get("BUURTKAART_CONTACT") or None,
+        **choices,
+    )
+    report = generate_packs(list(workbooks), out_dir, options, progress=ClickProgress())
     _report(report, len(workbooks))
+
+
+def _path_from_env(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+@main.group()
+def templates() -> None:
+    """Edit the wording and house style of workbooks, posters and worksheets.
+
+    \b
+    Example:
+      buurtkaart templates export mijn-sjablonen
+      buurtkaart generate input/voorbeeld.xlsx --templates mijn-sjablonen
+    """
+
+
+@templates.command("export")
+@click.argument("target", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite files already in TARGET.")
+def export(target: Path, force: bool) -> None:
+    """Copy the default templates to TARGET for editing.
+
+    \b
+    Example:
+      buurtkaart templates export mijn-sjablonen
+    """
+    written = export_templates(target, force=force)
+    click.echo(f"Wrote {len(written)} template files to {target}", err=True)
 
 
 def _report(report: BatchReport, total: int) -> None:

@@ -14,21 +14,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from slugify import slugify
 
 from generator import __version__
 from generator.errors import BuurtkaartError, OutputError, Problem, WorkbookError
 from generator.model import Team
+from generator.options import PackOptions
 from generator.progress import Progress, SilentProgress
+from generator.resources import Templates
 from generator.workbook import read_team
 from generator.workbook.spec import WorkbookSpec, load_spec
 
 MANIFEST = "pack.json"
 
-PackBuilder = Callable[[Team, Path], None]
+
+class PackBuilder(Protocol):
+    def __call__(
+        self, team: Team, folder: Path, *, options: PackOptions, progress: Progress
+    ) -> None: ...
 
 
 @dataclass
@@ -67,13 +74,15 @@ def validate_workbooks(
 def generate_packs(
     workbooks: list[Path],
     out_dir: Path,
-    build: PackBuilder | None = None,
+    options: PackOptions | None = None,
     progress: Progress | None = None,
+    build: PackBuilder | None = None,
 ) -> BatchReport:
     """Validate all workbooks, then write a pack for each valid one; one bad one stops none."""
+    options = options or PackOptions()
     progress = progress or SilentProgress()
-    build = build or write_manifest
-    teams, problems = validate_workbooks(workbooks)
+    build = build or build_pack
+    teams, problems = validate_workbooks(workbooks, load_spec(Templates(options.templates_dir)))
     report = BatchReport(problems=problems)
     prepare_out_dir(out_dir)
     claimed: dict[str, Path] = {}
@@ -92,7 +101,9 @@ def generate_packs(
             continue
         claimed[slug] = workbook
         try:
-            report.made[workbook] = write_pack(team, out_dir / slug, build)
+            report.made[workbook] = write_pack(
+                out_dir / slug, partial(build, team, options=options, progress=progress)
+            )
         except BuurtkaartError as exc:
             report.failures[workbook] = exc.format_message()
     return report
@@ -107,12 +118,17 @@ def prepare_out_dir(out_dir: Path) -> None:
         raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
 
 
-def write_pack(team: Team, target: Path, build: PackBuilder) -> Path:
+def build_pack(team: Team, folder: Path, *, options: PackOptions, progress: Progress) -> None:
+    """Every file of one team's pack, written into ``folder``."""
+    write_manifest(team, folder)
+
+
+def write_pack(target: Path, build: Callable[[Path], None]) -> Path:
     """Build the pack in a staging folder, then swap it in place of any earlier pack."""
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a pack is shared like any other folder
     try:
-        build(team, staging)
+        build(staging)
         _swap_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -7,6 +7,7 @@ overrides any file it holds; the rest still comes from the defaults.
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -50,3 +51,20 @@ class Templates:
                 return tomllib.load(handle)
         except tomllib.TOMLDecodeError as exc:
             raise TemplateError(f"{path}: {exc}; fix the TOML syntax or restore the file") from exc
+
+
+def export_templates(target: Path, *, force: bool = False) -> list[Path]:
+    """Copy the default templates to ``target`` for a facilitator to edit."""
+    if target.exists() and any(target.iterdir()) and not force:
+        raise TemplateError(
+            f"{target} already holds files; choose an empty folder or add --force to overwrite"
+        )
+    source = default_templates_dir()
+    written = []
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            destination = target / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+            written.append(destination)
+    return written

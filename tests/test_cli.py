@@ -19,7 +19,9 @@ def test_version(runner: CliRunner) -> None:
     assert result.stdout == f"buurtkaart, version {__version__}\n"
 
 
-@pytest.mark.parametrize("command", [[], ["init"], ["validate"], ["generate"]])
+@pytest.mark.parametrize(
+    "command", [[], ["init"], ["validate"], ["generate"], ["templates"], ["templates", "export"]]
+)
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0

@@ -1,0 +1,101 @@
+"""A pack is written whole or not at all, and never over a good one by half a result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.errors import OutputError, TemplateError
+from generator.model import Team
+from generator.options import PackOptions
+from generator.pack import generate_packs, write_manifest
+from generator.progress import Progress
+from generator.resources import Templates
+from generator.workbook.spec import load_spec
+
+PACK = "buurthuis-de-oever-vzw-vestiging-dampoort"
+
+
+def failing_build(team: Team, folder: Path, *, options: PackOptions, progress: Progress) -> None:
+    (folder / "poster-A1.pdf").write_bytes(b"%PDF- half a poster")
+    raise OutputError("the disk is full")
+
+
+def test_a_failed_build_leaves_the_earlier_pack_untouched(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = generate_packs([example_workbook], out)
+    manifest = (first.made[example_workbook] / "pack.json").read_bytes()
+
+    second = generate_packs([example_workbook], out, build=failing_build)
+
+    assert second.failures == {example_workbook: "the disk is full"}
+    assert [entry.name for entry in out.iterdir()] == [PACK]
+    assert sorted(entry.name for entry in (out / PACK).iterdir()) == ["pack.json"]
+    assert (out / PACK / "pack.json").read_bytes() == manifest
+
+
+def test_a_new_pack_replaces_the_old_one_whole(example_workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / PACK).mkdir(parents=True)
+    (out / PACK / "oud-bestand.txt").write_text("from an earlier version")
+
+    def build(team: Team, folder: Path, *, options: PackOptions, progress: Progress) -> None:
+        write_manifest(team, folder)
+
+    generate_packs([example_workbook], out, build=build)
+
+    assert sorted(entry.name for entry in (out / PACK).iterdir()) == ["pack.json"]
+    assert [entry.name for entry in out.iterdir()] == [PACK]
+    assert (out / PACK).stat().st_mode & 0o777 == 0o755
+
+
+def test_an_interrupted_build_leaves_no_staging_folder(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    def interrupted(team: Team, folder: Path, *, options: PackOptions, progress: Progress) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        generate_packs([example_workbook], tmp_path / "out", build=interrupted)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_templates_export_writes_every_default(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "sjablonen"
+    result = runner.invoke(main, ["templates", "export", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "workbook.toml").is_file()
+    assert (target / "fonts" / "DejaVuSans.ttf").is_file()
+    count = sum(1 for path in target.rglob("*") if path.is_file())
+    assert result.stderr == f"Wrote {count} template files to {target}\n"
+
+    again = runner.invoke(main, ["templates", "export", str(target)])
+    assert again.exit_code == 1
+    assert again.stderr == (
+        f"Error: {target} already holds files; choose an empty folder or add --force to overwrite\n"
+    )
+
+
+def test_an_edited_workbook_template_changes_the_workbook(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "sjablonen"
+    runner.invoke(main, ["templates", "export", str(target)])
+    spec = target / "workbook.toml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            'title = "Zo vul je deze werkmap in"', 'title = "Welkom, team!"'
+        ),
+        encoding="utf-8",
+    )
+    broken = tmp_path / "kapot"
+    broken.mkdir()
+    (broken / "workbook.toml").write_text("title = [", encoding="utf-8")
+    assert load_spec(Templates(target)).help_title == "Welkom, team!"
+    with pytest.raises(TemplateError, match=r"kapot/workbook.toml: .*fix the TOML syntax"):
+        load_spec(Templates(broken))
