@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import OutputError
@@ -26,7 +27,7 @@ KINDS_NAME = "Soorten"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F5C66")
 LABEL_FILL = PatternFill("solid", fgColor="E4EEF0")
-WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 UNLOCKED = Protection(locked=False)
 
 
@@ -77,8 +78,19 @@ def _save_atomically(workbook: Workbook, path: Path) -> None:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
 
 
+def _print_one_page_wide(sheet: Worksheet) -> None:
+    """Teams print their workbook for the session: no column may fall off the page."""
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if sheet.max_column > 3 else "portrait"
+
+
 def _protect(sheet: Worksheet) -> None:
     """Lock the headers and labels; everything the team types in was unlocked beforehand."""
+    _print_one_page_wide(sheet)
+    sheet.print_title_rows = "1:1"
     protection = sheet.protection
     protection.sheet = True
     for permission in (
@@ -136,13 +148,16 @@ def _yes_no_validation(sheet: Worksheet, column: str, spec: WorkbookSpec, prompt
 
 def _fill_help(sheet: Worksheet, spec: WorkbookSpec) -> None:
     sheet.title = spec.sheets["help"]
-    sheet.column_dimensions["A"].width = 110
+    sheet.column_dimensions["A"].width = 78
     title = sheet.cell(row=1, column=1, value=spec.help_title)
     title.font = Font(bold=True, size=16, color="1F5C66")
     for row, paragraph in enumerate(spec.help_paragraphs, start=3):
         cell = sheet.cell(row=row, column=1, value=paragraph)
         cell.alignment = WRAP
-        sheet.row_dimensions[row].height = 15 * (1 + len(paragraph) // 95)
+        # Excel does not grow rows to fit wrapped text on opening: size them for ~65 characters
+        # a line at the default font.
+        sheet.row_dimensions[row].height = 16 * (1 + len(paragraph) // 65) + 6
+    _print_one_page_wide(sheet)
 
 
 def _fill_lists(workbook: Workbook, sheet: Worksheet, spec: WorkbookSpec) -> None:
