@@ -114,3 +114,58 @@ class PageFrame:
         """N in the print scale 1:N (ground metres per paper metre)."""
         paper_metres_per_point = METRES_PER_INCH / POINTS_PER_INCH
         return 1.0 / (self.points_per_metre(view) * paper_metres_per_point)
+
+
+MILLIMETRES_PER_INCH = 25.4
+METRES_PER_DEGREE_LATITUDE = 111_320.0
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A lon/lat rectangle the base map must show whole: the neighbourhood plus its margin."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @classmethod
+    def around(cls, center: LatLon, radius_m: float) -> Extent:
+        """The square that holds a circle of ``radius_m`` around ``center``."""
+        dlat = radius_m / METRES_PER_DEGREE_LATITUDE
+        dlon = radius_m / (METRES_PER_DEGREE_LATITUDE * math.cos(math.radians(center.lat)))
+        return cls(center.lat - dlat, center.lon - dlon, center.lat + dlat, center.lon + dlon)
+
+    @classmethod
+    def holding(cls, points: list[LatLon], margin_m: float) -> Extent:
+        """The smallest rectangle holding every point, grown by ``margin_m`` on each side."""
+        if not points:
+            raise ValueError("an extent needs at least one point")
+        south = min(point.lat for point in points)
+        north = max(point.lat for point in points)
+        west = min(point.lon for point in points)
+        east = max(point.lon for point in points)
+        dlat = margin_m / METRES_PER_DEGREE_LATITUDE
+        mid_lat = math.radians((south + north) / 2)
+        dlon = margin_m / (METRES_PER_DEGREE_LATITUDE * math.cos(mid_lat))
+        return cls(south - dlat, west - dlon, north + dlat, east + dlon)
+
+    @property
+    def center(self) -> LatLon:
+        """The middle in Web Mercator, so the extent sits centred on the map."""
+        west_x, north_y = lonlat_to_tile(self.west, self.north, 0)
+        east_x, south_y = lonlat_to_tile(self.east, self.south, 0)
+        lon, lat = tile_to_lonlat((west_x + east_x) / 2, (north_y + south_y) / 2, 0)
+        return LatLon(lat=lat, lon=lon)
+
+    def size_px(self, zoom: int, tile_size: int = 256) -> tuple[float, float]:
+        """Width and height in tile pixels at ``zoom``."""
+        west_x, north_y = lonlat_to_tile(self.west, self.north, zoom)
+        east_x, south_y = lonlat_to_tile(self.east, self.south, zoom)
+        return (east_x - west_x) * tile_size, (south_y - north_y) * tile_size
+
+
+def scale_denominator(view: MapView, frame_width_mm: float) -> float:
+    """N in the print scale 1:N of ``view`` printed ``frame_width_mm`` wide."""
+    ground_m = view.width_px * view.metres_per_pixel
+    return ground_m / (frame_width_mm / 1000.0)

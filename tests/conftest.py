@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from generator.workbook import write_workbook
 
+pytest_plugins = ["tests.servers"]
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "input" / "voorbeeld.xlsx"
 

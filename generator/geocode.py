@@ -1,0 +1,220 @@
+"""Coordinates for addresses, asked of Nominatim within its usage policy and cached on disk.
+
+Typed coordinates always win. An address that cannot be placed is never dropped: it stays in
+the model as "not placed" and a warning says where it stands in the workbook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from geopy.exc import GeopyError
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
+
+from generator import __version__
+from generator.cachedir import cache_root
+from generator.model import Address, CoordinateOrigin, LatLon, Organisation, Placed, Team
+from generator.options import PackOptions
+from generator.progress import Progress
+
+GEOCODER_URL_ENV = "BUURTKAART_GEOCODER_URL"
+NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+CACHE_FILE = "geocode.json"
+COUNTRY = "Belgium"
+
+P = TypeVar("P", bound=Placed)
+Lookup = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class GeocodePolicy:
+    """Nominatim allows one request a second; tests set the waits to zero."""
+
+    min_delay_s: float = 1.0
+    error_wait_s: float = 2.0
+    max_retries: int = 1
+    timeout_s: float = 10.0
+
+
+def geocoder_user_agent(contact: str | None) -> str:
+    base = f"buurtkaart/{__version__}"
+    return f"{base} ({contact})" if contact else base
+
+
+def address_query(address: Address) -> str:
+    """The free-form query sent for an address: street, postcode and gemeente, Belgium."""
+    return f"{address.one_line()}, {COUNTRY}"
+
+
+def geocoder_url(options: PackOptions) -> str:
+    url = options.geocoder_url or os.environ.get(GEOCODER_URL_ENV) or NOMINATIM_URL
+    url = url.rstrip("/")
+    return url.removesuffix("/search")
+
+
+class GeocodeCache:
+    """Answers per service and query, misses included, in one JSON file."""
+
+    def __init__(self, path: Path, service: str) -> None:
+        self.path = path
+        self.service = service
+        self._all: dict[str, dict[str, list[float] | None]] = self._load()
+        self.changed = False
+
+    def _load(self) -> dict[str, dict[str, list[float] | None]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def knows(self, query: str) -> bool:
+        return query in self._all.get(self.service, {})
+
+    def get(self, query: str) -> LatLon | None:
+        found = self._all.get(self.service, {}).get(query)
+        return LatLon(lat=found[0], lon=found[1]) if found else None
+
+    def put(self, query: str, point: LatLon | None) -> None:
+        self._all.setdefault(self.service, {})[query] = [point.lat, point.lon] if point else None
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
+        partial.write_text(json.dumps(self._all, ensure_ascii=False, indent=1), encoding="utf-8")
+        partial.replace(self.path)
+
+
+class Placer:
+    """Places the records of one team, asking the geocoder at most once per query."""
+
+    def __init__(
+        self, team: Team, options: PackOptions, progress: Progress, policy: GeocodePolicy
+    ) -> None:
+        self.team = team
+        self.options = options
+        self.progress = progress
+        self.policy = policy
+        self.url = geocoder_url(options)
+        self.cache = GeocodeCache(cache_root(options) / CACHE_FILE, self.url)
+        self.warnings: list[str] = []
+        self._lookup: Lookup | None = None
+        self._unreachable: str | None = None
+
+    def place(self, record: P) -> P:
+        if record.coordinates is not None:
+            return record
+        point = self._point(record)
+        self.progress.advance()
+        if point is None:
+            return record
+        return dataclasses.replace(
+            record, coordinates=point, coordinate_origin=CoordinateOrigin.GEOCODED
+        )
+
+    def _point(self, record: Placed) -> LatLon | None:
+        if record.address.is_empty():
+            self._warn(record, "has neither coordinates nor an address; it stays off the map")
+            return None
+        query = address_query(record.address)
+        if self.cache.knows(query):
+            point = self.cache.get(query)
+        elif self.options.offline:
+            self._warn(
+                record,
+                f"address '{record.address.one_line()}' is not in the geocoding cache and "
+                "--offline allows no lookups; run once online or type its coordinates",
+            )
+            return None
+        else:
+            point = self._ask(record, query)
+            if self._unreachable is not None:
+                return None
+        if point is None:
+            self._warn(
+                record,
+                f"address '{record.address.one_line()}' was not found by the geocoder "
+                f"({urlsplit(self.url).netloc}); it stays off the map. Check the street, "
+                "postcode and gemeente, or type its coordinates in the workbook",
+            )
+        return point
+
+    def _ask(self, record: Placed, query: str) -> LatLon | None:
+        if self._unreachable is None:
+            try:
+                location = self._geocoder()(query)
+            except GeopyError as exc:
+                self._unreachable = f"{type(exc).__name__}: {exc}"
+            else:
+                point = LatLon(lat=location.latitude, lon=location.longitude) if location else None
+                self.cache.put(query, point)
+                return point
+        self._warn(
+            record,
+            f"address '{record.address.one_line()}' could not be placed: the geocoder at "
+            f"{self.url} cannot be reached ({self._unreachable}); run again later or type its "
+            "coordinates in the workbook",
+        )
+        return None
+
+    def _geocoder(self) -> Lookup:
+        if self._lookup is None:
+            parts = urlsplit(self.url)
+            nominatim = Nominatim(
+                user_agent=geocoder_user_agent(self.options.contact),
+                domain=parts.netloc + parts.path,
+                scheme=parts.scheme or "https",
+                timeout=self.policy.timeout_s,
+            )
+
+            def search(query: str) -> Any:
+                return nominatim.geocode(query, exactly_one=True, country_codes="be")
+
+            self._lookup = RateLimiter(
+                search,
+                min_delay_seconds=self.policy.min_delay_s,
+                max_retries=self.policy.max_retries,
+                error_wait_seconds=self.policy.error_wait_s,
+                swallow_exceptions=False,
+            )
+        return self._lookup
+
+    def _warn(self, record: Placed, message: str) -> None:
+        source = getattr(record, "source", None)
+        where = f"{self.team.workbook}: {source}" if source else str(self.team.workbook)
+        warning = f"{where}: {message}"
+        self.warnings.append(warning)
+        self.progress.warn(warning)
+
+
+def place_team(
+    team: Team, options: PackOptions, progress: Progress, *, policy: GeocodePolicy | None = None
+) -> Team:
+    """The team with coordinates for every address that can be placed (a copy)."""
+    placer = Placer(team, options, progress, policy or GeocodePolicy())
+    records: list[Placed] = [team.organisation, *team.participants, *team.partners]
+    progress.start("Geocoding addresses", sum(1 for record in records if not record.is_placed))
+    try:
+        organisation: Organisation = placer.place(team.organisation)
+        participants = tuple(placer.place(record) for record in team.participants)
+        partners = tuple(placer.place(record) for record in team.partners)
+    finally:
+        progress.finish()
+        placer.cache.save()
+    return team.replace(
+        organisation=organisation,
+        participants=participants,
+        partners=partners,
+        warnings=(*team.warnings, *placer.warnings),
+    )

@@ -1,0 +1,414 @@
+"""Map tiles fetched politely: one session, a disk cache, back-off, and staticmap's ``get()`` seam.
+
+The OpenStreetMap tile usage policy asks for an identifying User-Agent, HTTPS, a cache that
+honours the server's caching headers, conditional requests, at most two connections and no bulk
+downloads. Everything staticmap fetches goes through :class:`TileFetcher`, which enforces that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+from PIL import Image, UnidentifiedImageError
+from requests.adapters import HTTPAdapter
+from staticmap import StaticMap
+
+from generator import __version__
+from generator.errors import MapError
+from generator.progress import Progress
+
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_HOST = "tile.openstreetmap.org"
+TILE_URL_ENV = "BUURTKAART_TILE_URL"
+DEFAULT_LIFETIME_S = 7 * 24 * 3600
+OSM_CONNECTIONS = 2
+OTHER_CONNECTIONS = 4
+HOW_TO_SWITCH = (
+    "use another tile provider with --tiles URL or the environment variable "
+    f"{TILE_URL_ENV} (an XYZ template such as "
+    "https://tiles.example.org/{z}/{x}/{y}{r}.png?key={env:TILE_KEY})"
+)
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_ENV_NAME = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class TileSource:
+    """A parsed XYZ template.
+
+    ``public_template`` has ``{s}`` and ``{r}`` filled in and keeps ``{env:NAME}`` literally
+    (escaped for ``str.format``), so URLs that staticmap sees, the cache keys and every message
+    stay free of API keys; :meth:`resolve` puts the secrets in just before a request.
+    """
+
+    public_template: str
+    tile_size: int
+    host: str
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_osm(self) -> bool:
+        return self.host == OSM_HOST or self.host.endswith("." + OSM_HOST)
+
+    def public_url(self, zoom: int, x: int, y: int) -> str:
+        return self.public_template.format(z=zoom, x=x, y=y)
+
+    def resolve(self, public_url: str) -> str:
+        for name, value in self.secrets.items():
+            public_url = public_url.replace("{env:" + name + "}", quote(value, safe=""))
+        return public_url
+
+
+def parse_tile_template(template: str | None) -> TileSource:
+    """Check an XYZ template and prepare it; None is OpenStreetMap's standard tiles.
+
+    Placeholders: ``{z}``, ``{x}``, ``{y}``; ``{s}`` (subdomain, becomes ``a``); ``{r}``
+    (becomes ``@2x`` and asks for 512-pixel tiles); ``{env:NAME}`` (the value of the
+    environment variable NAME, for API keys that must not be typed on the command line).
+    """
+    template = template or OSM_TILE_URL
+    parts = urlsplit(template)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise MapError(f"tile URL template {template!r} is not an http(s) URL; {HOW_TO_SWITCH}")
+    names = _PLACEHOLDER.findall(template)
+    missing = [name for name in ("z", "x", "y") if name not in names]
+    if missing:
+        wanted = ", ".join("{" + name + "}" for name in missing)
+        raise MapError(f"tile URL template {template!r} lacks {wanted}; {HOW_TO_SWITCH}")
+    secrets: dict[str, str] = {}
+    tile_size = 512 if "{r}" in template or "@2x" in template else 256
+    public = template.replace("{s}", "a").replace("{r}", "@2x")
+    for name in _PLACEHOLDER.findall(public):
+        env = _ENV_NAME.fullmatch(name)
+        if env:
+            secrets[env.group(1)] = _environment_value(env.group(1), template)
+            public = public.replace("{" + name + "}", "{{" + name + "}}")
+        elif name not in ("z", "x", "y"):
+            raise MapError(
+                f"tile URL template {template!r} has an unknown placeholder {{{name}}}; "
+                "known are {z} {x} {y} {s} {r} {env:NAME}"
+            )
+    host = (parts.hostname or "").lower()
+    source = TileSource(public, tile_size, host, secrets)
+    if source.is_osm and parts.scheme != "https":
+        raise MapError(f"the OpenStreetMap tile server must be used over https, not {template!r}")
+    return source
+
+
+def _environment_value(name: str, template: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise MapError(
+            f"tile URL template {template!r} takes {{env:{name}}} from the environment, "
+            f"but {name} is not set; set it to your API key (export {name}=...)"
+        )
+    return value
+
+
+def user_agent(contact: str | None) -> str:
+    """Identifies the application (and its user, when known), as tile servers ask."""
+    base = f"buurtkaart/{__version__}"
+    return f"{base} (+{contact})" if contact else base
+
+
+@dataclass(frozen=True)
+class CachedTile:
+    body: bytes
+    fresh_until: float
+    etag: str | None
+    last_modified: str | None
+
+
+class TileCache:
+    """Tiles on disk keyed by their public URL, with their validators and freshness."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _paths(self, url: str) -> tuple[Path, Path]:
+        digest = hashlib.sha256(url.encode()).hexdigest()
+        folder = self.root / digest[:2]
+        return folder / f"{digest}.tile", folder / f"{digest}.json"
+
+    def lookup(self, url: str) -> CachedTile | None:
+        body_path, meta_path = self._paths(url)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            body = body_path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        return CachedTile(
+            body, float(meta["fresh_until"]), meta.get("etag"), meta.get("last_modified")
+        )
+
+    def store(self, url: str, tile: CachedTile) -> None:
+        body_path, meta_path = self._paths(url)
+        body_path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "url": url,
+            "fresh_until": tile.fresh_until,
+            "etag": tile.etag,
+            "last_modified": tile.last_modified,
+        }
+        _write_atomically(body_path, tile.body)
+        _write_atomically(meta_path, json.dumps(meta, indent=1).encode())
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def freshness(headers: requests.structures.CaseInsensitiveDict[str], now: float) -> float | None:
+    """Until when a response may be used without asking again; None means do not store it."""
+    directives = {
+        part.strip().lower().split("=", 1)[0]: part.strip().split("=", 1)[-1]
+        for part in headers.get("Cache-Control", "").split(",")
+        if part.strip()
+    }
+    if "no-store" in directives:
+        return None
+    if "no-cache" in directives:
+        return now
+    for name in ("s-maxage", "max-age"):
+        if name in directives and directives[name].isdigit():
+            return now + int(directives[name])
+    expires = headers.get("Expires")
+    if expires:
+        try:
+            return parsedate_to_datetime(expires).timestamp()
+        except (TypeError, ValueError):
+            return now
+    return now + DEFAULT_LIFETIME_S
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How patient the fetcher is; tests shorten the waits."""
+
+    attempts: int = 3
+    backoff_s: float = 1.0
+    max_wait_s: float = 30.0
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 20.0
+    give_up_after: int = 3  # tiles failed in a row before the server counts as down
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+
+
+class TileFault(Exception):
+    """One tile that could not be had, and why (shown once, in the base map's warning)."""
+
+
+class TileFetcher:
+    """Tiles from the cache, else from the server within its rules; thread-safe."""
+
+    def __init__(
+        self,
+        source: TileSource,
+        cache: TileCache,
+        *,
+        contact: str | None,
+        offline: bool,
+        progress: Progress,
+        policy: FetchPolicy | None = None,
+    ) -> None:
+        self.source = source
+        self.cache = cache
+        self.offline = offline
+        self.progress = progress
+        self.policy = policy or FetchPolicy()
+        self.tile_size: int | None = None
+        self.failures: dict[str, str] = {}
+        self.requests_made = 0
+        self._probed: dict[str, bytes] = {}
+        self._down: str | None = None
+        self._failed_in_row = 0
+        self.lock = threading.Lock()
+        connections = OSM_CONNECTIONS if source.is_osm else OTHER_CONNECTIONS
+        self._slots = threading.BoundedSemaphore(connections)
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent(contact)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=connections, pool_block=True)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def probe(self, url: str) -> int | None:
+        """The pixel size of the tiles this server really sends (some send 512 px unasked)."""
+        body = self.fetch(url)
+        if body is None:
+            return None
+        self._probed[url] = body
+        with Image.open(io.BytesIO(body)) as image:
+            size: int = image.size[0]
+        self.tile_size = size
+        return size
+
+    def fetch(self, url: str) -> bytes | None:
+        """The tile's image bytes, or None (the reason is kept in ``failures``)."""
+        if url in self._probed:
+            return self._probed.pop(url)
+        try:
+            body = self._fetch(url)
+        except TileFault as fault:
+            with self.lock:
+                self.failures[url] = str(fault)
+                self._failed_in_row += 1
+                if self._failed_in_row >= self.policy.give_up_after and self._down is None:
+                    self._down = str(fault)
+            return None
+        with self.lock:
+            self._failed_in_row = 0
+        return body
+
+    def _fetch(self, url: str) -> bytes:
+        cached = self.cache.lookup(url)
+        if cached is not None and (self.offline or cached.fresh_until > self.policy.clock()):
+            return cached.body
+        if self.offline:
+            raise TileFault("not in the tile cache, and --offline allows no downloads")
+        if self._down is not None:
+            if cached is not None:
+                return cached.body
+            raise TileFault(self._down)
+        try:
+            return self._download(url, cached)
+        except TileFault:
+            if cached is not None:  # a stale tile beats a hole in the map
+                return cached.body
+            raise
+
+    def _download(self, url: str, cached: CachedTile | None) -> bytes:
+        headers: dict[str, str] = {}
+        if cached is not None and cached.etag:
+            headers["If-None-Match"] = cached.etag
+        if cached is not None and cached.last_modified:
+            headers["If-Modified-Since"] = cached.last_modified
+        reason = "no attempt made"
+        for attempt in range(self.policy.attempts):
+            response = self._request(url, headers)
+            if response.status_code == 304 and cached is not None:
+                self._keep(url, cached.body, response, cached)
+                return cached.body
+            if response.status_code == 200:
+                body = self._checked_image(response)
+                self._keep(url, body, response, None)
+                return body
+            reason = f"HTTP {response.status_code} {response.reason}".strip()
+            if response.status_code != 429 and response.status_code < 500:
+                raise TileFault(reason)
+            if attempt + 1 < self.policy.attempts:
+                self.policy.sleep(self._wait(response, attempt))
+        raise TileFault(f"{reason} after {self.policy.attempts} attempts")
+
+    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
+        timeout = (self.policy.connect_timeout_s, self.policy.read_timeout_s)
+        with self._slots:
+            with self.lock:
+                self.requests_made += 1
+            try:
+                return self.session.get(self.source.resolve(url), headers=headers, timeout=timeout)
+            except requests.Timeout as exc:
+                raise TileFault(f"no answer within {self.policy.read_timeout_s:g} s") from exc
+            except requests.ConnectionError as exc:
+                reason = f"cannot connect to {self.source.host}"
+                with self.lock:
+                    self._down = reason
+                raise TileFault(reason) from exc
+
+    def _wait(self, response: requests.Response, attempt: int) -> float:
+        retry_after = response.headers.get("Retry-After", "")
+        if retry_after.strip().isdigit():
+            wanted = float(retry_after)
+            if wanted > self.policy.max_wait_s:
+                raise TileFault(
+                    f"HTTP {response.status_code}: the server asks to wait {wanted:g} s"
+                )
+            return wanted
+        return float(min(self.policy.backoff_s * 2**attempt, self.policy.max_wait_s))
+
+    def _checked_image(self, response: requests.Response) -> bytes:
+        content_type = response.headers.get("Content-Type", "")
+        if content_type and not content_type.startswith("image/"):
+            raise TileFault(f"the server sent {content_type.split(';')[0]} instead of an image")
+        try:
+            with Image.open(io.BytesIO(response.content)) as image:
+                image.load()
+                size = image.size
+        except (UnidentifiedImageError, OSError, ValueError) as exc:
+            raise TileFault("the server sent a body that is not an image") from exc
+        expected = self.tile_size
+        if size[0] != size[1] or (expected is not None and size[0] != expected):
+            want = f"{expected} x {expected}" if expected else "square"
+            raise TileFault(f"the server sent {size[0]} x {size[1]} px tiles, not {want}")
+        return response.content
+
+    def _keep(
+        self, url: str, body: bytes, response: requests.Response, cached: CachedTile | None
+    ) -> None:
+        fresh_until = freshness(response.headers, self.policy.clock())
+        if fresh_until is None:
+            return
+        etag = response.headers.get("ETag") or (cached.etag if cached else None)
+        modified = response.headers.get("Last-Modified") or (
+            cached.last_modified if cached else None
+        )
+        self.cache.store(url, CachedTile(body, fresh_until, etag, modified))
+
+
+def blank_tile(size: int) -> bytes:
+    """A transparent tile: pasted with itself as mask it leaves the background showing."""
+    buffer = io.BytesIO()
+    Image.new("RGBA", (size, size), (0, 0, 0, 0)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class TileMap(StaticMap):  # type: ignore[misc]
+    """staticmap reduced to what the poster needs: tiles only, fetched by a TileFetcher.
+
+    ``get`` never reports a failure to staticmap (which would print a line per tile and retry
+    on its own); a failed tile becomes transparent and the fetcher remembers why.
+    """
+
+    def __init__(self, width: int, height: int, fetcher: TileFetcher, tile_size: int) -> None:
+        super().__init__(
+            width,
+            height,
+            url_template=fetcher.source.public_template,
+            tile_size=tile_size,
+            headers={},
+            background_color="#ffffff",
+        )
+        self.fetcher = fetcher
+        self.missing: set[str] = set()
+        self._blank = blank_tile(tile_size)
+
+    def get(self, url: str, **kwargs: Any) -> tuple[int, bytes]:
+        body = self.fetcher.fetch(url)
+        self.fetcher.progress.advance()
+        if body is None:
+            with self.fetcher.lock:
+                self.missing.add(url)
+            return 200, self._blank
+        return 200, body
+
+    def _draw_features(self, image: Image.Image) -> None:
+        """No features: skips staticmap's double-size overlay layer, drawn as vectors later."""

@@ -1,0 +1,245 @@
+"""Local stand-ins for the tile server and Nominatim, and a guard that keeps tests offline.
+
+Registered for every test by ``pytest_plugins`` in conftest.py. Both servers bind 127.0.0.1
+port 0, count requests and remember User-Agents; switches on ``TileServer`` make it misbehave.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import io
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from PIL import Image, ImageDraw
+
+TILE_PATH = re.compile(r"^/(\d+)/(\d+)/(\d+)(@2x)?\.png$")
+
+
+def tile_colour(z: int, x: int, y: int) -> tuple[int, int, int]:
+    """A light colour, distinct for neighbouring tiles, the same on every run."""
+    hue = ((x * 7 + y * 13 + z * 3) % 24) / 24
+    red, green, blue = colorsys.hls_to_rgb(hue, 0.85, 0.6)
+    return round(red * 255), round(green * 255), round(blue * 255)
+
+
+def tile_png(z: int, x: int, y: int, size: int = 256) -> bytes:
+    """A real PNG tile: its colour, a grid every 32 px and its address written in it."""
+    image = Image.new("RGB", (size, size), tile_colour(z, x, y))
+    draw = ImageDraw.Draw(image)
+    step = size // 8
+    for offset in range(0, size, step):
+        draw.line([(offset, 0), (offset, size)], fill=(150, 150, 150))
+        draw.line([(0, offset), (size, offset)], fill=(150, 150, 150))
+    draw.text((step + 4, step + 4), f"{z}/{x}/{y}", fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@dataclass
+class TileServer:
+    """What the tile server saw, and how it should behave.
+
+    ``mode``: "ok"; "429-once" (each tile first gets 429 with Retry-After: 1, then 200);
+    "503" (for ever); "html" (200 with an HTML body); "wrong-size" (256-px tiles for @2x).
+    """
+
+    url: str = ""
+    mode: str = "ok"
+    cache_control: str | None = None
+    etag: bool = False
+    delay_s: float = 0.0
+    required_agent: str = "buurtkaart/"
+    paths: list[str] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
+    user_agents: list[str] = field(default_factory=list)
+    conditional: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    max_parallel: int = 0
+    _active: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def count(self) -> int:
+        return len(self.paths)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.paths.clear()
+            self.raw.clear()
+            self.user_agents.clear()
+            self.conditional.clear()
+            self.statuses.clear()
+
+
+@dataclass
+class GeocoderServer:
+    """Answers ``/search?q=...&format=json`` for the places it knows (keys lower case)."""
+
+    url: str = ""
+    places: dict[str, tuple[float, float]] = field(default_factory=dict)
+    queries: list[str] = field(default_factory=list)
+    user_agents: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.queries)
+
+
+def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+        def do_GET(self) -> None:
+            with state._lock:
+                state._active += 1
+                state.max_parallel = max(state.max_parallel, state._active)
+            try:
+                self._answer()
+            finally:
+                with state._lock:
+                    state._active -= 1
+
+        def _answer(self) -> None:
+            path = urlsplit(self.path).path
+            agent = self.headers.get("User-Agent", "")
+            with state._lock:
+                first_time = path not in state.paths
+                state.paths.append(path)
+                state.raw.append(self.path)
+                state.user_agents.append(agent)
+                if self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"):
+                    state.conditional.append(path)
+            if state.delay_s:
+                time.sleep(state.delay_s)
+            match = TILE_PATH.match(path)
+            if not agent.startswith(state.required_agent):
+                return self._send(403, b"blocked: identify your application", "text/plain")
+            if match is None:
+                return self._send(404, b"no such tile", "text/plain")
+            z, x, y = (int(group) for group in match.groups()[:3])
+            retina = match.group(4) is not None
+            etag = f'"{z}-{x}-{y}"'
+            if state.mode == "503":
+                return self._send(503, b"busy", "text/plain")
+            if state.mode == "429-once" and first_time:
+                return self._send(429, b"slow down", "text/plain", {"Retry-After": "1"})
+            if state.mode == "html":
+                return self._send(200, b"<html><body>Tile blocked</body></html>", "text/html")
+            if state.etag and self.headers.get("If-None-Match") == etag:
+                return self._send(304, b"", None, {"ETag": etag})
+            size = 512 if retina and state.mode != "wrong-size" else 256
+            headers = {"ETag": etag} if state.etag else {}
+            if state.cache_control is not None:
+                headers["Cache-Control"] = state.cache_control
+            self._send(200, tile_png(z, x, y, size), "image/png", headers)
+
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str | None,
+            headers: dict[str, str] | None = None,
+        ) -> None:
+            with state._lock:
+                state.statuses.append(status)
+            self.send_response(status)
+            if content_type:
+                self.send_header("Content-Type", content_type)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+def _geocoder_handler(state: GeocoderServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query).get("q", [""])[0]
+            state.queries.append(query)
+            state.user_agents.append(self.headers.get("User-Agent", ""))
+            found = state.places.get(query.lower())
+            results = (
+                [{"lat": str(found[0]), "lon": str(found[1]), "display_name": query}]
+                if found and parts.path == "/search"
+                else []
+            )
+            body = json.dumps(results).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+@contextmanager
+def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def tile_server() -> Iterator[TileServer]:
+    state = TileServer()
+    with _serve(_tile_handler(state)) as base:
+        state.url = base + "/{z}/{x}/{y}.png"
+        yield state
+
+
+@pytest.fixture
+def geocoder_server() -> Iterator[GeocoderServer]:
+    state = GeocoderServer()
+    with _serve(_geocoder_handler(state)) as base:
+        state.url = base
+        yield state
+
+
+@pytest.fixture(scope="session")
+def refused_port() -> Iterator[int]:
+    """A port that refuses connections: bound, never listening, held for the whole session."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _offline_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, refused_port: int
+) -> None:
+    """No test reaches the internet by accident: every default points at a refused port."""
+    monkeypatch.setenv("BUURTKAART_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv(
+        "BUURTKAART_TILE_URL", f"http://127.0.0.1:{refused_port}/{{z}}/{{x}}/{{y}}.png"
+    )
+    monkeypatch.setenv("BUURTKAART_GEOCODER_URL", f"http://127.0.0.1:{refused_port}")
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
