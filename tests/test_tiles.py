@@ -1,0 +1,389 @@
+"""The base map against the suite's tile server: cache, manners, faults and the raster itself."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image
+
+from generator import __version__
+from generator.basemap import BaseMap, attribution, make_base_map, neighbourhood_extent, tiles_of
+from generator.errors import MapError
+from generator.geometry import Extent, MapView, tile_to_lonlat
+from generator.model import (
+    Address,
+    CoordinateOrigin,
+    Delimitation,
+    LatLon,
+    Organisation,
+    ParticipantOrigin,
+    Source,
+    Team,
+)
+from generator.options import PackOptions
+from generator.progress import SilentProgress
+from generator.resources import Templates
+from generator.tiles import (
+    DEFAULT_LIFETIME_S,
+    OSM_TILE_URL,
+    FetchPolicy,
+    TileCache,
+    TileFetcher,
+    TileMap,
+    TileSource,
+    freshness,
+    parse_tile_template,
+)
+from tests.servers import TileServer, tile_colour
+
+SITE = LatLon(lat=51.0560, lon=3.7410)
+FRAME = (120.0, 90.0)  # a small frame keeps the tests fast: 20 to 30 tiles
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def policy(sleeps: Sleeps) -> FetchPolicy:
+    return FetchPolicy(backoff_s=0.5, sleep=sleeps, connect_timeout_s=2, read_timeout_s=2)
+
+
+def team_at(site: LatLon | None = SITE, radius: int = 400) -> Team:
+    organisation = Organisation(
+        address=Address("Dampoortstraat 41", "9000", "Gent"),
+        coordinates=site,
+        coordinate_origin=CoordinateOrigin.WORKBOOK if site else CoordinateOrigin.NOT_PLACED,
+        name="Buurthuis De Oever vzw",
+        site="Vestiging Dampoort",
+        neighbourhood_name="Dampoort",
+        delimitation=Delimitation.SITE,
+        radius_m=radius,
+        contact="",
+        email="",
+        session_date=None,
+        source=Source("Organisatie", 2),
+    )
+    return Team(workbook=Path("team.xlsx"), organisation=organisation)
+
+
+def base_map(
+    tmp_path: Path,
+    policy: FetchPolicy,
+    progress: SilentProgress | None = None,
+    team: Team | None = None,
+    **options: object,
+) -> BaseMap:
+    return make_base_map(
+        team or team_at(),
+        FRAME,
+        PackOptions(cache_dir=tmp_path / "cache", contact="test@example.org", **options),  # type: ignore[arg-type]
+        tmp_path / "work",
+        progress or SilentProgress(),
+        policy=policy,
+    )
+
+
+def test_base_map_shows_the_tiles_where_the_view_says(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    progress = SilentProgress()
+    result = base_map(tmp_path, policy, progress, tile_url=tile_server.url)
+    assert result.image is not None and result.warning is None
+    view = result.view
+    assert progress.advanced == len(tiles_of(view)) == tile_server.count
+    with Image.open(result.image) as image:
+        assert image.format == "JPEG"
+        assert image.size == (view.width_px, view.height_px)
+        for z, x, y in tiles_of(view)[::5]:
+            lon, lat = tile_to_lonlat(x + 0.45, y + 0.55, z)  # inside a grid cell, off the text
+            px, py = view.to_pixel(LatLon(lat=lat, lon=lon))
+            if 0 <= px < view.width_px and 0 <= py < view.height_px:
+                pixel = image.getpixel((int(px), int(py)))
+                assert isinstance(pixel, tuple)
+                assert pixel == pytest.approx(tile_colour(z, x, y), abs=6)
+    ppi = view.width_px / (FRAME[0] / 25.4)
+    assert 100 <= ppi <= 200
+    assert result.scale_denominator == pytest.approx(
+        view.width_px * view.metres_per_pixel / (FRAME[0] / 1000)
+    )
+
+
+def test_view_is_staticmaps_own(tile_server: TileServer, tmp_path: Path) -> None:
+    source = parse_tile_template(tile_server.url)
+    fetcher = TileFetcher(
+        source, TileCache(tmp_path), contact=None, offline=False, progress=SilentProgress()
+    )
+    expected = MapView.around(SITE, 16, 300, 200)
+    tile_map = TileMap(300, 200, fetcher, 256)
+    tile_map.render(zoom=16, center=(SITE.lon, SITE.lat))
+    fetcher.close()
+    assert tile_map.zoom == expected.zoom
+    assert tile_map.x_center == pytest.approx(expected.center_x, abs=1e-9)
+    assert tile_map.y_center == pytest.approx(expected.center_y, abs=1e-9)
+
+
+def test_warm_cache_means_no_request_on_the_second_run(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    first = base_map(tmp_path, policy, tile_url=tile_server.url)
+    fetched = tile_server.count
+    assert fetched > 0
+    second = base_map(tmp_path, policy, tile_url=tile_server.url)
+    assert tile_server.count == fetched
+    assert first.image is not None and second.image is not None
+    assert first.image.read_bytes() == second.image.read_bytes()
+    offline = base_map(tmp_path, policy, tile_url=tile_server.url, offline=True)
+    assert offline.image is not None and tile_server.count == fetched
+
+
+def test_every_request_identifies_buurtkaart_and_its_user(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    base_map(tmp_path, policy, tile_url=tile_server.url)
+    assert set(tile_server.user_agents) == {f"buurtkaart/{__version__} (+test@example.org)"}
+    blocked = requests.get(tile_server.url.format(z=1, x=0, y=0), timeout=2)
+    assert blocked.status_code == 403  # the server refuses requests' default User-Agent
+
+
+def test_429_then_200_waits_as_told_and_completes(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy, sleeps: Sleeps
+) -> None:
+    tile_server.mode = "429-once"
+    result = base_map(tmp_path, policy, tile_url=tile_server.url)
+    assert result.image is not None and result.warning is None
+    assert tile_server.statuses.count(429) == len(tiles_of(result.view))
+    assert sleeps.waits and set(sleeps.waits) == {1.0}  # Retry-After: 1
+
+
+def test_503_for_ever_gives_a_plain_background_and_one_warning(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy, sleeps: Sleeps
+) -> None:
+    tile_server.mode = "503"
+    progress = SilentProgress()
+    result = base_map(tmp_path, policy, progress, tile_url=tile_server.url)
+    assert result.image is None
+    assert progress.warnings == [result.warning]
+    assert result.warning is not None
+    assert result.warning.startswith("no map tiles could be had from 127.0.0.1 (HTTP 503")
+    assert "--tiles URL" in result.warning and "BUURTKAART_TILE_URL" in result.warning
+    # gives up once three tiles failed (plus those already in flight), not three tries per tile
+    assert tile_server.count <= (3 + 4) * 3 < 3 * len(tiles_of(result.view))
+    assert sleeps.waits[:2] == [0.5, 1.0]  # exponential back-off
+    assert result.attribution.startswith("© OpenStreetMap-bijdragers")
+
+
+def test_a_200_with_an_html_body_is_not_a_tile(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    tile_server.mode = "html"
+    result = base_map(tmp_path, policy, tile_url=tile_server.url)
+    assert result.image is None
+    assert result.warning is not None and "text/html instead of an image" in result.warning
+    assert not list((tmp_path / "cache").rglob("*.tile"))
+
+
+def test_a_refused_port_fails_fast_with_one_warning(
+    refused_port: int, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    progress = SilentProgress()
+    url = f"http://127.0.0.1:{refused_port}/{{z}}/{{x}}/{{y}}.png"
+    result = base_map(tmp_path, policy, progress, tile_url=url)
+    assert result.image is None
+    assert len(progress.warnings) == 1
+    assert "cannot connect to 127.0.0.1" in progress.warnings[0]
+
+
+def test_the_default_points_tests_at_a_refused_port(tmp_path: Path, policy: FetchPolicy) -> None:
+    result = base_map(tmp_path, policy)
+    assert result.image is None and result.warning is not None
+    assert "cannot connect to 127.0.0.1" in result.warning
+
+
+def test_offline_with_an_empty_cache_asks_nothing(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    result = base_map(tmp_path, policy, tile_url=tile_server.url, offline=True)
+    assert result.image is None and tile_server.count == 0
+    assert result.warning is not None and "--offline" in result.warning
+
+
+def test_stale_tiles_are_revalidated_with_their_etag(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    tile_server.etag = True
+    tile_server.cache_control = "max-age=0"
+    first = base_map(tmp_path, policy, tile_url=tile_server.url)
+    count = tile_server.count
+    second = base_map(tmp_path, policy, tile_url=tile_server.url)
+    assert tile_server.count == 2 * count
+    assert len(tile_server.conditional) == count
+    assert tile_server.statuses[count:] == [304] * count
+    assert first.image is not None and second.image is not None
+    assert first.image.read_bytes() == second.image.read_bytes()
+
+
+def test_retina_template_fetches_512_pixel_tiles(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    url = tile_server.url.replace(".png", "{r}.png")
+    result = base_map(tmp_path, policy, tile_url=url)
+    assert result.view.tile_size == 512 and result.image is not None
+    assert all(path.endswith("@2x.png") for path in tile_server.paths)
+    ppi = result.view.width_px / (FRAME[0] / 25.4)
+    assert 200 <= ppi <= 400  # 100 to 200 in 256-px tile pixels
+
+
+def test_a_server_sending_256_px_to_a_retina_template_still_gives_a_map(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    tile_server.mode = "wrong-size"
+    result = base_map(tmp_path, policy, tile_url=tile_server.url.replace(".png", "{r}.png"))
+    assert result.view.tile_size == 256 and result.image is not None
+    assert result.warning is None
+
+
+def test_api_key_comes_from_the_environment_and_stays_out_of_the_cache(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TILE_KEY", "s3cret/key")
+    result = base_map(tmp_path, policy, tile_url=tile_server.url + "?key={env:TILE_KEY}")
+    assert result.image is not None
+    assert all(raw.endswith("?key=s3cret%2Fkey") for raw in tile_server.raw)
+    metadata = " ".join(path.read_text() for path in (tmp_path / "cache").rglob("*.json"))
+    assert "{env:TILE_KEY}" in metadata and "s3cret" not in metadata
+    monkeypatch.delenv("TILE_KEY")
+    with pytest.raises(MapError, match=r"TILE_KEY is not set; set it to your API key"):
+        base_map(tmp_path, policy, tile_url=tile_server.url + "?key={env:TILE_KEY}")
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("tiles.example.org/{z}/{x}/{y}.png", "is not an http"),
+        ("https://tiles.example.org/{z}/{x}.png", r"lacks \{y\}"),
+        ("https://tiles.example.org/{z}/{x}/{y}.png?{apikey}", r"unknown placeholder \{apikey\}"),
+        ("http://tile.openstreetmap.org/{z}/{x}/{y}.png", "must be used over https"),
+    ],
+)
+def test_malformed_templates_say_what_is_wrong(template: str, message: str) -> None:
+    with pytest.raises(MapError, match=message):
+        parse_tile_template(template)
+
+
+def test_osm_tile_budget_stops_the_run_before_any_request(
+    tmp_path: Path, policy: FetchPolicy
+) -> None:
+    # The count is checked before a fetcher exists, so this never reaches the OSM server.
+    with pytest.raises(MapError) as raised:
+        base_map(tmp_path, policy, tile_url=OSM_TILE_URL, tile_budget=5)
+    message = str(raised.value)
+    assert "tiles from tile.openstreetmap.org, more than the 5 its usage policy" in message
+    assert "--tiles URL or the environment variable BUURTKAART_TILE_URL" in message
+    assert not (tmp_path / "cache").exists()
+
+
+def test_at_most_two_connections_to_the_osm_server(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    tile_server.delay_s = 0.02
+    local = parse_tile_template(tile_server.url)
+    posing_as_osm = dataclasses.replace(local, host="tile.openstreetmap.org")
+    assert posing_as_osm.is_osm
+    fetcher = TileFetcher(
+        posing_as_osm,
+        TileCache(tmp_path),
+        contact=None,
+        offline=False,
+        progress=SilentProgress(),
+        policy=policy,
+    )
+    tile_map = TileMap(1024, 768, fetcher, 256)
+    tile_map.render(zoom=15, center=(SITE.lon, SITE.lat))
+    fetcher.close()
+    assert tile_server.count >= 12 and not tile_map.missing
+    assert tile_server.max_parallel == 2
+
+
+def test_low_ink_map_is_grey_and_faded(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    result = base_map(tmp_path, policy, tile_url=tile_server.url, low_ink=True)
+    assert result.low_ink and result.image is not None
+    with Image.open(result.image) as image:
+        assert image.mode == "L"
+        darkest, _ = image.getextrema()
+        assert isinstance(darkest, int) and darkest >= 100  # grid and text faded
+
+
+def test_nothing_placed_gives_no_map_and_says_why(tmp_path: Path, policy: FetchPolicy) -> None:
+    progress = SilentProgress()
+    result = base_map(tmp_path, policy, progress, team=team_at(site=None))
+    assert result.image is None
+    assert progress.warnings == [
+        "team.xlsx: no address or coordinates could be placed, so the poster has no base map; "
+        "type the coordinates of the site on sheet 'Organisatie'"
+    ]
+
+
+def test_participants_extent_holds_them_with_a_margin() -> None:
+    team = team_at()
+    far = LatLon(lat=51.07, lon=3.76)
+    participant = ParticipantOrigin(
+        address=Address("Kongostraat", "9000", "Gent"),
+        coordinates=far,
+        coordinate_origin=CoordinateOrigin.WORKBOOK,
+        count=4,
+        source=Source("Deelnemers", 2),
+    )
+    organisation = dataclasses.replace(team.organisation, delimitation=Delimitation.PARTICIPANTS)
+    placed = team.replace(organisation=organisation, participants=(participant,))
+    extent = neighbourhood_extent(placed)
+    assert isinstance(extent, Extent)
+    assert extent.south < SITE.lat < far.lat < extent.north
+    assert extent.west < SITE.lon < far.lon < extent.east
+
+
+def test_freshness_follows_the_servers_headers() -> None:
+    def headers(**values: str) -> requests.structures.CaseInsensitiveDict[str]:
+        return requests.structures.CaseInsensitiveDict(
+            {name.replace("_", "-"): value for name, value in values.items()}
+        )
+
+    assert freshness(headers(Cache_Control="max-age=600"), 1000.0) == 1600.0
+    assert freshness(headers(Cache_Control="no-store"), 1000.0) is None
+    assert freshness(headers(Cache_Control="no-cache"), 1000.0) == 1000.0
+    assert freshness(headers(Expires="Thu, 01 Jan 1970 00:20:00 GMT"), 1000.0) == 1200.0
+    assert freshness(headers(), 1000.0) == 1000.0 + DEFAULT_LIFETIME_S
+
+
+def test_attribution_names_the_provider_when_not_osm() -> None:
+    templates = Templates()
+    assert attribution(parse_tile_template(None), templates) == (
+        "© OpenStreetMap-bijdragers, openstreetmap.org/copyright"
+    )
+    maptiler = parse_tile_template("https://api.maptiler.com/maps/streets/{z}/{x}/{y}.png")
+    assert attribution(maptiler, templates).endswith(" · © MapTiler")
+    other = parse_tile_template("https://tiles.example.org/{z}/{x}/{y}.png")
+    assert attribution(other, templates).endswith(" · kaarttegels: tiles.example.org")
+
+
+def test_tile_source_keeps_secrets_out_of_its_public_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEY", "abc")
+    source = parse_tile_template("https://{s}.example.org/{z}/{x}/{y}{r}.png?k={env:KEY}")
+    assert isinstance(source, TileSource) and source.tile_size == 512
+    public = source.public_url(3, 4, 5)
+    assert public == "https://a.example.org/3/4/5@2x.png?k={env:KEY}"
+    assert source.resolve(public) == "https://a.example.org/3/4/5@2x.png?k=abc"
