@@ -1,0 +1,116 @@
+"""The poster as a PDF: one page template filled by the drawing functions, plus its preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from reportlab import rl_config
+from reportlab.pdfgen.canvas import Canvas
+
+from generator.basemap import BaseMap
+from generator.errors import OutputError
+from generator.model import Team
+from generator.options import PackOptions
+from generator.poster.layout import PosterLayout, layout_for
+from generator.poster.mapdraw import MapPlan, draw_map, plan_map
+from generator.poster.panels import draw_header, draw_key, draw_legend, draw_panel
+from generator.poster.privacy import ParticipantSummary, summarise_participants
+from generator.poster.style import PosterStyle
+
+PREVIEW_HEIGHT_PX = 1200
+
+
+@dataclass(frozen=True)
+class Poster:
+    """Everything one poster shows, worked out before a single mark is drawn."""
+
+    team: Team
+    base: BaseMap
+    options: PackOptions
+    style: PosterStyle
+    layout: PosterLayout
+    plan: MapPlan
+    participants: ParticipantSummary
+
+    @property
+    def file_name(self) -> str:
+        return f"poster-{self.options.paper}.pdf"
+
+
+def prepare_poster(team: Team, base: BaseMap, options: PackOptions, style: PosterStyle) -> Poster:
+    layout = layout_for(options, style)
+    return Poster(
+        team=team,
+        base=base,
+        options=options,
+        style=style,
+        layout=layout,
+        plan=plan_map(team, base, layout, style),
+        participants=summarise_participants(team.participants, options.min_count),
+    )
+
+
+def new_canvas(path: Path, page: tuple[float, float], style: PosterStyle, title: str) -> Canvas:
+    """A canvas that writes the same bytes for the same drawing and never uses Helvetica."""
+    rl_config.useA85 = 0  # binary streams: a quarter smaller than ASCII85
+    canvas = Canvas(
+        str(path),
+        pagesize=page,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=style.fonts.regular,
+    )
+    canvas.setTitle(title)
+    canvas.setCreator("buurtkaart")
+    canvas.setAuthor("")
+    return canvas
+
+
+def draw_poster(canvas: Canvas, poster: Poster) -> None:
+    layout, style = poster.layout, poster.style
+    draw_header(canvas, poster.team, layout, style)
+    draw_map(canvas, poster.plan, poster.base, poster.participants, layout, style)
+    draw_legend(canvas, poster.team, layout, style)
+    draw_key(
+        canvas,
+        poster.team,
+        poster.plan,
+        poster.participants,
+        poster.options.min_count,
+        layout,
+        style,
+    )
+    draw_panel(canvas, layout, style)
+
+
+def write_poster_pdf(poster: Poster, path: Path) -> None:
+    canvas = new_canvas(path, poster.layout.page, poster.style, _title(poster))
+    draw_poster(canvas, poster)
+    canvas.showPage()
+    _save(canvas, path)
+
+
+def _title(poster: Poster) -> str:
+    organisation = poster.team.organisation
+    return " · ".join(part for part in (organisation.name, organisation.site) if part)
+
+
+def _save(canvas: Canvas, path: Path) -> None:
+    try:
+        canvas.save()
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def write_preview(pdf: Path, png: Path, height_px: int = PREVIEW_HEIGHT_PX) -> None:
+    """The poster's first page as a PNG, rendered from the PDF itself so it shows what prints."""
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        page = document[0]
+        scale = height_px / page.get_height()
+        image = page.render(scale=scale, draw_annots=False).to_pil()
+        image.convert("RGB").save(png, format="PNG", optimize=True)
+    finally:
+        document.close()

@@ -1,0 +1,131 @@
+"""The poster's page template: where the title, the map, the legend and the panel go.
+
+The layout depends only on the paper, its orientation and the sizes in poster.toml, never on
+the team, so the map stage can ask for the map frame's size before any tile is fetched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import pagesizes
+from reportlab.lib.units import mm
+
+from generator.errors import TemplateError
+from generator.geometry import PageFrame
+from generator.options import PAPER_SIZES, PackOptions
+from generator.poster.style import PosterStyle
+
+A1_SHORT_SIDE = pagesizes.A1[0]
+MM = float(mm)
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A box on the page in points, origin bottom-left as in reportlab."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    def inset(self, amount: float) -> Rect:
+        return Rect(
+            self.x + amount, self.y + amount, self.width - 2 * amount, self.height - 2 * amount
+        )
+
+    def split_top(self, height: float, gap: float = 0.0) -> tuple[Rect, Rect]:
+        """The top ``height`` of this box, and what is left below it after ``gap``."""
+        top = Rect(self.x, self.top - height, self.width, height)
+        rest = Rect(self.x, self.y, self.width, max(0.0, self.height - height - gap))
+        return top, rest
+
+    def split_left(self, width: float, gap: float = 0.0) -> tuple[Rect, Rect]:
+        left = Rect(self.x, self.y, width, self.height)
+        rest = Rect(self.x + width + gap, self.y, max(0.0, self.width - width - gap), self.height)
+        return left, rest
+
+    def as_frame(self) -> PageFrame:
+        return PageFrame(self.x, self.y, self.width, self.height)
+
+
+@dataclass(frozen=True)
+class PosterLayout:
+    page: tuple[float, float]
+    scale: float  # sizes in poster.toml are for A1; this multiplies them
+    header: Rect
+    map_frame: Rect  # the base map image, exactly
+    grid_band: float  # room around the map frame for the grid's letters and numbers
+    legend: Rect
+    key: Rect
+    panel: Rect
+
+    def points(self, a1_points: float) -> float:
+        return a1_points * self.scale
+
+    def millimetres(self, a1_mm: float) -> float:
+        return a1_mm * MM * self.scale
+
+
+def page_size(paper: str, landscape: bool) -> tuple[float, float]:
+    if paper not in PAPER_SIZES:
+        raise TemplateError(
+            f"poster size {paper!r} is not supported; choose one of {', '.join(PAPER_SIZES)}"
+        )
+    width, height = getattr(pagesizes, paper)
+    short, long = sorted((float(width), float(height)))
+    return (long, short) if landscape else (short, long)
+
+
+def make_layout(paper: str, landscape: bool, style: PosterStyle) -> PosterLayout:
+    page = page_size(paper, landscape)
+    scale = min(page) / A1_SHORT_SIDE
+    inset = max(style.size("safe_margin_mm") * mm, 14 * mm * scale)
+    content = Rect(0, 0, *page).inset(inset)
+    gap = 8 * mm * scale
+    sizes = style.wording("sizes")
+    header_height = (sizes.number("title") * 1.2 + sizes.number("subtitle") * 1.4 + 5 * mm) * scale
+    header, body = content.split_top(header_height, gap)
+    band = sizes.number("grid_label") * 1.7 * scale
+    if landscape:
+        side, map_block = _split_right(body, body.width * 0.36, gap)
+        legend, rest = side.split_top(side.height * 0.40, gap)
+        key, panel = rest.split_top(rest.height * 0.36, gap)
+    else:
+        map_block, bottom = body.split_top(body.height * 0.64, gap)
+        upper, panel = bottom.split_top(bottom.height * 0.45, gap)
+        legend, key = upper.split_left(upper.width * 0.62, gap)
+    return PosterLayout(
+        page=page,
+        scale=scale,
+        header=header,
+        map_frame=map_block.inset(band),
+        grid_band=band,
+        legend=legend,
+        key=key,
+        panel=panel,
+    )
+
+
+def _split_right(rect: Rect, width: float, gap: float) -> tuple[Rect, Rect]:
+    """The right ``width`` of a box, and what is left of it on the left."""
+    right = Rect(rect.right - width, rect.y, width, rect.height)
+    left = Rect(rect.x, rect.y, rect.width - width - gap, rect.height)
+    return right, left
+
+
+def map_frame_mm_for(paper: str, landscape: bool, style: PosterStyle) -> tuple[float, float]:
+    frame = make_layout(paper, landscape, style).map_frame
+    return frame.width / mm, frame.height / mm
+
+
+def layout_for(options: PackOptions, style: PosterStyle) -> PosterLayout:
+    return make_layout(options.paper, options.landscape, style)

@@ -1,0 +1,456 @@
+"""Everything on the poster around the map: title, legend, key with notes, kaartoefening panel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.colors import Color
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Spacer
+
+from generator.model import Partner, Team
+from generator.poster.layout import PosterLayout, Rect
+from generator.poster.mapdraw import MapPlan, draw_participant_circle, grid_cells
+from generator.poster.markers import Status, draw_marker, partner_status
+from generator.poster.privacy import ParticipantSummary
+from generator.poster.style import PosterStyle, Sticker
+from generator.poster.text import (
+    SymbolLine,
+    coloured,
+    draw_column,
+    draw_fitted,
+    height_of,
+    para,
+)
+
+MIN_LEGEND_FACTOR = 0.8  # body 20 pt x 0.8 = 16 pt at A1: still readable from 2 m
+
+
+def format_date(day: date, style: PosterStyle) -> str:
+    words = style.wording("title")
+    month = words.texts("months")[day.month - 1]
+    return words.text("date", day=day.day, month=month, year=day.year)
+
+
+def draw_header(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterStyle) -> None:
+    rect = layout.header
+    words = style.wording("title")
+    organisation = team.organisation
+    right_lines = [words.text("exercise")]
+    if organisation.session_date is not None:
+        right_lines.append(format_date(organisation.session_date, style))
+    subtitle_size = layout.points(style.size("subtitle"))
+    right_width = max(
+        canvas.stringWidth(line, style.fonts.bold, subtitle_size) for line in right_lines
+    )
+    for index, line in enumerate(right_lines):
+        canvas.setFillColor(style.accent if index == 0 else style.text_colour)
+        canvas.setFont(style.fonts.bold if index == 0 else style.fonts.regular, subtitle_size)
+        baseline = rect.top - subtitle_size * (1.0 + 1.3 * index)
+        canvas.drawRightString(rect.right, baseline, line)
+    title_width = rect.width - right_width - layout.millimetres(15)
+    title_size = _title_size(canvas, organisation.name, title_width, layout, style)
+    title = para(organisation.name, style.fonts.bold, title_size, style.primary, leading=1.1)
+    _, title_height = title.wrap(title_width, rect.height)
+    title.drawOn(canvas, rect.x, rect.top - title_height)
+    subtitle = para(_subtitle(team, style), style.fonts.regular, subtitle_size, style.text_colour)
+    subtitle.wrap(title_width, rect.height)
+    rule = layout.millimetres(1.6)
+    subtitle.drawOn(canvas, rect.x, rect.y + rule * 2.5)
+    canvas.setFillColor(style.primary)
+    canvas.rect(rect.x, rect.y, rect.width, rule, stroke=0, fill=1)
+
+
+def _title_size(
+    canvas: Canvas, name: str, width: float, layout: PosterLayout, style: PosterStyle
+) -> float:
+    """The template's title size, smaller only for a name that would not fit on one line."""
+    size = layout.points(style.size("title"))
+    natural = canvas.stringWidth(name, style.fonts.bold, size)
+    return size if natural <= width else max(size * width / natural, size * 0.5)
+
+
+def _subtitle(team: Team, style: PosterStyle) -> str:
+    words = style.wording("title")
+    organisation = team.organisation
+    neighbourhood = organisation.neighbourhood_name or organisation.address.municipality
+    if organisation.site:
+        return words.text("subtitle", site=organisation.site, neighbourhood=neighbourhood)
+    return words.text("subtitle_no_site", neighbourhood=neighbourhood)
+
+
+def _heading(text: str, layout: PosterLayout, style: PosterStyle, factor: float) -> Flowable:
+    heading = para(
+        text, style.fonts.bold, layout.points(style.size("heading")) * factor, style.primary
+    )
+    heading.spaceAfter = layout.millimetres(2.5) * factor
+    return heading
+
+
+def marker_symbol(
+    colour: Color, status: Status, label: str, diameter: float, style: PosterStyle
+) -> Callable[[Canvas, float, float], None]:
+    def draw(canvas: Canvas, x: float, y: float) -> None:
+        draw_marker(canvas, x, y, diameter, colour, status, label, style.fonts.bold)
+
+    return draw
+
+
+def draw_legend(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterStyle) -> None:
+    """Number, name and Soort of every partner, in as few columns as the names allow."""
+    rect = layout.legend
+    words = style.wording("legend")
+    partners = sorted(team.partners, key=lambda partner: partner.number)
+    heading = _heading(words.text("title"), layout, style, 1.0)
+    _, heading_height = heading.wrap(rect.width, rect.height)
+    heading.drawOn(canvas, rect.x, rect.top - heading_height)
+    body = Rect(rect.x, rect.y, rect.width, rect.height - heading_height - heading.spaceAfter)
+    if not partners:
+        draw_fitted(
+            canvas, body, lambda factor: [_body(words.text("empty"), layout, style, factor)]
+        )
+        return
+    columns, factor = _legend_fit(partners, body, layout, style)
+    per_column = -(-len(partners) // columns)
+    shown = _legend_capacity(partners, body, columns, factor, layout, style)
+    gap = layout.millimetres(6)
+    column_width = (body.width - gap * (columns - 1)) / columns
+    for column in range(columns):
+        chunk = partners[column * per_column : (column + 1) * per_column]
+        chunk = [partner for partner in chunk if partner.number in shown]
+        entries: list[Flowable] = [_legend_entry(p, layout, style, factor) for p in chunk]
+        if column == columns - 1 and len(shown) < len(partners):
+            hidden = len(partners) - len(shown)
+            entries.append(_body(words.text("overflow", count=hidden), layout, style, factor))
+        x = body.x + column * (column_width + gap)
+        draw_column(canvas, Rect(x, body.y, column_width, body.height), entries)
+
+
+def _legend_entry(
+    partner: Partner, layout: PosterLayout, style: PosterStyle, factor: float
+) -> Flowable:
+    size = layout.points(style.size("body")) * factor
+    diameter = size * 1.55
+    colour = style.kind_colour(partner.kind)
+    markup = coloured(partner.name, style.text_colour)
+    if partner.kind:
+        markup += "  " + coloured(partner.kind, style.muted, size * 0.85)
+    text = para(markup, style.fonts.regular, size, style.text_colour, markup=True, leading=1.18)
+    symbol = marker_symbol(colour, partner_status(partner), str(partner.number), diameter, style)
+    return SymbolLine(symbol, diameter * 1.35, text, size * 0.45, diameter)
+
+
+def _legend_fit(
+    partners: list[Partner], body: Rect, layout: PosterLayout, style: PosterStyle
+) -> tuple[int, float]:
+    """Fewest columns at the largest size that fit; columns never narrower than 100 mm at A1."""
+    max_columns = max(1, int(body.width // layout.millimetres(100)))
+    for factor in (1.0, 0.9, MIN_LEGEND_FACTOR):
+        for columns in range(1, max_columns + 1):
+            if _legend_fits(partners, body, columns, factor, layout, style):
+                return columns, factor
+    return max_columns, MIN_LEGEND_FACTOR
+
+
+def _legend_fits(
+    partners: list[Partner],
+    body: Rect,
+    columns: int,
+    factor: float,
+    layout: PosterLayout,
+    style: PosterStyle,
+) -> bool:
+    gap = layout.millimetres(6)
+    width = (body.width - gap * (columns - 1)) / columns
+    per_column = -(-len(partners) // columns)
+    for start in range(0, len(partners), per_column):
+        entries = [
+            _legend_entry(p, layout, style, factor) for p in partners[start : start + per_column]
+        ]
+        if height_of(entries, width) > body.height:
+            return False
+    return True
+
+
+def _legend_capacity(
+    partners: list[Partner],
+    body: Rect,
+    columns: int,
+    factor: float,
+    layout: PosterLayout,
+    style: PosterStyle,
+) -> set[int]:
+    """Numbers of the partners that fit; the last line of the last column is kept for '… en nog'."""
+    if _legend_fits(partners, body, columns, factor, layout, style):
+        return {partner.number for partner in partners}
+    gap = layout.millimetres(6)
+    width = (body.width - gap * (columns - 1)) / columns
+    reserve = layout.points(style.size("body")) * factor * 2.6
+    shown: set[int] = set()
+    per_column = -(-len(partners) // columns)
+    for start in range(0, len(partners), per_column):
+        used = reserve if start + per_column >= len(partners) else 0.0
+        for partner in partners[start : start + per_column]:
+            used += height_of([_legend_entry(partner, layout, style, factor)], width)
+            if used > body.height:
+                break
+            shown.add(partner.number)
+    return shown
+
+
+def _body(
+    text: str, layout: PosterLayout, style: PosterStyle, factor: float, colour: Color | None = None
+) -> Flowable:
+    size = layout.points(style.size("small")) * factor
+    paragraph = para(text, style.fonts.regular, size, colour or style.text_colour)
+    paragraph.spaceAfter = size * 0.45
+    return paragraph
+
+
+def draw_key(
+    canvas: Canvas,
+    team: Team,
+    plan: MapPlan,
+    participants: ParticipantSummary,
+    options_min_count: int,
+    layout: PosterLayout,
+    style: PosterStyle,
+) -> None:
+    """How to read the map, then what is not on it and why."""
+
+    def build(factor: float) -> list[Flowable]:
+        return [
+            *_key_lines(plan, layout, style, factor),
+            Spacer(1, layout.millimetres(3) * factor),
+            *_notes(team, plan, participants, options_min_count, layout, style, factor),
+        ]
+
+    draw_fitted(canvas, layout.key, build)
+
+
+def _key_lines(
+    plan: MapPlan, layout: PosterLayout, style: PosterStyle, factor: float
+) -> list[Flowable]:
+    words = style.wording("key")
+    walking = style.wording("walking")
+    size = layout.points(style.size("body")) * factor * 0.9
+    diameter = size * 1.5
+    width = diameter * 1.6
+    neutral = style.text_colour
+
+    def line(symbol: Callable[[Canvas, float, float], None], text: str) -> Flowable:
+        return SymbolLine(
+            symbol,
+            width,
+            para(text, style.fonts.regular, size, style.text_colour),
+            size * 0.35,
+            diameter,
+        )
+
+    def circle(merged: bool) -> Callable[[Canvas, float, float], None]:
+        def draw(canvas: Canvas, x: float, y: float) -> None:
+            draw_participant_circle(canvas, x, y, diameter * 1.1, 5, merged, layout, style)
+
+        return draw
+
+    def ring(canvas: Canvas, x: float, y: float) -> None:
+        canvas.setStrokeColor(style.primary)
+        canvas.setLineWidth(layout.points(3))
+        canvas.setDash(layout.points(8), layout.points(4))
+        canvas.line(x - diameter * 0.6, y, x + diameter * 0.6, y)
+        canvas.setDash()
+
+    minutes = ", ".join(str(item) for item in walking.raw("minutes"))
+    columns, rows = grid_cells(plan.rect, layout, style)
+    example = f"{chr(ord('A') + min(2, columns - 1))}{min(4, rows)}"
+    return [
+        _heading(words.text("title"), layout, style, factor),
+        line(marker_symbol(neutral, Status.USED, "", diameter, style), words.text("used")),
+        line(marker_symbol(neutral, Status.KNOWN, "", diameter, style), words.text("known")),
+        line(
+            marker_symbol(neutral, Status.NOT_KNOWN, "", diameter, style), words.text("not_known")
+        ),
+        line(circle(False), words.text("participants")),
+        line(circle(True), words.text("participants_postcode")),
+        line(
+            ring,
+            words.text(
+                "rings",
+                minutes=minutes,
+                metres_per_minute=f"{walking.number('metres_per_minute'):g}",
+            ),
+        ),
+        _body(words.text("grid", example=example), layout, style, factor),
+    ]
+
+
+def _notes(
+    team: Team,
+    plan: MapPlan,
+    participants: ParticipantSummary,
+    min_count: int,
+    layout: PosterLayout,
+    style: PosterStyle,
+    factor: float,
+) -> list[Flowable]:
+    words = style.wording("notes")
+    notes: list[Flowable] = [
+        _body(words.text("privacy", min_count=min_count), layout, style, factor, style.muted)
+    ]
+    if participants.hidden == 1:
+        notes.append(_body(words.text("participant_hidden_one"), layout, style, factor))
+    elif participants.hidden > 1:
+        notes.append(
+            _body(
+                words.text("participants_hidden", count=participants.hidden), layout, style, factor
+            )
+        )
+    missing = _not_on_map(team, plan, style)
+    if missing:
+        notes.append(_subheading(words.text("not_placed_title"), layout, style, factor))
+        notes.extend(_body(text, layout, style, factor) for text in missing)
+    if team.warnings:
+        notes.append(_subheading(words.text("warnings_title"), layout, style, factor))
+        notes.extend(_body(warning, layout, style, factor) for warning in team.warnings)
+    return notes
+
+
+def _subheading(text: str, layout: PosterLayout, style: PosterStyle, factor: float) -> Flowable:
+    size = layout.points(style.size("small")) * factor * 1.1
+    paragraph = para(text, style.fonts.bold, size, style.accent)
+    paragraph.spaceBefore = size * 0.4
+    paragraph.spaceAfter = size * 0.25
+    return paragraph
+
+
+def _not_on_map(team: Team, plan: MapPlan, style: PosterStyle) -> list[str]:
+    """The site and partners the map cannot show; participants only ever as a count."""
+    words = style.wording("notes")
+    lines: list[str] = []
+    if plan.site is None:
+        lines.append(words.text("site_not_placed"))
+    for partner in sorted(team.partners, key=lambda item: item.number):
+        if partner.coordinates is None:
+            lines.append(words.text("not_placed_partner", number=partner.number, name=partner.name))
+    lines.extend(
+        words.text("outside_partner", number=partner.number, name=partner.name)
+        for partner in plan.outside
+    )
+    return lines
+
+
+def draw_panel(canvas: Canvas, layout: PosterLayout, style: PosterStyle) -> None:
+    """The kaartoefening: its four questions, each with its sticker colour and room to write."""
+    rect = layout.panel
+    words = style.wording("panel")
+    pad = layout.millimetres(6)
+    canvas.setFillColor(style.panel)
+    canvas.roundRect(rect.x, rect.y, rect.width, rect.height, pad, 0, 1)
+    inner = rect.inset(pad)
+    title = para(
+        words.text("title"),
+        style.fonts.bold,
+        layout.points(style.size("heading")) * 1.15,
+        style.primary,
+    )
+    _, title_height = title.wrap(inner.width * 0.4, inner.height)
+    title.drawOn(canvas, inner.x, inner.top - title_height)
+    intro = para(
+        words.text("intro"),
+        style.fonts.regular,
+        layout.points(style.size("small")),
+        style.text_colour,
+        "right",
+    )
+    intro_width = inner.width * 0.58
+    _, intro_height = intro.wrap(intro_width, inner.height)
+    intro.drawOn(
+        canvas,
+        inner.right - intro_width,
+        inner.top
+        - max(title_height, intro_height)
+        + (max(title_height, intro_height) - intro_height) / 2,
+    )
+    head = max(title_height, intro_height) + pad * 0.6
+    tips = _tips(layout, style, inner.width)
+    _, tips_height = tips.wrap(inner.width, inner.height)
+    tips.drawOn(canvas, inner.x, inner.y)
+    cards = Rect(
+        inner.x,
+        inner.y + tips_height + pad * 0.6,
+        inner.width,
+        inner.height - head - tips_height - pad * 0.6,
+    )
+    _draw_cards(canvas, cards, layout, style)
+
+
+def _tips(layout: PosterLayout, style: PosterStyle, width: float) -> Flowable:
+    words = style.wording("panel")
+    size = layout.points(style.size("small"))
+    markup = f"<b>{coloured(words.text('tips_title'), style.primary)}:</b> " + "  ".join(
+        f"{coloured('►', style.accent)} {coloured(tip, style.text_colour)}"
+        for tip in words.texts("tips")
+    )
+    return para(markup, style.fonts.regular, size * 1.1, style.text_colour, markup=True)
+
+
+def _draw_cards(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterStyle) -> None:
+    stickers = style.stickers
+    if not stickers:
+        return
+    across = len(stickers) if rect.width / max(rect.height, 1) > 2.2 else 2
+    down = -(-len(stickers) // across)
+    gap = layout.millimetres(5)
+    width = (rect.width - gap * (across - 1)) / across
+    height = (rect.height - gap * (down - 1)) / down
+    for index, sticker in enumerate(stickers):
+        column, row = index % across, index // across
+        card = Rect(
+            rect.x + column * (width + gap),
+            rect.top - (row + 1) * height - row * gap,
+            width,
+            height,
+        )
+        _draw_card(canvas, card, sticker, layout, style)
+
+
+def _draw_card(
+    canvas: Canvas, card: Rect, sticker: Sticker, layout: PosterLayout, style: PosterStyle
+) -> None:
+    pad = layout.millimetres(4)
+    canvas.setFillColor(colors.white)
+    canvas.setStrokeColor(sticker.colour)
+    canvas.setLineWidth(layout.points(4))
+    canvas.roundRect(card.x, card.y, card.width, card.height, pad, 1, 1)
+    dot = layout.millimetres(16)
+    canvas.setFillColor(sticker.colour)
+    canvas.setStrokeColor(style.text_colour)
+    canvas.setLineWidth(layout.points(1))
+    dot_x, dot_y = card.x + pad + dot / 2, card.top - pad - dot / 2
+    canvas.circle(dot_x, dot_y, dot / 2, stroke=1, fill=1)
+    size = layout.points(style.size("body")) * 1.05
+    text_x = card.x + pad * 2 + dot
+    text_width = card.right - pad - text_x
+    label = style.wording("panel").text("sticker", colour_name=sticker.colour_name)
+    markup = f"<b>{escape(sticker.question)}</b><br/>" + coloured(label, style.muted, size * 0.8)
+    question = para(markup, style.fonts.regular, size, style.text_colour, leading=1.18, markup=True)
+    _, question_height = question.wrap(text_width, card.height)
+    question.drawOn(canvas, text_x, card.top - pad - question_height)
+    top_of_lines = min(card.top - pad - question_height, dot_y - dot / 2)
+    _draw_write_in_lines(canvas, card, top_of_lines - pad * 0.5, pad, layout)
+
+
+def _draw_write_in_lines(
+    canvas: Canvas, card: Rect, top: float, pad: float, layout: PosterLayout
+) -> None:
+    """Ruled lines a marker pen can follow, spaced for handwriting read from a distance."""
+    spacing = layout.millimetres(11)
+    canvas.setStrokeColor(colors.HexColor("#C9D2D5"))
+    canvas.setLineWidth(layout.points(1.2))
+    y = top - spacing
+    while y > card.y + pad * 0.8:
+        canvas.line(card.x + pad, y, card.right - pad, y)
+        y -= spacing

@@ -1,0 +1,121 @@
+"""stickers-A4.pdf: each partner's marker, number and name on a label, and blank labels.
+
+The grid is that of the common 3 × 7 label sheets (63.5 × 38.1 mm), so the page prints on
+labels as well as on plain paper to cut out along the dotted lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.lib import colors, pagesizes
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from generator.errors import OutputError
+from generator.model import Partner, Team
+from generator.poster.document import new_canvas
+from generator.poster.layout import Rect
+from generator.poster.markers import Status, draw_marker, partner_status
+from generator.poster.style import PosterStyle
+from generator.poster.text import para
+
+PAGE = pagesizes.A4
+COLUMNS, ROWS = 3, 7
+LABEL_W, LABEL_H = 63.5 * mm, 38.1 * mm
+PITCH_X = 66.04 * mm
+LEFT, TOP = 7.2 * mm, 15.15 * mm
+MIN_BLANKS = COLUMNS
+CUT_LINE = colors.HexColor("#B0B8BB")
+
+
+def write_stickers(team: Team, style: PosterStyle, path: Path) -> None:
+    partners = sorted(team.partners, key=lambda partner: partner.number)
+    per_page = COLUMNS * ROWS
+    total = len(partners) + MIN_BLANKS
+    total += -total % per_page  # fill the last sheet with blank labels
+    canvas = new_canvas(path, PAGE, style, "Stickers")
+    for start in range(0, total, per_page):
+        _header(canvas, team, style)
+        for slot in range(per_page):
+            index = start + slot
+            rect = _label_rect(slot)
+            _cut_outline(canvas, rect)
+            if index < len(partners):
+                _partner_label(canvas, rect, partners[index], style)
+            else:
+                _blank_label(canvas, rect, style)
+        canvas.showPage()
+    try:
+        canvas.save()
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _label_rect(slot: int) -> Rect:
+    column, row = slot % COLUMNS, slot // COLUMNS
+    top = PAGE[1] - TOP - row * LABEL_H
+    return Rect(LEFT + column * PITCH_X, top - LABEL_H, LABEL_W, LABEL_H)
+
+
+def _header(canvas: Canvas, team: Team, style: PosterStyle) -> None:
+    words = style.wording("stickers")
+    canvas.setFillColor(style.primary)
+    canvas.setFont(style.fonts.bold, 9)
+    title = words.text("title", organisation=team.organisation.name)
+    hint = para(words.text("hint"), style.fonts.regular, 6.5, style.muted)
+    _, hint_height = hint.wrap(PAGE[0] - 2 * LEFT, TOP)
+    hint.drawOn(canvas, LEFT, PAGE[1] - TOP + 1.2 * mm)
+    canvas.drawString(LEFT, PAGE[1] - TOP + 2.6 * mm + hint_height, title)
+
+
+def _cut_outline(canvas: Canvas, rect: Rect) -> None:
+    canvas.setStrokeColor(CUT_LINE)
+    canvas.setLineWidth(0.4)
+    canvas.setDash(1.5, 2)
+    canvas.roundRect(rect.x, rect.y, rect.width, rect.height, 2.5 * mm, 1, 0)
+    canvas.setDash()
+
+
+def _partner_label(canvas: Canvas, rect: Rect, partner: Partner, style: PosterStyle) -> None:
+    diameter = 17 * mm
+    centre_x, centre_y = rect.x + 4 * mm + diameter / 2, rect.y + rect.height / 2
+    draw_marker(
+        canvas,
+        centre_x,
+        centre_y,
+        diameter,
+        style.kind_colour(partner.kind),
+        partner_status(partner),
+        str(partner.number),
+        style.fonts.bold,
+    )
+    text_x = centre_x + diameter / 2 + 3 * mm
+    width = rect.right - 3 * mm - text_x
+    for size in (12.0, 11.0, 10.0, 9.0, 8.0, 7.0):
+        name = para(partner.name, style.fonts.bold, size, style.text_colour, leading=1.12)
+        kind = para(partner.kind, style.fonts.regular, size * 0.75, style.muted)
+        _, name_height = name.wrap(width, rect.height)
+        _, kind_height = kind.wrap(width, rect.height)
+        if name_height + kind_height + 1 * mm <= rect.height - 6 * mm:
+            break
+    block = name_height + kind_height + 1 * mm
+    top = centre_y + block / 2
+    name.drawOn(canvas, text_x, top - name_height)
+    kind.drawOn(canvas, text_x, top - block)
+
+
+def _blank_label(canvas: Canvas, rect: Rect, style: PosterStyle) -> None:
+    diameter = 17 * mm
+    centre_x, centre_y = rect.x + 4 * mm + diameter / 2, rect.y + rect.height / 2
+    draw_marker(
+        canvas, centre_x, centre_y, diameter, CUT_LINE, Status.NOT_KNOWN, "", style.fonts.bold
+    )
+    text_x = centre_x + diameter / 2 + 3 * mm
+    canvas.setFillColor(style.muted)
+    canvas.setFont(style.fonts.regular, 8)
+    canvas.drawString(text_x, centre_y + 7 * mm, style.wording("stickers").text("blank_name"))
+    canvas.setStrokeColor(CUT_LINE)
+    canvas.setLineWidth(0.6)
+    for offset in (2 * mm, -6 * mm):
+        canvas.line(text_x, centre_y + offset, rect.right - 4 * mm, centre_y + offset)

@@ -1,0 +1,185 @@
+"""The poster's wording, sizes, colours and fonts, from templates/poster.toml and huisstijl.toml.
+
+Everything a facilitator may reword or recolour is looked up here by key, so a missing or
+mistyped key in an edited template is reported once, with the file and the key to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.colors import Color
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from generator.errors import TemplateError
+from generator.resources import Templates
+
+POSTER_TOML = "poster.toml"
+HOUSE_STYLE_TOML = "huisstijl.toml"
+FALLBACK_KIND = "Andere"
+
+
+@dataclass(frozen=True)
+class Sticker:
+    key: str
+    question: str
+    colour_name: str
+    colour: Color
+
+
+@dataclass(frozen=True)
+class Fonts:
+    regular: str
+    bold: str
+
+
+class Wording:
+    """One section of poster.toml; ``text`` fills its placeholders or names the missing key."""
+
+    def __init__(self, section: str, values: dict[str, Any]) -> None:
+        self.section = section
+        self.values = values
+
+    def raw(self, key: str) -> Any:
+        try:
+            return self.values[key]
+        except KeyError as exc:
+            raise TemplateError(
+                f"{POSTER_TOML}: key '{key}' is missing from section [{self.section}]; "
+                "add it or restore the file"
+            ) from exc
+
+    def text(self, key: str, **fields: object) -> str:
+        template = str(self.raw(key))
+        try:
+            return template.format(**fields)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise TemplateError(
+                f"{POSTER_TOML}: [{self.section}] {key} = {template!r} uses a placeholder "
+                f"buurtkaart does not know; allowed: {', '.join(sorted(fields)) or 'none'}"
+            ) from exc
+
+    def texts(self, key: str) -> list[str]:
+        return [str(item) for item in self.raw(key)]
+
+    def number(self, key: str) -> float:
+        value = self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TemplateError(
+                f"{POSTER_TOML}: [{self.section}] {key} must be a number, not {value!r}"
+            )
+        return float(value)
+
+
+@dataclass(frozen=True)
+class PosterStyle:
+    """House style plus wording; ``scale`` turns A1 sizes into sizes for the chosen paper."""
+
+    templates: Templates
+    fonts: Fonts
+    primary: Color
+    accent: Color
+    text_colour: Color
+    muted: Color
+    panel: Color
+    kinds: dict[str, Color]
+    stickers: tuple[Sticker, ...]
+    poster: dict[str, Any]
+
+    def wording(self, section: str) -> Wording:
+        values = self.poster.get(section)
+        if not isinstance(values, dict):
+            raise TemplateError(
+                f"{POSTER_TOML}: section [{section}] is missing; add it or restore the file"
+            )
+        return Wording(section, values)
+
+    def size(self, key: str) -> float:
+        """A size from [sizes] as written for A1 (points, or millimetres for *_mm keys)."""
+        return self.wording("sizes").number(key)
+
+    def kind_colour(self, kind: str) -> Color:
+        return self.kinds.get(kind) or self.kinds.get(FALLBACK_KIND) or self.muted
+
+
+def load_style(templates: Templates) -> PosterStyle:
+    house = templates.toml(HOUSE_STYLE_TOML)
+    poster = templates.toml(POSTER_TOML)
+    palette = _section(house, "colours")
+    return PosterStyle(
+        templates=templates,
+        fonts=_register_fonts(templates, _section(house, "fonts")),
+        primary=_colour(palette, "primary"),
+        accent=_colour(palette, "accent"),
+        text_colour=_colour(palette, "text"),
+        muted=_colour(palette, "muted"),
+        panel=_colour(palette, "panel"),
+        kinds={kind: _colour(_section(house, "kinds"), kind) for kind in house.get("kinds", {})},
+        stickers=tuple(_sticker(raw) for raw in house.get("stickers", [])),
+        poster=poster,
+    )
+
+
+def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    section = raw.get(name)
+    if not isinstance(section, dict):
+        raise TemplateError(
+            f"{HOUSE_STYLE_TOML}: section [{name}] is missing; add it or restore the file"
+        )
+    return section
+
+
+def _colour(section: dict[str, Any], key: str) -> Color:
+    value = section.get(key)
+    try:
+        return colors.HexColor(str(value))
+    except ValueError as exc:
+        raise TemplateError(
+            f"{HOUSE_STYLE_TOML}: colour '{key}' = {value!r} is not a colour like \"#1F5C66\""
+        ) from exc
+
+
+def _sticker(raw: dict[str, Any]) -> Sticker:
+    try:
+        return Sticker(
+            key=str(raw["key"]),
+            question=str(raw["question"]),
+            colour_name=str(raw["colour_name"]),
+            colour=_colour(raw, "colour"),
+        )
+    except KeyError as exc:
+        raise TemplateError(
+            f"{HOUSE_STYLE_TOML}: a [[stickers]] entry lacks {exc}; each needs key, question, "
+            "colour_name and colour"
+        ) from exc
+
+
+def _register_fonts(templates: Templates, section: dict[str, Any]) -> Fonts:
+    regular = _register_font(templates, str(section.get("regular", "")))
+    bold = _register_font(templates, str(section.get("bold", "")))
+    addMapping(regular, 0, 0, regular)
+    addMapping(regular, 1, 0, bold)
+    addMapping(regular, 0, 1, regular)
+    addMapping(regular, 1, 1, bold)
+    return Fonts(regular=regular, bold=bold)
+
+
+def _register_font(templates: Templates, relative: str) -> str:
+    """Register a TTF once per file: the name carries a hash of its path, so overrides differ."""
+    path = templates.path(relative)
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    name = f"{path.stem}-{digest}"
+    if name in pdfmetrics.getRegisteredFontNames():
+        return name
+    try:
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    except TTFError as exc:
+        raise TemplateError(
+            f"{path} is not a usable TrueType font ({exc}); use a .ttf such as DejaVu Sans"
+        ) from exc
+    return name

@@ -1,0 +1,243 @@
+"""The poster split over office sheets (A4 or A3) that a team glues together into one map.
+
+The poster is drawn once as a PDF form and every sheet shows a window of it, so the tiled PDF
+holds the base map image once however many sheets there are. Each sheet overlaps its right and
+lower neighbours by a glue strip: cut a sheet along its left and top edge, lay it over the
+strip of the sheet before it, and the map runs on.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib import colors, pagesizes
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from generator.errors import OutputError
+from generator.options import PRINT_TILE_SIZES
+from generator.poster.document import Poster, draw_poster, new_canvas
+from generator.poster.layout import Rect
+from generator.poster.style import PosterStyle
+from generator.poster.text import para
+
+PRINTER_MARGIN = 10 * mm  # what an office printer leaves blank at each edge, with room to spare
+GLUE_STRIP = 12 * mm
+FORM = "poster"
+MARK = colors.HexColor("#555555")
+
+
+@dataclass(frozen=True)
+class TilePlan:
+    sheet: tuple[float, float]
+    columns: int
+    rows: int
+    offset_x: float  # poster x at the left edge of the first column's window
+    offset_top: float  # poster y at the top edge of the first row's window
+
+    @property
+    def window(self) -> tuple[float, float]:
+        return self.sheet[0] - 2 * PRINTER_MARGIN, self.sheet[1] - 2 * PRINTER_MARGIN
+
+    @property
+    def step(self) -> tuple[float, float]:
+        width, height = self.window
+        return width - GLUE_STRIP, height - GLUE_STRIP
+
+    def window_on_poster(self, column: int, row: int) -> Rect:
+        width, height = self.window
+        step_x, step_y = self.step
+        left = self.offset_x + column * step_x
+        top = self.offset_top - row * step_y
+        return Rect(left, top - height, width, height)
+
+
+def plan_tiles(poster_page: tuple[float, float], paper: str) -> TilePlan:
+    """The orientation of the sheet that needs fewest sheets; the poster centred on them."""
+    if paper not in PRINT_TILE_SIZES:
+        raise OutputError(
+            f"print tiles of {paper!r} are not supported; choose {' or '.join(PRINT_TILE_SIZES)}"
+        )
+    size: tuple[float, float] = getattr(pagesizes, paper)
+    candidates = [
+        _plan(poster_page, sheet) for sheet in (pagesizes.portrait(size), pagesizes.landscape(size))
+    ]
+    return min(candidates, key=lambda plan: (plan.columns * plan.rows, plan.rows))
+
+
+def _plan(poster_page: tuple[float, float], sheet: tuple[float, float]) -> TilePlan:
+    width, height = poster_page
+    window_w, window_h = sheet[0] - 2 * PRINTER_MARGIN, sheet[1] - 2 * PRINTER_MARGIN
+    columns = max(1, math.ceil((width - GLUE_STRIP) / (window_w - GLUE_STRIP)))
+    rows = max(1, math.ceil((height - GLUE_STRIP) / (window_h - GLUE_STRIP)))
+    covered_w = columns * (window_w - GLUE_STRIP) + GLUE_STRIP
+    covered_h = rows * (window_h - GLUE_STRIP) + GLUE_STRIP
+    return TilePlan(
+        sheet=sheet,
+        columns=columns,
+        rows=rows,
+        offset_x=-(covered_w - width) / 2,
+        offset_top=height + (covered_h - height) / 2,
+    )
+
+
+def sheet_label(column: int, row: int) -> str:
+    return f"{string.ascii_uppercase[column % 26]}{row + 1}"
+
+
+def tiles_file_name(poster: Poster, paper: str) -> str:
+    return f"poster-{poster.options.paper}-tegels-{paper}.pdf"
+
+
+def write_tiles(poster: Poster, paper: str, folder: Path) -> str:
+    plan = plan_tiles(poster.layout.page, paper)
+    name = tiles_file_name(poster, paper)
+    path = folder / name
+    canvas = new_canvas(path, plan.sheet, poster.style, name)
+    canvas.beginForm(FORM, 0, 0, *poster.layout.page)
+    draw_poster(canvas, poster)
+    canvas.endForm()
+    _assembly_page(canvas, poster, plan, paper)
+    for row in range(plan.rows):
+        for column in range(plan.columns):
+            _sheet(canvas, poster, plan, column, row)
+    try:
+        canvas.save()
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+    return name
+
+
+def _sheet(canvas: Canvas, poster: Poster, plan: TilePlan, column: int, row: int) -> None:
+    window = plan.window_on_poster(column, row)
+    width, height = plan.window
+    canvas.saveState()
+    clip = canvas.beginPath()
+    clip.rect(PRINTER_MARGIN, PRINTER_MARGIN, width, height)
+    canvas.clipPath(clip, stroke=0, fill=0)
+    canvas.translate(PRINTER_MARGIN - window.x, PRINTER_MARGIN - window.y)
+    canvas.doForm(FORM)
+    canvas.restoreState()
+    _marks(canvas, poster, plan, column, row)
+    canvas.showPage()
+
+
+def _marks(canvas: Canvas, poster: Poster, plan: TilePlan, column: int, row: int) -> None:
+    """Corner cut marks, the glue strips along the right and lower edge, and the sheet's name."""
+    style = poster.style
+    width, height = plan.window
+    left, bottom = PRINTER_MARGIN, PRINTER_MARGIN
+    right, top = left + width, bottom + height
+    reach = PRINTER_MARGIN * 0.8
+    canvas.setStrokeColor(MARK)
+    canvas.setLineWidth(0.5)
+    for x in (left, right):
+        canvas.line(x, top + 1.5 * mm, x, top + reach)
+        canvas.line(x, bottom - 1.5 * mm, x, bottom - reach)
+    for y in (bottom, top):
+        canvas.line(left - 1.5 * mm, y, left - reach, y)
+        canvas.line(right + 1.5 * mm, y, right + reach, y)
+    words = style.wording("tiles")
+    canvas.setFont(style.fonts.regular, 7)
+    canvas.setFillColor(MARK)
+    canvas.setDash(2, 2)
+    if column < plan.columns - 1:
+        strip = right - GLUE_STRIP
+        canvas.line(strip, top + 1.5 * mm, strip, top + reach)
+        canvas.line(strip, bottom - 1.5 * mm, strip, bottom - reach)
+        canvas.drawCentredString(right - GLUE_STRIP / 2, top + 3 * mm, words.text("glue"))
+    if row < plan.rows - 1:
+        strip = bottom + GLUE_STRIP
+        canvas.line(left - 1.5 * mm, strip, left - reach, strip)
+        canvas.line(right + 1.5 * mm, strip, right + reach, strip)
+        canvas.saveState()
+        canvas.translate(right + 4.5 * mm, bottom + GLUE_STRIP / 2)
+        canvas.rotate(90)
+        canvas.drawCentredString(0, 0, words.text("glue"))
+        canvas.restoreState()
+    canvas.setDash()
+    if column > 0:
+        _cut_hint(canvas, left - 4.5 * mm, (bottom + top) / 2, 90, words.text("cut"))
+    if row > 0:
+        _cut_hint(canvas, (left + right) / 2, top + 3 * mm, 0, words.text("cut"))
+    label = words.text(
+        "label", sheet=sheet_label(column, row), columns=plan.columns, rows=plan.rows
+    )
+    canvas.setFillColor(style.text_colour)
+    canvas.setFont(style.fonts.bold, 10)
+    canvas.drawCentredString((left + right) / 2, bottom - 6.5 * mm, label)
+
+
+def _cut_hint(canvas: Canvas, x: float, y: float, angle: float, text: str) -> None:
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.rotate(angle)
+    canvas.drawCentredString(0, 0, f"✂ {text}")
+    canvas.restoreState()
+
+
+def _assembly_page(canvas: Canvas, poster: Poster, plan: TilePlan, paper: str) -> None:
+    """A miniature of the poster with every sheet outlined and named, and the steps to follow."""
+    style = poster.style
+    words = style.wording("tiles")
+    page_w, page_h = plan.sheet
+    margin = 15 * mm
+    count = plan.columns * plan.rows
+    title = para(
+        words.text("assembly_title", count=count, paper=paper), style.fonts.bold, 16, style.primary
+    )
+    _, title_h = title.wrap(page_w - 2 * margin, page_h)
+    title.drawOn(canvas, margin, page_h - margin - title_h)
+    steps = [
+        para(f"{index}. {text}", style.fonts.regular, 10, style.text_colour)
+        for index, text in enumerate(words.texts("assembly_steps"), start=1)
+    ]
+    y = margin
+    for step in reversed(steps):
+        _, step_h = step.wrap(page_w - 2 * margin, page_h)
+        step.drawOn(canvas, margin, y)
+        y += step_h + 2 * mm
+    area = Rect(margin, y + 4 * mm, page_w - 2 * margin, page_h - 2 * margin - title_h - y - 4 * mm)
+    first = plan.window_on_poster(0, 0)
+    last = plan.window_on_poster(plan.columns - 1, plan.rows - 1)
+    covered = Rect(first.x, last.y, last.right - first.x, first.top - last.y)
+    scale = min(area.width / covered.width, area.height / covered.height)
+    origin_x = area.x + (area.width - covered.width * scale) / 2 - covered.x * scale
+    origin_y = area.y + (area.height - covered.height * scale) / 2 - covered.y * scale
+    canvas.saveState()
+    canvas.translate(origin_x, origin_y)
+    canvas.scale(scale, scale)
+    canvas.doForm(FORM)
+    canvas.restoreState()
+    for row in range(plan.rows):
+        for column in range(plan.columns):
+            window = plan.window_on_poster(column, row)
+            step_x, step_y = plan.step
+            visible = Rect(window.x, window.top - step_y, step_x, step_y)
+            _outline(canvas, origin_x, origin_y, scale, visible, sheet_label(column, row), style)
+    canvas.showPage()
+
+
+def _outline(
+    canvas: Canvas,
+    origin_x: float,
+    origin_y: float,
+    scale: float,
+    rect: Rect,
+    label: str,
+    style: PosterStyle,
+) -> None:
+    x, y = origin_x + rect.x * scale, origin_y + rect.y * scale
+    width, height = rect.width * scale, rect.height * scale
+    canvas.setStrokeColor(colors.HexColor("#D7263D"))
+    canvas.setLineWidth(0.8)
+    canvas.rect(x, y, width, height, stroke=1, fill=0)
+    size = min(width, height) * 0.28
+    canvas.setFillColor(colors.Color(1, 1, 1, alpha=0.8))
+    canvas.circle(x + width / 2, y + height / 2, size * 0.95, stroke=0, fill=1)
+    canvas.setFillColor(colors.HexColor("#D7263D"))
+    canvas.setFont(style.fonts.bold, size)
+    canvas.drawCentredString(x + width / 2, y + height / 2 - size * 0.36, label)
