@@ -185,7 +185,7 @@ class Placer:
                 search,
                 min_delay_seconds=self.policy.min_delay_s,
                 max_retries=self.policy.max_retries,
-                error_wait_seconds=self.policy.error_wait_s,
+                error_wait_seconds=max(self.policy.error_wait_s, self.policy.min_delay_s),
                 swallow_exceptions=False,
             )
         return self._lookup

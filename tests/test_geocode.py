@@ -1,0 +1,154 @@
+"""Geocoding against the suite's Nominatim stand-in: hits, misses, cache, offline, no server."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import __version__
+from generator.geocode import GeocodePolicy, address_query, place_team
+from generator.model import Address, CoordinateOrigin, LatLon, Partner, Source, Team
+from generator.options import PackOptions
+from generator.progress import SilentProgress
+from generator.workbook import read_team
+from tests.servers import GeocoderServer
+
+FAST = GeocodePolicy(min_delay_s=0.0, error_wait_s=0.0, timeout_s=2.0)
+LIBRARY = Address("Dampoortstraat 12", "9000", "Gent")
+NOWHERE = Address("Nergensstraat 99", "9999", "Nergens")
+
+
+def partner(number: int, address: Address, coordinates: LatLon | None = None) -> Partner:
+    return Partner(
+        address=address,
+        coordinates=coordinates,
+        coordinate_origin=CoordinateOrigin.WORKBOOK if coordinates else CoordinateOrigin.NOT_PLACED,
+        number=number,
+        name=f"Partner {number}",
+        kind="Organisatie",
+        known=None,
+        used=None,
+        contact="",
+        remark="",
+        source=Source("Buurtpartners", number + 1),
+    )
+
+
+@pytest.fixture
+def team(example_workbook: Path) -> Team:
+    example = read_team(example_workbook)
+    typed = partner(3, Address("Kasteellaan 30", "9000", "Gent"), LatLon(51.0528, 3.7396))
+    return example.replace(
+        partners=(partner(1, LIBRARY), partner(2, NOWHERE), typed),
+    )
+
+
+def options(tmp_path: Path, server: GeocoderServer, **changes: object) -> PackOptions:
+    base = PackOptions(
+        cache_dir=tmp_path / "cache", geocoder_url=server.url, contact="test@example.org"
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_addresses_are_geocoded_and_misses_stay_not_placed(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    geocoder_server.places[address_query(LIBRARY).lower()] = (51.0563, 3.7385)
+    progress = SilentProgress()
+    placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=FAST)
+
+    found, missed, typed = placed.partners
+    assert found.coordinates == LatLon(51.0563, 3.7385)
+    assert found.coordinate_origin is CoordinateOrigin.GEOCODED
+    assert missed.coordinates is None and missed.coordinate_origin is CoordinateOrigin.NOT_PLACED
+    assert typed.coordinate_origin is CoordinateOrigin.WORKBOOK
+    assert placed.not_placed() == [missed]
+
+    warning = (
+        f"{team.workbook}: sheet 'Buurtpartners', row 3: address 'Nergensstraat 99, 9999 "
+        "Nergens' was not found by the geocoder (127.0.0.1:"
+    )
+    assert len(progress.warnings) == 1 and progress.warnings[0].startswith(warning)
+    assert placed.warnings == (*team.warnings, progress.warnings[0])
+    assert geocoder_server.queries == [
+        "Dampoortstraat 12, 9000 Gent, Belgium",
+        "Nergensstraat 99, 9999 Nergens, Belgium",
+    ]
+    assert set(geocoder_server.user_agents) == {f"buurtkaart/{__version__} (test@example.org)"}
+    assert team.partners[0].coordinates is None  # the input is left as it was
+
+
+def test_typed_coordinates_win_and_ask_nothing(
+    example_workbook: Path, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    example = read_team(example_workbook)
+    assert not example.not_placed()
+    placed = place_team(example, options(tmp_path, geocoder_server), SilentProgress(), policy=FAST)
+    assert placed == example
+    assert geocoder_server.count == 0
+
+
+def test_second_run_asks_nothing(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    geocoder_server.places[address_query(LIBRARY).lower()] = (51.0563, 3.7385)
+    first = place_team(team, options(tmp_path, geocoder_server), SilentProgress(), policy=FAST)
+    asked = geocoder_server.count
+    progress = SilentProgress()
+    second = place_team(team, options(tmp_path, geocoder_server), progress, policy=FAST)
+    assert geocoder_server.count == asked == 2
+    assert second == first
+    assert len(progress.warnings) == 1  # the cached miss is still reported
+
+
+def test_offline_uses_the_cache_alone(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    progress = SilentProgress()
+    placed = place_team(
+        team, options(tmp_path, geocoder_server, offline=True), progress, policy=FAST
+    )
+    assert geocoder_server.count == 0
+    assert len(placed.not_placed()) == 2
+    assert all("--offline allows no lookups" in warning for warning in progress.warnings)
+
+
+def test_unreachable_geocoder_warns_per_record(
+    team: Team, tmp_path: Path, refused_port: int
+) -> None:
+    progress = SilentProgress()
+    unreachable = PackOptions(cache_dir=tmp_path, geocoder_url=f"http://127.0.0.1:{refused_port}")
+    placed = place_team(team, unreachable, progress, policy=FAST)
+    assert len(placed.not_placed()) == 2
+    assert len(progress.warnings) == 2
+    assert (
+        "row 2: address 'Dampoortstraat 12, 9000 Gent' could not be placed: the geocoder"
+        in (progress.warnings[0])
+    )
+    assert "cannot be reached" in progress.warnings[1]
+    assert not (tmp_path / "geocode.json").exists()  # failures are not cached as misses
+
+
+def test_default_geocoder_in_tests_is_a_refused_port(team: Team, tmp_path: Path) -> None:
+    progress = SilentProgress()
+    placed = place_team(team, PackOptions(cache_dir=tmp_path), progress, policy=FAST)
+    assert len(placed.not_placed()) == 2
+    assert "http://127.0.0.1:" in progress.warnings[0]
+
+
+def test_requests_are_spaced_by_the_rate_limit(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    assert GeocodePolicy().min_delay_s >= 1.0  # Nominatim: at most one request a second
+    started = time.monotonic()
+    place_team(
+        team,
+        options(tmp_path, geocoder_server),
+        SilentProgress(),
+        policy=dataclasses.replace(FAST, min_delay_s=0.3),
+    )
+    assert geocoder_server.count == 2
+    assert time.monotonic() - started >= 0.3
