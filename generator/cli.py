@@ -193,7 +193,7 @@ def generate(workbooks: tuple[Path, ...], out_dir: Path, **choices: Any) -> None
         **choices,
     )
     report = generate_packs(list(workbooks), out_dir, options, progress=ClickProgress())
-    _report(report, len(workbooks))
+    _report(report, list(workbooks))
 
 
 def _path_from_env(name: str) -> Path | None:
@@ -226,8 +226,9 @@ def export(target: Path, force: bool) -> None:
     click.echo(f"Wrote {len(written)} template files to {target}", err=True)
 
 
-def _report(report: BatchReport, total: int) -> None:
-    for workbook, folder in report.made.items():
+def _report(report: BatchReport, order: list[Path]) -> None:
+    total = len(order)
+    for workbook, folder in sorted(report.made.items(), key=lambda made: order.index(made[0])):
         click.echo(f"{workbook}: pack written to {folder}", err=True)
     for problems in report.problems.values():
         for problem in problems:

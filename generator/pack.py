@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
+import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -21,21 +24,20 @@ from typing import Any, Protocol
 from slugify import slugify
 
 from generator import __version__
+from generator.basemap import BaseMap, make_base_map
 from generator.errors import BuurtkaartError, OutputError, Problem, WorkbookError
+from generator.geocode import place_team
 from generator.model import Team
 from generator.options import PackOptions
+from generator.poster import map_frame_mm, write_poster
 from generator.progress import Progress, SilentProgress
 from generator.resources import Templates
 from generator.workbook import read_team
 from generator.workbook.spec import WorkbookSpec, load_spec
+from generator.worksheets import write_worksheets
 
 MANIFEST = "pack.json"
-
-
-class PackBuilder(Protocol):
-    def __call__(
-        self, team: Team, folder: Path, *, options: PackOptions, progress: Progress
-    ) -> None: ...
+MAX_WORKERS = 2  # measured in benchmarks/: more processes than cores only add memory
 
 
 @dataclass
@@ -76,16 +78,57 @@ def generate_packs(
     out_dir: Path,
     options: PackOptions | None = None,
     progress: Progress | None = None,
-    build: PackBuilder | None = None,
+    render: PackRenderer | None = None,
 ) -> BatchReport:
-    """Validate all workbooks, then write a pack for each valid one; one bad one stops none."""
+    """Validate all workbooks, then write a pack for each valid one; one bad one stops none.
+
+    Network work (geocoding, tiles) runs first and in this process, one team after the other,
+    so the servers' limits hold for the whole batch and a tile two packs share is fetched once.
+    Rendering is CPU work and runs on both cores when there is more than one pack.
+    """
     options = options or PackOptions()
     progress = progress or SilentProgress()
-    build = build or build_pack
-    teams, problems = validate_workbooks(workbooks, load_spec(Templates(options.templates_dir)))
+    render = render or render_pack
+    templates = Templates(options.templates_dir)
+    teams, problems = validate_workbooks(workbooks, load_spec(templates))
     report = BatchReport(problems=problems)
     prepare_out_dir(out_dir)
+    with tempfile.TemporaryDirectory(prefix="buurtkaart-") as work:
+        jobs = []
+        for workbook, team in _claim_folders(teams, report).items():
+            try:
+                jobs.append(
+                    _prepare(workbook, team, out_dir, options, templates, Path(work), progress)
+                )
+            except BuurtkaartError as exc:
+                report.failures[workbook] = exc.format_message()
+        for job, error in _run(jobs, render, progress):
+            if error is None:
+                report.made[job.workbook] = job.target
+            else:
+                report.failures[job.workbook] = error
+    return report
+
+
+@dataclass(frozen=True)
+class PackJob:
+    """Everything a worker process needs to render one pack: picklable, no open handles."""
+
+    workbook: Path
+    team: Team
+    base: BaseMap
+    target: Path
+    options: PackOptions
+
+
+class PackRenderer(Protocol):
+    def __call__(self, team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None: ...
+
+
+def _claim_folders(teams: dict[Path, Team], report: BatchReport) -> dict[Path, Team]:
+    """Keep the first workbook for each pack folder; a later one is a problem, not an overwrite."""
     claimed: dict[str, Path] = {}
+    kept: dict[Path, Team] = {}
     for workbook, team in teams.items():
         slug = pack_slug(team)
         if slug in claimed:
@@ -98,15 +141,61 @@ def generate_packs(
                     sheet=team.organisation.source.sheet,
                 )
             ]
-            continue
-        claimed[slug] = workbook
-        try:
-            report.made[workbook] = write_pack(
-                out_dir / slug, partial(build, team, options=options, progress=progress)
-            )
-        except BuurtkaartError as exc:
-            report.failures[workbook] = exc.format_message()
-    return report
+        else:
+            claimed[slug] = workbook
+            kept[workbook] = team
+    return kept
+
+
+def _prepare(
+    workbook: Path,
+    team: Team,
+    out_dir: Path,
+    options: PackOptions,
+    templates: Templates,
+    work_dir: Path,
+    progress: Progress,
+) -> PackJob:
+    """The network stage of one pack: place the addresses, fetch the base map."""
+    slug = pack_slug(team)
+    placed = place_team(team, options, progress)
+    map_dir = work_dir / slug
+    map_dir.mkdir()
+    base = make_base_map(placed, map_frame_mm(options, templates), options, map_dir, progress)
+    return PackJob(workbook, placed, base, out_dir / slug, options)
+
+
+def _run(
+    jobs: list[PackJob], render: PackRenderer, progress: Progress
+) -> Iterator[tuple[PackJob, str | None]]:
+    if not jobs:
+        return
+    progress.start("Writing packs", len(jobs))
+    workers = min(MAX_WORKERS, os.cpu_count() or 1, len(jobs))
+    try:
+        if workers == 1:
+            for job in jobs:
+                yield job, _render_job(job, render)
+                progress.advance()
+            return
+        # forkserver: the parent holds tile-fetching threads, which fork() would copy mid-lock.
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = {pool.submit(_render_job, job, render): job for job in jobs}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+                progress.advance()
+    finally:
+        progress.finish()
+
+
+def _render_job(job: PackJob, render: PackRenderer) -> str | None:
+    """Write one pack whole; the error message (not the exception) crosses process bounds."""
+    try:
+        write_pack(job.target, partial(render, job.team, job.base, options=job.options))
+    except BuurtkaartError as exc:
+        return exc.format_message()
+    return None
 
 
 def prepare_out_dir(out_dir: Path) -> None:
@@ -118,9 +207,12 @@ def prepare_out_dir(out_dir: Path) -> None:
         raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
 
 
-def build_pack(team: Team, folder: Path, *, options: PackOptions, progress: Progress) -> None:
+def render_pack(team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None:
     """Every file of one team's pack, written into ``folder``."""
-    write_manifest(team, folder)
+    templates = Templates(options.templates_dir)
+    files = write_poster(team, base, options, folder, templates)
+    files += write_worksheets(team, folder, templates)
+    write_manifest(team, folder, files)
 
 
 def write_pack(target: Path, build: Callable[[Path], None]) -> Path:

@@ -7,19 +7,23 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.basemap import BaseMap
 from generator.cli import main
 from generator.errors import OutputError, TemplateError
 from generator.model import Team
 from generator.options import PackOptions
 from generator.pack import generate_packs, write_manifest
-from generator.progress import Progress
 from generator.resources import Templates
 from generator.workbook.spec import load_spec
 
 PACK = "buurthuis-de-oever-vzw-vestiging-dampoort"
 
 
-def failing_build(team: Team, folder: Path, *, options: PackOptions, progress: Progress) -> None:
+def manifest_only(team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None:
+    write_manifest(team, folder)
+
+
+def failing_render(team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None:
     (folder / "poster-A1.pdf").write_bytes(b"%PDF- half a poster")
     raise OutputError("the disk is full")
 
@@ -28,10 +32,10 @@ def test_a_failed_build_leaves_the_earlier_pack_untouched(
     example_workbook: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    first = generate_packs([example_workbook], out)
+    first = generate_packs([example_workbook], out, render=manifest_only)
     manifest = (first.made[example_workbook] / "pack.json").read_bytes()
 
-    second = generate_packs([example_workbook], out, build=failing_build)
+    second = generate_packs([example_workbook], out, render=failing_render)
 
     assert second.failures == {example_workbook: "the disk is full"}
     assert [entry.name for entry in out.iterdir()] == [PACK]
@@ -44,10 +48,7 @@ def test_a_new_pack_replaces_the_old_one_whole(example_workbook: Path, tmp_path:
     (out / PACK).mkdir(parents=True)
     (out / PACK / "oud-bestand.txt").write_text("from an earlier version")
 
-    def build(team: Team, folder: Path, *, options: PackOptions, progress: Progress) -> None:
-        write_manifest(team, folder)
-
-    generate_packs([example_workbook], out, build=build)
+    generate_packs([example_workbook], out, render=manifest_only)
 
     assert sorted(entry.name for entry in (out / PACK).iterdir()) == ["pack.json"]
     assert [entry.name for entry in out.iterdir()] == [PACK]
@@ -57,11 +58,11 @@ def test_a_new_pack_replaces_the_old_one_whole(example_workbook: Path, tmp_path:
 def test_an_interrupted_build_leaves_no_staging_folder(
     example_workbook: Path, tmp_path: Path
 ) -> None:
-    def interrupted(team: Team, folder: Path, *, options: PackOptions, progress: Progress) -> None:
+    def interrupted(team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        generate_packs([example_workbook], tmp_path / "out", build=interrupted)
+        generate_packs([example_workbook], tmp_path / "out", render=interrupted)
     assert list((tmp_path / "out").iterdir()) == []
 
 
