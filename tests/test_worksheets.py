@@ -235,6 +235,11 @@ def test_headings_are_word_heading_styles(docs: dict[str, Any]) -> None:
         assert style.style_id == "Heading1" and style.builtin
     combined = [p.text for p in docs[COMBINED].paragraphs if p.style.name == "Heading 1"]
     assert [title.split(" · ")[0] for title in combined] == [f"Werkblad {n}" for n in range(1, 8)]
+    cover = docs[COMBINED].paragraphs[:2]
+    assert [(p.style.name, p.text) for p in cover] == [
+        ("Title", "Buurtgericht werken"),
+        ("Subtitle", "Werkbladen voor Buurthuis De Oever vzw"),
+    ]
 
 
 def test_pages_are_a4_with_organisation_header_and_page_number_footer(
