@@ -97,8 +97,8 @@ def make_layout(paper: str, landscape: bool, style: PosterStyle) -> PosterLayout
     band = sizes.number("grid_label") * 1.7 * scale
     if landscape:
         side, map_block = _split_right(body, body.width * 0.36, gap)
-        legend, rest = side.split_top(side.height * 0.40, gap)
-        key, panel = rest.split_top(rest.height * 0.36, gap)
+        legend, rest = side.split_top(side.height * 0.36, gap)
+        key, panel = rest.split_top(rest.height * 0.42, gap)
     else:
         map_block, bottom = body.split_top(body.height * 0.64, gap)
         upper, panel = bottom.split_top(bottom.height * 0.45, gap)

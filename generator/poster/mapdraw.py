@@ -100,6 +100,8 @@ def draw_map(
     _draw_partners(canvas, plan, style)
     if plan.site is not None:
         _draw_site(canvas, site_marker(plan.site, plan.site_size, layout, style), layout, style)
+    if base.image is None:
+        _no_base_map_note(canvas, rect, layout, style)
     canvas.restoreState()
     canvas.setStrokeColor(style.text_colour)
     canvas.setLineWidth(layout.points(1.6))
@@ -118,29 +120,34 @@ def _draw_background(
         return
     canvas.setFillColor(PLAIN_BACKGROUND)
     canvas.rect(rect.x, rect.y, rect.width, rect.height, stroke=0, fill=1)
+
+
+def _no_base_map_note(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterStyle) -> None:
+    """Why the map is blank, on a tag along the top edge where it hides no marker in the centre."""
     words = style.wording("map")
-    note_width = rect.width * 0.6
-    lines = [
-        para(words.text("no_base_map"), style.fonts.bold, layout.points(34), style.muted, "centre"),
-        para(
-            words.text("no_base_map_hint"),
-            style.fonts.regular,
-            layout.points(22),
-            style.muted,
-            "centre",
-        ),
-    ]
-    if base.warning:
-        lines.append(
-            para(base.warning, style.fonts.regular, layout.points(16), style.muted, "centre")
-        )
-    heights = [line.wrap(note_width, rect.height)[1] for line in lines]
-    gap = layout.millimetres(5)
-    y = rect.y + rect.height * 0.62 + (sum(heights) + gap * len(lines)) / 2
-    for line, height in zip(lines, heights, strict=True):
-        y -= height
-        line.drawOn(canvas, rect.x + (rect.width - note_width) / 2, y)
-        y -= gap
+    width = rect.width * 0.6
+    pad = layout.millimetres(5)
+    title = para(
+        words.text("no_base_map"), style.fonts.bold, layout.points(30), style.accent, "centre"
+    )
+    hint = para(
+        words.text("no_base_map_hint"),
+        style.fonts.regular,
+        layout.points(20),
+        style.text_colour,
+        "centre",
+    )
+    _, title_height = title.wrap(width, rect.height)
+    _, hint_height = hint.wrap(width, rect.height)
+    height = title_height + hint_height + pad * 2.5
+    left = rect.x + (rect.width - width) / 2 - pad
+    top = rect.top - layout.millimetres(8)
+    canvas.setFillColor(colors.white)
+    canvas.setStrokeColor(style.accent)
+    canvas.setLineWidth(layout.points(2))
+    canvas.roundRect(left, top - height, width + 2 * pad, height, pad, 1, 1)
+    title.drawOn(canvas, left + pad, top - pad - title_height)
+    hint.drawOn(canvas, left + pad, top - height + pad)
 
 
 def grid_cells(rect: Rect, layout: PosterLayout, style: PosterStyle) -> tuple[int, int]:
@@ -217,7 +224,7 @@ def _ring_label(
     """The ring's minutes in a white tag on the ring, at the first angle that is on the map."""
     width = canvas.stringWidth(label, style.fonts.bold, size) + size
     height = size * 1.5
-    for angle in (60, 120, 30, 150, 300, 240):
+    for angle in sorted(range(0, 360, 10), key=lambda candidate: (abs(candidate - 60), candidate)):
         lx = x + radius * math.cos(math.radians(angle))
         ly = y + radius * math.sin(math.radians(angle))
         if rect.x + width < lx < rect.right - width and rect.y + height < ly < rect.top - height:

@@ -27,6 +27,7 @@ from generator.poster.text import (
 )
 
 MIN_LEGEND_FACTOR = 0.8  # body 20 pt x 0.8 = 16 pt at A1: still readable from 2 m
+MIN_CARD_WIDTH_MM = 115  # at A1: the longest question fits on three lines
 
 
 def format_date(day: date, style: PosterStyle) -> str:
@@ -148,7 +149,7 @@ def _legend_fit(
 ) -> tuple[int, float]:
     """Fewest columns at the largest size that fit; columns never narrower than 100 mm at A1."""
     max_columns = max(1, int(body.width // layout.millimetres(100)))
-    for factor in (1.0, 0.9, MIN_LEGEND_FACTOR):
+    for factor in (1.25, 1.1, 1.0, 0.9, MIN_LEGEND_FACTOR):
         for columns in range(1, max_columns + 1):
             if _legend_fits(partners, body, columns, factor, layout, style):
                 return columns, factor
@@ -335,10 +336,9 @@ def _not_on_map(team: Team, plan: MapPlan, style: PosterStyle) -> list[str]:
     for partner in sorted(team.partners, key=lambda item: item.number):
         if partner.coordinates is None:
             lines.append(words.text("not_placed_partner", number=partner.number, name=partner.name))
-    lines.extend(
-        words.text("outside_partner", number=partner.number, name=partner.name)
-        for partner in plan.outside
-    )
+    if plan.outside:
+        numbers = ", ".join(str(partner.number) for partner in plan.outside)
+        lines.append(words.text("outside_partners", numbers=numbers))
     return lines
 
 
@@ -401,7 +401,8 @@ def _draw_cards(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterS
     stickers = style.stickers
     if not stickers:
         return
-    across = len(stickers) if rect.width / max(rect.height, 1) > 2.2 else 2
+    narrowest = layout.millimetres(MIN_CARD_WIDTH_MM)
+    across = next((count for count in (len(stickers), 2) if rect.width / count >= narrowest), 1)
     down = -(-len(stickers) // across)
     gap = layout.millimetres(5)
     width = (rect.width - gap * (across - 1)) / across

@@ -18,7 +18,7 @@ from generator.poster.document import new_canvas
 from generator.poster.layout import Rect
 from generator.poster.markers import Status, draw_marker, partner_status
 from generator.poster.style import PosterStyle
-from generator.poster.text import para
+from generator.poster.text import para, widest_word
 
 PAGE = pagesizes.A4
 COLUMNS, ROWS = 3, 7
@@ -78,44 +78,41 @@ def _cut_outline(canvas: Canvas, rect: Rect) -> None:
 
 
 def _partner_label(canvas: Canvas, rect: Rect, partner: Partner, style: PosterStyle) -> None:
-    diameter = 17 * mm
-    centre_x, centre_y = rect.x + 4 * mm + diameter / 2, rect.y + rect.height / 2
+    """Marker and Soort on top, the name below across the whole label: long words still fit."""
+    diameter = 13 * mm
+    pad = 3.5 * mm
+    centre_x, centre_y = rect.x + pad + diameter / 2, rect.top - pad - diameter / 2
+    colour = style.kind_colour(partner.kind)
+    status = partner_status(partner)
     draw_marker(
-        canvas,
-        centre_x,
-        centre_y,
-        diameter,
-        style.kind_colour(partner.kind),
-        partner_status(partner),
-        str(partner.number),
-        style.fonts.bold,
+        canvas, centre_x, centre_y, diameter, colour, status, str(partner.number), style.fonts.bold
     )
-    text_x = centre_x + diameter / 2 + 3 * mm
-    width = rect.right - 3 * mm - text_x
+    kind = para(partner.kind, style.fonts.regular, 8, style.muted)
+    kind_x = centre_x + diameter / 2 + 2.5 * mm
+    _, kind_height = kind.wrap(rect.right - pad - kind_x, diameter)
+    kind.drawOn(canvas, kind_x, centre_y - kind_height / 2)
+    width = rect.width - 2 * pad
+    room = rect.height - diameter - 2.5 * pad
     for size in (12.0, 11.0, 10.0, 9.0, 8.0, 7.0):
         name = para(partner.name, style.fonts.bold, size, style.text_colour, leading=1.12)
-        kind = para(partner.kind, style.fonts.regular, size * 0.75, style.muted)
         _, name_height = name.wrap(width, rect.height)
-        _, kind_height = kind.wrap(width, rect.height)
-        if name_height + kind_height + 1 * mm <= rect.height - 6 * mm:
+        if name_height <= room and widest_word(partner.name, style.fonts.bold, size) <= width:
             break
-    block = name_height + kind_height + 1 * mm
-    top = centre_y + block / 2
-    name.drawOn(canvas, text_x, top - name_height)
-    kind.drawOn(canvas, text_x, top - block)
+    name.drawOn(canvas, rect.x + pad, centre_y - diameter / 2 - pad * 0.5 - name_height)
 
 
 def _blank_label(canvas: Canvas, rect: Rect, style: PosterStyle) -> None:
-    diameter = 17 * mm
-    centre_x, centre_y = rect.x + 4 * mm + diameter / 2, rect.y + rect.height / 2
+    diameter = 13 * mm
+    pad = 3.5 * mm
+    centre_x, centre_y = rect.x + pad + diameter / 2, rect.top - pad - diameter / 2
     draw_marker(
         canvas, centre_x, centre_y, diameter, CUT_LINE, Status.NOT_KNOWN, "", style.fonts.bold
     )
-    text_x = centre_x + diameter / 2 + 3 * mm
     canvas.setFillColor(style.muted)
     canvas.setFont(style.fonts.regular, 8)
-    canvas.drawString(text_x, centre_y + 7 * mm, style.wording("stickers").text("blank_name"))
+    label_y = centre_y - diameter / 2 - pad
+    canvas.drawString(rect.x + pad, label_y, style.wording("stickers").text("blank_name"))
     canvas.setStrokeColor(CUT_LINE)
     canvas.setLineWidth(0.6)
-    for offset in (2 * mm, -6 * mm):
-        canvas.line(text_x, centre_y + offset, rect.right - 4 * mm, centre_y + offset)
+    for y in (label_y - 1.5 * mm, label_y - 8 * mm):
+        canvas.line(rect.x + pad + (12 * mm if y > label_y - 2 * mm else 0), y, rect.right - pad, y)

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, Paragraph
 
@@ -49,6 +50,11 @@ def para(
 def needs_shaping(text: str) -> bool:
     """Whether ``text`` holds a script whose letters join or run right to left."""
     return any(0x0590 <= code <= 0x0DFF or 0xFB1D <= code <= 0xFEFF for code in map(ord, text))
+
+
+def widest_word(text: str, font: str, size: float) -> float:
+    """Width of the longest word, to pick a size at which no word must be broken."""
+    return max((stringWidth(word, font, size) for word in text.split()), default=0.0)
 
 
 def coloured(text: str, colour: Color, size: float | None = None) -> str:

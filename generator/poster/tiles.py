@@ -1,7 +1,9 @@
 """The poster split over office sheets (A4 or A3) that a team glues together into one map.
 
-The poster is drawn once as a PDF form and every sheet shows a window of it, so the tiled PDF
-holds the base map image once however many sheets there are. Each sheet overlaps its right and
+Every sheet draws the whole poster clipped to its window. (A PDF form drawn once would be
+smaller, but reportlab leaves a form's transparency states out of its resources, which makes
+an invalid PDF.) The base map image is still embedded once: reportlab shares an image drawn
+from the same file across pages. Each sheet overlaps its right and
 lower neighbours by a glue strip: cut a sheet along its left and top edge, lay it over the
 strip of the sheet before it, and the map runs on.
 """
@@ -26,7 +28,6 @@ from generator.poster.text import para
 
 PRINTER_MARGIN = 10 * mm  # what an office printer leaves blank at each edge, with room to spare
 GLUE_STRIP = 12 * mm
-FORM = "poster"
 MARK = colors.HexColor("#555555")
 
 
@@ -97,9 +98,6 @@ def write_tiles(poster: Poster, paper: str, folder: Path) -> str:
     name = tiles_file_name(poster, paper)
     path = folder / name
     canvas = new_canvas(path, plan.sheet, poster.style, name)
-    canvas.beginForm(FORM, 0, 0, *poster.layout.page)
-    draw_poster(canvas, poster)
-    canvas.endForm()
     _assembly_page(canvas, poster, plan, paper)
     for row in range(plan.rows):
         for column in range(plan.columns):
@@ -119,7 +117,7 @@ def _sheet(canvas: Canvas, poster: Poster, plan: TilePlan, column: int, row: int
     clip.rect(PRINTER_MARGIN, PRINTER_MARGIN, width, height)
     canvas.clipPath(clip, stroke=0, fill=0)
     canvas.translate(PRINTER_MARGIN - window.x, PRINTER_MARGIN - window.y)
-    canvas.doForm(FORM)
+    draw_poster(canvas, poster)
     canvas.restoreState()
     _marks(canvas, poster, plan, column, row)
     canvas.showPage()
@@ -183,7 +181,10 @@ def _assembly_page(canvas: Canvas, poster: Poster, plan: TilePlan, paper: str) -
     """A miniature of the poster with every sheet outlined and named, and the steps to follow."""
     style = poster.style
     words = style.wording("tiles")
-    page_w, page_h = plan.sheet
+    short, long = sorted(plan.sheet)
+    poster_w, poster_h = poster.layout.page
+    page_w, page_h = (short, long) if poster_w < poster_h else (long, short)
+    canvas.setPageSize((page_w, page_h))
     margin = 15 * mm
     count = plan.columns * plan.rows
     title = para(
@@ -192,7 +193,7 @@ def _assembly_page(canvas: Canvas, poster: Poster, plan: TilePlan, paper: str) -
     _, title_h = title.wrap(page_w - 2 * margin, page_h)
     title.drawOn(canvas, margin, page_h - margin - title_h)
     steps = [
-        para(f"{index}. {text}", style.fonts.regular, 10, style.text_colour)
+        para(f"{index}. {text}", style.fonts.regular, 11, style.text_colour)
         for index, text in enumerate(words.texts("assembly_steps"), start=1)
     ]
     y = margin
@@ -210,8 +211,11 @@ def _assembly_page(canvas: Canvas, poster: Poster, plan: TilePlan, paper: str) -
     canvas.saveState()
     canvas.translate(origin_x, origin_y)
     canvas.scale(scale, scale)
-    canvas.doForm(FORM)
+    draw_poster(canvas, poster)
     canvas.restoreState()
+    canvas.setStrokeColor(MARK)
+    canvas.setLineWidth(0.5)
+    canvas.rect(origin_x, origin_y, poster_w * scale, poster_h * scale, stroke=1, fill=0)
     for row in range(plan.rows):
         for column in range(plan.columns):
             window = plan.window_on_poster(column, row)
@@ -219,6 +223,7 @@ def _assembly_page(canvas: Canvas, poster: Poster, plan: TilePlan, paper: str) -
             visible = Rect(window.x, window.top - step_y, step_x, step_y)
             _outline(canvas, origin_x, origin_y, scale, visible, sheet_label(column, row), style)
     canvas.showPage()
+    canvas.setPageSize(plan.sheet)
 
 
 def _outline(
@@ -235,7 +240,7 @@ def _outline(
     canvas.setStrokeColor(colors.HexColor("#D7263D"))
     canvas.setLineWidth(0.8)
     canvas.rect(x, y, width, height, stroke=1, fill=0)
-    size = min(width, height) * 0.28
+    size = min(width, height) * 0.22
     canvas.setFillColor(colors.Color(1, 1, 1, alpha=0.8))
     canvas.circle(x + width / 2, y + height / 2, size * 0.95, stroke=0, fill=1)
     canvas.setFillColor(colors.HexColor("#D7263D"))

@@ -1,0 +1,88 @@
+"""Helpers for the poster tests: a synthetic base map, teams with chosen partners, PDF reading."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from generator.basemap import BaseMap
+from generator.geometry import MapView
+from generator.model import LatLon, ParticipantOrigin, Partner, Team
+from generator.options import PackOptions
+from generator.poster import map_frame_mm
+from generator.resources import Templates
+from generator.workbook import read_team
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "input" / "voorbeeld.xlsx"
+MAP_BACKGROUND = (236, 232, 224)  # a neutral beige, far from every Soort colour
+
+
+def example_team() -> Team:
+    return read_team(EXAMPLE)
+
+
+def synthetic_base(
+    team: Team, options: PackOptions, folder: Path, ppi: float = 100, image: bool = True
+) -> BaseMap:
+    """A base map of the frame's size at ``ppi`` tile pixels per inch, centred on the site."""
+    width_mm, height_mm = map_frame_mm(options, Templates())
+    width_px, height_px = round(width_mm / 25.4 * ppi), round(height_mm / 25.4 * ppi)
+    centre = team.organisation.coordinates or LatLon(51.056, 3.741)
+    view = MapView.around(centre, 17, width_px, height_px)
+    path = None
+    if image:
+        path = folder / f"base-{width_px}x{height_px}.jpg"
+        Image.new("RGB", (width_px, height_px), MAP_BACKGROUND).save(path, quality=85)
+    return BaseMap(
+        view=view,
+        image=path,
+        attribution="© OpenStreetMap-bijdragers, openstreetmap.org/copyright",
+    )
+
+
+def partner_like(template: Partner, **changes: object) -> Partner:
+    return dataclasses.replace(template, **changes)  # type: ignore[arg-type]
+
+
+def participant_like(template: ParticipantOrigin, **changes: object) -> ParticipantOrigin:
+    return dataclasses.replace(template, **changes)  # type: ignore[arg-type]
+
+
+def pdf_text(path: Path, page_index: int = 0) -> str:
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return str(document[page_index].get_textpage().get_text_range())
+    finally:
+        document.close()
+
+
+def squashed(text: str) -> str:
+    """Text without any whitespace: names wrapped over lines still match."""
+    return "".join(text.split())
+
+
+def page_sizes(path: Path) -> list[tuple[float, float]]:
+    document = pdfium.PdfDocument(str(path))
+    try:
+        sizes = [page.get_size() for page in document]
+        return [(round(width, 1), round(height, 1)) for width, height in sizes]
+    finally:
+        document.close()
+
+
+def render(path: Path, scale: float, page_index: int = 0) -> Image.Image:
+    document = pdfium.PdfDocument(str(path))
+    try:
+        image: Image.Image = document[page_index].render(scale=scale).to_pil().convert("RGB")
+        return image
+    finally:
+        document.close()
+
+
+def base_fonts(path: Path) -> list[bytes]:
+    return re.findall(rb"/BaseFont\s*/([^\s/>\]]+)", path.read_bytes())

@@ -1,0 +1,274 @@
+"""The wall poster: page sizes, fonts, text layer, marker positions and colours, margins, bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from reportlab.lib import colors, pagesizes
+from reportlab.lib.units import mm
+
+from generator.geometry import PageFrame
+from generator.model import LatLon, Team
+from generator.options import PackOptions
+from generator.poster import map_frame_mm, write_poster
+from generator.poster.layout import make_layout
+from generator.poster.panels import MIN_LEGEND_FACTOR
+from generator.poster.style import load_style
+from generator.resources import Templates
+from tests.poster_support import (
+    base_fonts,
+    example_team,
+    page_sizes,
+    partner_like,
+    pdf_text,
+    render,
+    squashed,
+    synthetic_base,
+)
+
+QUESTIONS = (
+    "Waar komen je deelnemers vandaan?",
+    "Welke organisaties, verenigingen en infrastructuur zijn er in de buurt?",
+    "Wat ken je?",
+    "Wat gebruik je al?",
+)
+STANDARD_14 = (b"Helvetica", b"Times", b"Courier", b"Symbol", b"ZapfDingbats")
+
+
+@pytest.fixture(scope="module")
+def team() -> Team:
+    return example_team()
+
+
+@pytest.fixture(scope="module")
+def a1(team: Team, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("a1")
+    options = PackOptions()
+    write_poster(team, synthetic_base(team, options, folder), options, folder, Templates())
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("paper", "landscape", "size"),
+    [
+        ("A1", False, pagesizes.A1),
+        ("A1", True, pagesizes.landscape(pagesizes.A1)),
+        ("A3", False, pagesizes.A3),
+    ],
+)
+def test_the_page_has_the_paper_size_in_points(
+    team: Team, tmp_path: Path, paper: str, landscape: bool, size: tuple[float, float]
+) -> None:
+    options = PackOptions(paper=paper, landscape=landscape)
+    files = write_poster(
+        team, synthetic_base(team, options, tmp_path, ppi=40), options, tmp_path, Templates()
+    )
+    assert files[:3] == [f"poster-{paper}.pdf", "poster-preview.png", "stickers-A4.pdf"]
+    assert page_sizes(tmp_path / f"poster-{paper}.pdf") == [(round(size[0], 1), round(size[1], 1))]
+
+
+def test_the_map_frame_fills_most_of_the_page_and_follows_orientation() -> None:
+    templates = Templates()
+    width, height = map_frame_mm(PackOptions(), templates)
+    wide_width, wide_height = map_frame_mm(PackOptions(landscape=True), templates)
+    a3_width, _ = map_frame_mm(PackOptions(paper="A3"), templates)
+    assert 450 < width < 574 and 400 < height < 821
+    assert width * height > 0.45 * 594 * 841
+    assert 400 < wide_width < 821 and 400 < wide_height < 574
+    assert wide_height > height  # landscape puts the legend beside the map, not below it
+    assert a3_width == pytest.approx(width / 2, rel=0.08)
+
+
+def test_sizes_at_a1_are_readable_from_two_metres() -> None:
+    style = load_style(Templates())
+    layout = make_layout("A1", False, style)
+    assert layout.points(style.size("title")) >= 60
+    assert layout.points(style.size("body")) * MIN_LEGEND_FACTOR >= 16
+    a3 = make_layout("A3", False, style)
+    assert a3.points(style.size("title")) == pytest.approx(layout.points(style.size("title")) / 2)
+
+
+def test_every_font_is_embedded_and_none_is_a_standard_font(a1: Path) -> None:
+    for name in ("poster-A1.pdf", "stickers-A4.pdf"):
+        pdf = a1 / name
+        fonts = base_fonts(pdf)
+        assert fonts, name
+        assert all(b"+" in font for font in fonts), fonts  # subset prefix: embedded
+        assert not [font for font in fonts if font.startswith(STANDARD_14)]
+        assert pdf.read_bytes().count(b"/FontFile2") == len(fonts)
+
+
+def test_every_partner_and_question_is_in_the_text_layer(team: Team, a1: Path) -> None:
+    text = squashed(pdf_text(a1 / "poster-A1.pdf"))
+    for partner in team.partners:
+        if partner.name.isascii():
+            assert squashed(partner.name) in text, partner.name
+        else:  # a PDF stores mixed-direction lines in visual order: look for each word
+            assert all(word in text for word in partner.name.split()), partner.name
+    assert "Çamlıca" in text and "مسجد" in text and "النور" in text
+    for question in QUESTIONS:
+        assert squashed(question) in text, question
+    organisation = team.organisation
+    for words in (organisation.name, organisation.site, "12 maart 2027", "Wij zijn hier"):
+        assert squashed(words) in text
+    assert squashed("5 min") in text and squashed("15 min") in text
+    assert "schaal1:3.000" in text  # zoom 17 at 51°N: 0.75 m a pixel, 100 pixels an inch
+    assert squashed("© OpenStreetMap-bijdragers, openstreetmap.org/copyright") in text
+    assert squashed("Hang ze centraal op, zodat ze een werkinstrument wordt.") in text
+    assert squashed("Vul aan waar nodig.") in text
+
+
+def test_the_base_map_is_embedded_once_as_jpeg(a1: Path) -> None:
+    data = (a1 / "poster-A1.pdf").read_bytes()
+    assert data.count(b"/Subtype /Image") == 1
+    assert b"/DCTDecode" in data
+    assert b"ASCII85Decode" not in data
+
+
+def test_the_preview_is_the_poster_about_1200_pixels_high(a1: Path) -> None:
+    from PIL import Image
+
+    with Image.open(a1 / "poster-preview.png") as preview:
+        assert 1190 <= preview.height <= 1210
+        assert preview.width == pytest.approx(1200 * 594 / 841, abs=3)
+
+
+def test_nothing_is_printed_within_the_10_mm_margin(a1: Path) -> None:
+    scale = 0.25
+    image = render(a1 / "poster-A1.pdf", scale)
+    margin = round(10 * mm * scale) - 1
+    width, height = image.size
+    strips = [
+        image.crop((0, 0, width, margin)),
+        image.crop((0, height - margin, width, height)),
+        image.crop((0, 0, margin, height)),
+        image.crop((width - margin, 0, width, height)),
+    ]
+    for strip in strips:
+        assert strip.getextrema() == ((255, 255), (255, 255), (255, 255))
+
+
+def _spread_team(team: Team) -> Team:
+    """Three partners far apart, one of each status, each a different Soort."""
+    site = team.organisation.coordinates
+    assert site is not None
+    template = team.partners[0]
+    partners = (
+        partner_like(
+            template,
+            number=1,
+            name="Gebruikte Partner",
+            kind="School",
+            known=True,
+            used=True,
+            coordinates=LatLon(site.lat + 0.003, site.lon - 0.006),
+        ),
+        partner_like(
+            template,
+            number=2,
+            name="Gekende Partner",
+            kind="Sport",
+            known=True,
+            used=False,
+            coordinates=LatLon(site.lat - 0.003, site.lon + 0.006),
+        ),
+        partner_like(
+            template,
+            number=3,
+            name="Onbekende Partner",
+            kind="Cultuur",
+            known=False,
+            used=False,
+            coordinates=LatLon(site.lat - 0.003, site.lon - 0.006),
+        ),
+    )
+    return team.replace(partners=partners, participants=())
+
+
+def _near(pixel: tuple[int, ...], colour: colors.Color, tolerance: int = 12) -> bool:
+    expected = (colour.red * 255, colour.green * 255, colour.blue * 255)
+    return all(abs(got - want) <= tolerance for got, want in zip(pixel, expected, strict=False))
+
+
+def test_markers_stand_where_their_partner_is_in_the_colour_of_its_soort(
+    team: Team, tmp_path: Path
+) -> None:
+    spread = _spread_team(team)
+    options = PackOptions()
+    base = synthetic_base(spread, options, tmp_path)
+    write_poster(spread, base, options, tmp_path, Templates())
+    style = load_style(Templates())
+    layout = make_layout("A1", False, style)
+    frame = PageFrame(
+        layout.map_frame.x, layout.map_frame.y, layout.map_frame.width, layout.map_frame.height
+    )
+    scale = 0.5
+    image = render(tmp_path / "poster-A1.pdf", scale)
+    page_height = layout.page[1]
+    radius = style.size("marker_diameter_mm") * mm / 2
+
+    def pixel(x: float, y: float) -> tuple[int, ...]:
+        value = image.getpixel((round(x * scale), round((page_height - y) * scale)))
+        assert isinstance(value, tuple)
+        return value
+
+    for partner in spread.partners:
+        assert partner.coordinates is not None
+        x, y = frame.place(base.view, partner.coordinates)
+        colour = style.kind_colour(partner.kind)
+        above_number = pixel(x, y + radius * 0.7)
+        if partner.known:
+            assert _near(above_number, colour), (partner.name, above_number)
+        else:
+            inside_ring = pixel(x, y + radius * 0.55)
+            assert _near(inside_ring, colors.white), (partner.name, inside_ring)
+            assert _near(pixel(x, y + radius * 0.86), colour, 40), partner.name
+    site = spread.organisation.coordinates
+    assert site is not None
+    x, y = frame.place(base.view, site)
+    pin = style.size("site_marker_mm") * mm
+    head = pixel(x - pin * 0.42 * 0.7, y + pin * 0.95)  # the pin's head, beside its white eye
+    assert _near(head, style.primary), head
+
+
+def test_no_base_map_gives_a_plain_map_with_a_note(team: Team, tmp_path: Path) -> None:
+    options = PackOptions(paper="A3")
+    base = synthetic_base(team, options, tmp_path, ppi=40, image=False)
+    write_poster(team, base, options, tmp_path, Templates())
+    pdf = tmp_path / "poster-A3.pdf"
+    assert b"/Subtype /Image" not in pdf.read_bytes()
+    text = squashed(pdf_text(pdf))
+    assert squashed("Geen achtergrondkaart beschikbaar") in text
+    assert squashed("Wij zijn hier") in text
+
+
+def test_partners_without_a_place_are_listed_by_name(team: Team, tmp_path: Path) -> None:
+    lost = partner_like(team.partners[4], coordinates=None)
+    far = partner_like(team.partners[5], coordinates=LatLon(51.2, 4.4))
+    changed = team.replace(partners=(*team.partners[:4], lost, far, *team.partners[6:]))
+    options = PackOptions(paper="A3")
+    write_poster(
+        changed, synthetic_base(changed, options, tmp_path, ppi=40), options, tmp_path, Templates()
+    )
+    text = squashed(pdf_text(tmp_path / "poster-A3.pdf"))
+    assert squashed(f"5. {lost.name}: geen adres of coördinaten gevonden") in text
+    outside = re.search(r"Buitenhetkaartbeeld:([\d,]+)", text)
+    assert outside is not None and "6" in outside.group(1).split(",")
+
+
+def test_the_same_input_gives_the_same_bytes(team: Team, tmp_path: Path) -> None:
+    options = PackOptions(paper="A2", print_tiles="A3")
+    digests = []
+    for run in ("one", "two"):
+        folder = tmp_path / run
+        folder.mkdir()
+        base = synthetic_base(team, options, tmp_path, ppi=40)
+        files = write_poster(team, base, options, folder, Templates())
+        digests.append(
+            {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in files}
+        )
+    assert digests[0] == digests[1]
+    assert len(digests[0]) == 4
