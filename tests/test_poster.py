@@ -15,7 +15,7 @@ from generator.model import LatLon, Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
 from generator.poster.layout import make_layout
-from generator.poster.panels import MIN_LEGEND_FACTOR
+from generator.poster.legend import MIN_LEGEND_FACTOR
 from generator.poster.style import load_style
 from generator.resources import Templates
 from tests.poster_support import (

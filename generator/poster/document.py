@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 from generator.basemap import BaseMap
 from generator.errors import OutputError
 from generator.model import Team
 from generator.options import PackOptions
 from generator.poster.layout import PosterLayout, layout_for
+from generator.poster.legend import draw_legend, legend_height_needed
 from generator.poster.mapdraw import MapPlan, draw_map, plan_map
-from generator.poster.panels import draw_header, draw_key, draw_legend, draw_panel
+from generator.poster.panels import draw_header, draw_key, draw_panel, key_builder
 from generator.poster.privacy import ParticipantSummary, summarise_participants
 from generator.poster.style import PosterStyle
+from generator.poster.text import height_of
 
 PREVIEW_HEIGHT_PX = 1200
 
@@ -41,15 +45,32 @@ class Poster:
 
 def prepare_poster(team: Team, base: BaseMap, options: PackOptions, style: PosterStyle) -> Poster:
     layout = layout_for(options, style)
+    plan = plan_map(team, base, layout, style)
+    participants = summarise_participants(team.participants, options.min_count)
+    key = key_builder(team, plan, participants, options.min_count, layout, style)
     return Poster(
         team=team,
         base=base,
         options=options,
         style=style,
-        layout=layout,
-        plan=plan_map(team, base, layout, style),
-        participants=summarise_participants(team.participants, options.min_count),
+        layout=_room_for_text(layout, team, key, style),
+        plan=plan,
+        participants=participants,
     )
+
+
+def _room_for_text(
+    layout: PosterLayout,
+    team: Team,
+    key: Callable[[float], list[Flowable]],
+    style: PosterStyle,
+) -> PosterLayout:
+    """Grow the legend (and, in portrait, the key beside it) into the panel when they need it."""
+    most = layout.most_legend_height()
+    needed = legend_height_needed(team, layout.legend, most, layout, style)
+    if not layout.landscape:
+        needed = max(needed, min(height_of(key(1.0), layout.key.width), most))
+    return layout.with_legend_height(needed)
 
 
 def new_canvas(path: Path, page: tuple[float, float], style: PosterStyle, title: str) -> Canvas:
@@ -73,15 +94,10 @@ def draw_poster(canvas: Canvas, poster: Poster) -> None:
     draw_header(canvas, poster.team, layout, style)
     draw_map(canvas, poster.plan, poster.base, poster.participants, layout, style)
     draw_legend(canvas, poster.team, layout, style)
-    draw_key(
-        canvas,
-        poster.team,
-        poster.plan,
-        poster.participants,
-        poster.options.min_count,
-        layout,
-        style,
+    key = key_builder(
+        poster.team, poster.plan, poster.participants, poster.options.min_count, layout, style
     )
+    draw_key(canvas, key, layout)
     draw_panel(canvas, layout, style)
 
 

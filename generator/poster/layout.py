@@ -6,6 +6,7 @@ the team, so the map stage can ask for the map frame's size before any tile is f
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from reportlab.lib import pagesizes
@@ -67,6 +68,33 @@ class PosterLayout:
     legend: Rect
     key: Rect
     panel: Rect
+
+    @property
+    def landscape(self) -> bool:
+        return self.page[0] > self.page[1]
+
+    @property
+    def text_zone(self) -> Rect:
+        """The area that legend, key and panel share; the map never gives up room to it."""
+        top = self.legend.top
+        return Rect(self.panel.x, self.panel.y, self.panel.width, top - self.panel.y)
+
+    def most_legend_height(self) -> float:
+        return self.text_zone.height * (0.55 if self.landscape else 0.62)
+
+    def with_legend_height(self, height: float) -> PosterLayout:
+        """The same page with a taller legend; the kaartoefening panel (and key) give way."""
+        zone = self.text_zone
+        gap = self.legend.y - self.panel.top if not self.landscape else self.legend.y - self.key.top
+        height = min(max(height, self.legend.height), self.most_legend_height())
+        legend = Rect(self.legend.x, zone.top - height, self.legend.width, height)
+        if self.landscape:
+            rest = Rect(zone.x, zone.y, zone.width, zone.height - height - gap)
+            key, panel = rest.split_top(rest.height * 0.42, gap)
+        else:
+            key = Rect(self.key.x, legend.y, self.key.width, height)
+            panel = Rect(zone.x, zone.y, zone.width, zone.height - height - gap)
+        return dataclasses.replace(self, legend=legend, key=key, panel=panel)
 
     def points(self, a1_points: float) -> float:
         return a1_points * self.scale

@@ -11,22 +11,19 @@ from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Spacer
 
-from generator.model import Partner, Team
+from generator.model import Team
 from generator.poster.layout import PosterLayout, Rect
 from generator.poster.mapdraw import MapPlan, draw_participant_circle, grid_cells
-from generator.poster.markers import Status, draw_marker, partner_status
+from generator.poster.markers import Status, draw_marker
 from generator.poster.privacy import ParticipantSummary
 from generator.poster.style import PosterStyle, Sticker
 from generator.poster.text import (
     SymbolLine,
     coloured,
-    draw_column,
     draw_fitted,
-    height_of,
     para,
 )
 
-MIN_LEGEND_FACTOR = 0.8  # body 20 pt x 0.8 = 16 pt at A1: still readable from 2 m
 MIN_CARD_WIDTH_MM = 115  # at A1: the longest question fits on three lines
 
 
@@ -83,7 +80,7 @@ def _subtitle(team: Team, style: PosterStyle) -> str:
     return words.text("subtitle_no_site", neighbourhood=neighbourhood)
 
 
-def _heading(text: str, layout: PosterLayout, style: PosterStyle, factor: float) -> Flowable:
+def heading(text: str, layout: PosterLayout, style: PosterStyle, factor: float) -> Flowable:
     heading = para(
         text, style.fonts.bold, layout.points(style.size("heading")) * factor, style.primary
     )
@@ -100,109 +97,7 @@ def marker_symbol(
     return draw
 
 
-def draw_legend(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterStyle) -> None:
-    """Number, name and Soort of every partner, in as few columns as the names allow."""
-    rect = layout.legend
-    words = style.wording("legend")
-    partners = sorted(team.partners, key=lambda partner: partner.number)
-    heading = _heading(words.text("title"), layout, style, 1.0)
-    _, heading_height = heading.wrap(rect.width, rect.height)
-    heading.drawOn(canvas, rect.x, rect.top - heading_height)
-    body = Rect(rect.x, rect.y, rect.width, rect.height - heading_height - heading.spaceAfter)
-    if not partners:
-        draw_fitted(
-            canvas, body, lambda factor: [_body(words.text("empty"), layout, style, factor)]
-        )
-        return
-    columns, factor = _legend_fit(partners, body, layout, style)
-    per_column = -(-len(partners) // columns)
-    shown = _legend_capacity(partners, body, columns, factor, layout, style)
-    gap = layout.millimetres(6)
-    column_width = (body.width - gap * (columns - 1)) / columns
-    for column in range(columns):
-        chunk = partners[column * per_column : (column + 1) * per_column]
-        chunk = [partner for partner in chunk if partner.number in shown]
-        entries: list[Flowable] = [_legend_entry(p, layout, style, factor) for p in chunk]
-        if column == columns - 1 and len(shown) < len(partners):
-            hidden = len(partners) - len(shown)
-            entries.append(_body(words.text("overflow", count=hidden), layout, style, factor))
-        x = body.x + column * (column_width + gap)
-        draw_column(canvas, Rect(x, body.y, column_width, body.height), entries)
-
-
-def _legend_entry(
-    partner: Partner, layout: PosterLayout, style: PosterStyle, factor: float
-) -> Flowable:
-    size = layout.points(style.size("body")) * factor
-    diameter = size * 1.55
-    colour = style.kind_colour(partner.kind)
-    markup = coloured(partner.name, style.text_colour)
-    if partner.kind:
-        markup += "  " + coloured(partner.kind, style.muted, size * 0.85)
-    text = para(markup, style.fonts.regular, size, style.text_colour, markup=True, leading=1.18)
-    symbol = marker_symbol(colour, partner_status(partner), str(partner.number), diameter, style)
-    return SymbolLine(symbol, diameter * 1.35, text, size * 0.45, diameter)
-
-
-def _legend_fit(
-    partners: list[Partner], body: Rect, layout: PosterLayout, style: PosterStyle
-) -> tuple[int, float]:
-    """Fewest columns at the largest size that fit; columns never narrower than 100 mm at A1."""
-    max_columns = max(1, int(body.width // layout.millimetres(100)))
-    for factor in (1.25, 1.1, 1.0, 0.9, MIN_LEGEND_FACTOR):
-        for columns in range(1, max_columns + 1):
-            if _legend_fits(partners, body, columns, factor, layout, style):
-                return columns, factor
-    return max_columns, MIN_LEGEND_FACTOR
-
-
-def _legend_fits(
-    partners: list[Partner],
-    body: Rect,
-    columns: int,
-    factor: float,
-    layout: PosterLayout,
-    style: PosterStyle,
-) -> bool:
-    gap = layout.millimetres(6)
-    width = (body.width - gap * (columns - 1)) / columns
-    per_column = -(-len(partners) // columns)
-    for start in range(0, len(partners), per_column):
-        entries = [
-            _legend_entry(p, layout, style, factor) for p in partners[start : start + per_column]
-        ]
-        if height_of(entries, width) > body.height:
-            return False
-    return True
-
-
-def _legend_capacity(
-    partners: list[Partner],
-    body: Rect,
-    columns: int,
-    factor: float,
-    layout: PosterLayout,
-    style: PosterStyle,
-) -> set[int]:
-    """Numbers of the partners that fit; the last line of the last column is kept for '… en nog'."""
-    if _legend_fits(partners, body, columns, factor, layout, style):
-        return {partner.number for partner in partners}
-    gap = layout.millimetres(6)
-    width = (body.width - gap * (columns - 1)) / columns
-    reserve = layout.points(style.size("body")) * factor * 2.6
-    shown: set[int] = set()
-    per_column = -(-len(partners) // columns)
-    for start in range(0, len(partners), per_column):
-        used = reserve if start + per_column >= len(partners) else 0.0
-        for partner in partners[start : start + per_column]:
-            used += height_of([_legend_entry(partner, layout, style, factor)], width)
-            if used > body.height:
-                break
-            shown.add(partner.number)
-    return shown
-
-
-def _body(
+def body_text(
     text: str, layout: PosterLayout, style: PosterStyle, factor: float, colour: Color | None = None
 ) -> Flowable:
     size = layout.points(style.size("small")) * factor
@@ -211,24 +106,29 @@ def _body(
     return paragraph
 
 
-def draw_key(
-    canvas: Canvas,
+def key_builder(
     team: Team,
     plan: MapPlan,
     participants: ParticipantSummary,
-    options_min_count: int,
+    min_count: int,
     layout: PosterLayout,
     style: PosterStyle,
-) -> None:
-    """How to read the map, then what is not on it and why."""
+) -> Callable[[float], list[Flowable]]:
+    """How to read the map, then what is not on it and why, at a given size factor."""
 
     def build(factor: float) -> list[Flowable]:
         return [
             *_key_lines(plan, layout, style, factor),
             Spacer(1, layout.millimetres(3) * factor),
-            *_notes(team, plan, participants, options_min_count, layout, style, factor),
+            *_notes(team, plan, participants, min_count, layout, style, factor),
         ]
 
+    return build
+
+
+def draw_key(
+    canvas: Canvas, build: Callable[[float], list[Flowable]], layout: PosterLayout
+) -> None:
     draw_fitted(canvas, layout.key, build)
 
 
@@ -268,7 +168,7 @@ def _key_lines(
     columns, rows = grid_cells(plan.rect, layout, style)
     example = f"{chr(ord('A') + min(2, columns - 1))}{min(4, rows)}"
     return [
-        _heading(words.text("title"), layout, style, factor),
+        heading(words.text("title"), layout, style, factor),
         line(marker_symbol(neutral, Status.USED, "", diameter, style), words.text("used")),
         line(marker_symbol(neutral, Status.KNOWN, "", diameter, style), words.text("known")),
         line(
@@ -284,7 +184,7 @@ def _key_lines(
                 metres_per_minute=f"{walking.number('metres_per_minute'):g}",
             ),
         ),
-        _body(words.text("grid", example=example), layout, style, factor),
+        body_text(words.text("grid", example=example), layout, style, factor),
     ]
 
 
@@ -299,23 +199,23 @@ def _notes(
 ) -> list[Flowable]:
     words = style.wording("notes")
     notes: list[Flowable] = [
-        _body(words.text("privacy", min_count=min_count), layout, style, factor, style.muted)
+        body_text(words.text("privacy", min_count=min_count), layout, style, factor, style.muted)
     ]
     if participants.hidden == 1:
-        notes.append(_body(words.text("participant_hidden_one"), layout, style, factor))
+        notes.append(body_text(words.text("participant_hidden_one"), layout, style, factor))
     elif participants.hidden > 1:
         notes.append(
-            _body(
+            body_text(
                 words.text("participants_hidden", count=participants.hidden), layout, style, factor
             )
         )
     missing = _not_on_map(team, plan, style)
     if missing:
         notes.append(_subheading(words.text("not_placed_title"), layout, style, factor))
-        notes.extend(_body(text, layout, style, factor) for text in missing)
+        notes.extend(body_text(text, layout, style, factor) for text in missing)
     if team.warnings:
         notes.append(_subheading(words.text("warnings_title"), layout, style, factor))
-        notes.extend(_body(warning, layout, style, factor) for warning in team.warnings)
+        notes.extend(body_text(warning, layout, style, factor) for warning in team.warnings)
     return notes
 
 
