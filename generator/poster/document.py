@@ -45,8 +45,8 @@ class Poster:
 
 def prepare_poster(team: Team, base: BaseMap, options: PackOptions, style: PosterStyle) -> Poster:
     layout = layout_for(options, style)
-    plan = plan_map(team, base, layout, style)
     participants = summarise_participants(team.participants, options.min_count)
+    plan = plan_map(team, base, participants, layout, style)
     key = key_builder(team, plan, participants, options.min_count, layout, style)
     return Poster(
         team=team,

@@ -14,6 +14,7 @@ from reportlab.lib import colors
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 from generator.basemap import BaseMap
 from generator.geometry import MapView, PageFrame
@@ -50,7 +51,13 @@ class MapPlan:
     site_size: float
 
 
-def plan_map(team: Team, base: BaseMap, layout: PosterLayout, style: PosterStyle) -> MapPlan:
+def plan_map(
+    team: Team,
+    base: BaseMap,
+    participants: ParticipantSummary,
+    layout: PosterLayout,
+    style: PosterStyle,
+) -> MapPlan:
     rect = layout.map_frame
     frame = rect.as_frame()
     view = base.view
@@ -66,12 +73,36 @@ def plan_map(team: Team, base: BaseMap, layout: PosterLayout, style: PosterStyle
         (inside if view.contains(partner.coordinates) else outside).append(partner)
     true_points = [frame.place(view, _at(partner)) for partner in inside]
     obstacles = [] if site is None else site_marker(site, site_size, layout, style).obstacles()
+    obstacles.extend(_count_obstacles(participants, view, frame, layout, style))
     drawn = spread(true_points, diameter / 2, obstacles, (rect.x, rect.y, rect.right, rect.top))
     placed = tuple(
         PlacedPartner(partner, true_xy, drawn_xy)
         for partner, true_xy, drawn_xy in zip(inside, true_points, drawn, strict=True)
     )
     return MapPlan(view, frame, rect, placed, tuple(outside), site, diameter, site_size)
+
+
+def _count_obstacles(
+    participants: ParticipantSummary,
+    view: MapView,
+    frame: PageFrame,
+    layout: PosterLayout,
+    style: PosterStyle,
+) -> list[Obstacle]:
+    """The numbers in the participant circles: partner markers move off them, not over them."""
+    largest = max((circle.count for circle in participants.circles), default=1)
+    obstacles = []
+    for circle in participants.circles:
+        if view.contains(circle.location):
+            x, y = frame.place(view, circle.location)
+            size = count_size(participant_diameter(circle.count, largest, layout, style), layout)
+            obstacles.append(Obstacle(x, y, size * (0.2 + 0.33 * len(str(circle.count)))))
+    return obstacles
+
+
+def count_size(diameter: float, layout: PosterLayout) -> float:
+    """The font size of the count in a participant circle of this diameter."""
+    return max(diameter * 0.36, layout.points(14))
 
 
 def _at(partner: Partner) -> LatLon:
@@ -95,7 +126,7 @@ def draw_map(
     canvas.clipPath(clip, stroke=0, fill=0)
     _draw_background(canvas, base, rect, layout, style)
     _draw_grid_lines(canvas, rect, layout, style)
-    _draw_rings(canvas, plan, layout, style)
+    _draw_rings(canvas, plan, base, layout, style)
     _draw_participants(canvas, plan, participants, layout, style)
     _draw_partners(canvas, plan, style)
     if plan.site is not None:
@@ -122,8 +153,10 @@ def _draw_background(
     canvas.rect(rect.x, rect.y, rect.width, rect.height, stroke=0, fill=1)
 
 
-def _no_base_map_note(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterStyle) -> None:
-    """Why the map is blank, on a tag along the top edge where it hides no marker in the centre."""
+def _note_layout(
+    rect: Rect, layout: PosterLayout, style: PosterStyle
+) -> tuple[Rect, Paragraph, Paragraph]:
+    """The no-tiles note: a tag along the top edge, where it hides no marker near the site."""
     words = style.wording("map")
     width = rect.width * 0.6
     pad = layout.millimetres(5)
@@ -140,14 +173,20 @@ def _no_base_map_note(canvas: Canvas, rect: Rect, layout: PosterLayout, style: P
     _, title_height = title.wrap(width, rect.height)
     _, hint_height = hint.wrap(width, rect.height)
     height = title_height + hint_height + pad * 2.5
-    left = rect.x + (rect.width - width) / 2 - pad
     top = rect.top - layout.millimetres(8)
+    box = Rect(rect.x + (rect.width - width) / 2 - pad, top - height, width + 2 * pad, height)
+    return box, title, hint
+
+
+def _no_base_map_note(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterStyle) -> None:
+    box, title, hint = _note_layout(rect, layout, style)
+    pad = layout.millimetres(5)
     canvas.setFillColor(colors.white)
     canvas.setStrokeColor(style.accent)
     canvas.setLineWidth(layout.points(2))
-    canvas.roundRect(left, top - height, width + 2 * pad, height, pad, 1, 1)
-    title.drawOn(canvas, left + pad, top - pad - title_height)
-    hint.drawOn(canvas, left + pad, top - height + pad)
+    canvas.roundRect(box.x, box.y, box.width, box.height, pad, 1, 1)
+    title.drawOn(canvas, box.x + pad, box.top - pad - title.height)
+    hint.drawOn(canvas, box.x + pad, box.y + pad)
 
 
 def grid_cells(rect: Rect, layout: PosterLayout, style: PosterStyle) -> tuple[int, int]:
@@ -187,7 +226,26 @@ def _draw_grid_labels(canvas: Canvas, rect: Rect, layout: PosterLayout, style: P
         canvas.drawCentredString(rect.right + band / 2, y, str(row + 1))
 
 
-def _draw_rings(canvas: Canvas, plan: MapPlan, layout: PosterLayout, style: PosterStyle) -> None:
+def _reserved(rect: Rect, base: BaseMap, layout: PosterLayout, style: PosterStyle) -> list[Rect]:
+    """Parts of the map that ring labels keep clear of: north arrow, scale bar and
+    attribution along the bottom, and the note on a map without tiles."""
+    corner = layout.millimetres(28)
+    reserved = [
+        Rect(rect.right - corner, rect.top - corner, corner, corner),
+        Rect(rect.x, rect.y, rect.width, layout.millimetres(26)),
+    ]
+    if base.image is None:
+        reserved.append(_note_layout(rect, layout, style)[0])
+    return reserved
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a.x < b.right and b.x < a.right and a.y < b.top and b.y < a.top
+
+
+def _draw_rings(
+    canvas: Canvas, plan: MapPlan, base: BaseMap, layout: PosterLayout, style: PosterStyle
+) -> None:
     if plan.site is None:
         return
     walking = style.wording("walking")
@@ -195,6 +253,7 @@ def _draw_rings(canvas: Canvas, plan: MapPlan, layout: PosterLayout, style: Post
     per_metre = plan.frame.points_per_metre(plan.view)
     x, y = plan.site
     size = layout.points(style.size("small"))
+    reserved = _reserved(plan.rect, base, layout, style)
     for minutes in walking.raw("minutes"):
         radius = float(minutes) * speed * per_metre
         canvas.setStrokeColor(colors.white)
@@ -207,12 +266,13 @@ def _draw_rings(canvas: Canvas, plan: MapPlan, layout: PosterLayout, style: Post
         canvas.circle(x, y, radius, stroke=1, fill=0)
         canvas.setDash()
         label = walking.text("ring_label", minutes=minutes)
-        _ring_label(canvas, plan.rect, x, y, radius, label, size, layout, style)
+        _ring_label(canvas, plan.rect, reserved, x, y, radius, label, size, layout, style)
 
 
 def _ring_label(
     canvas: Canvas,
     rect: Rect,
+    reserved: list[Rect],
     x: float,
     y: float,
     radius: float,
@@ -227,7 +287,11 @@ def _ring_label(
     for angle in sorted(range(0, 360, 10), key=lambda candidate: (abs(candidate - 60), candidate)):
         lx = x + radius * math.cos(math.radians(angle))
         ly = y + radius * math.sin(math.radians(angle))
-        if rect.x + width < lx < rect.right - width and rect.y + height < ly < rect.top - height:
+        tag = Rect(lx - width / 2, ly - height / 2, width, height)
+        on_map = (
+            rect.x + width < lx < rect.right - width and rect.y + height < ly < rect.top - height
+        )
+        if on_map and not any(_overlaps(tag, other) for other in reserved):
             canvas.setFillColor(colors.white)
             canvas.setStrokeColor(style.primary)
             canvas.setLineWidth(layout.points(2))
@@ -271,7 +335,7 @@ def draw_participant_circle(
     if merged:
         canvas.setDash(layout.points(6), layout.points(4))
     canvas.circle(x, y, diameter / 2, stroke=1, fill=1)
-    size = max(diameter * 0.36, layout.points(14))
+    size = count_size(diameter, layout)
     canvas.setFillColor(style.text_colour)
     canvas.setFont(style.fonts.bold, size)
     canvas.drawCentredString(x, y - size * 0.36, str(count))
