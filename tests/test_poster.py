@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from reportlab.lib import colors, pagesizes
 from reportlab.lib.units import mm
 
+from generator.errors import TemplateError
 from generator.geometry import PageFrame
 from generator.model import LatLon, Team
 from generator.options import PackOptions
@@ -272,3 +275,57 @@ def test_the_same_input_gives_the_same_bytes(team: Team, tmp_path: Path) -> None
         )
     assert digests[0] == digests[1]
     assert len(digests[0]) == 4
+
+
+def test_a_long_name_and_site_wrap_above_the_subtitle_without_overlap(
+    team: Team, tmp_path: Path
+) -> None:
+    name = "Vereniging voor Sociaal-Cultureel Werk met Volwassenen Gent-Oost en Omstreken vzw"
+    site = "Campus Sint-Amandsberg – Afdeling Nederlands als Tweede Taal en Basiseducatie"
+    organisation = dataclasses.replace(team.organisation, name=name, site=site)
+    long_named = team.replace(organisation=organisation)
+    options = PackOptions(paper="A3")
+    base = synthetic_base(long_named, options, tmp_path, ppi=30)
+    write_poster(long_named, base, options, tmp_path, Templates())
+    document = pdfium.PdfDocument(str(tmp_path / "poster-A3.pdf"))
+    try:
+        textpage = document[0].get_textpage()
+        text = textpage.get_text_range()
+        title_start = text.index("Vereniging")
+        title_end = text.index("vzw") + 3
+        subtitle_start = text.index("Campus")
+        title_bottom = min(
+            textpage.get_charbox(i)[1]
+            for i in range(title_start, title_end)
+            if not text[i].isspace()
+        )
+        subtitle_top = max(
+            textpage.get_charbox(i)[3] for i in range(subtitle_start, subtitle_start + len(site))
+        )
+    finally:
+        document.close()
+    assert squashed(name) in squashed(text) and squashed(site) in squashed(text)
+    assert title_bottom > subtitle_top
+
+
+def test_an_edited_template_changes_the_wording_and_a_broken_one_says_what_to_fix(
+    team: Team, tmp_path: Path
+) -> None:
+    default = Templates().path("poster.toml").read_text(encoding="utf-8")
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    (edited / "poster.toml").write_text(
+        default.replace('site_marker = "Wij zijn hier"', 'site_marker = "Hier zijn wij!"'),
+        encoding="utf-8",
+    )
+    options = PackOptions(paper="A3")
+    base = synthetic_base(team, options, tmp_path, ppi=30)
+    write_poster(team, base, options, tmp_path, Templates(edited))
+    assert "Hierzijnwij!" in squashed(pdf_text(tmp_path / "poster-A3.pdf"))
+
+    (edited / "poster.toml").write_text(default.replace("[panel]", "[paneel]"), encoding="utf-8")
+    with pytest.raises(TemplateError) as raised:
+        write_poster(team, base, options, tmp_path, Templates(edited))
+    assert raised.value.format_message() == (
+        f"{edited / 'poster.toml'}: section [panel] is missing; add it or restore the file"
+    )

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from generator.model import Team
 from generator.poster.layout import PosterLayout, Rect
@@ -50,25 +50,54 @@ def draw_header(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterS
         baseline = rect.top - subtitle_size * (1.0 + 1.3 * index)
         canvas.drawRightString(rect.right, baseline, line)
     title_width = rect.width - right_width - layout.millimetres(15)
-    title_size = _title_size(canvas, organisation.name, title_width, layout, style)
-    title = para(organisation.name, style.fonts.bold, title_size, style.primary, leading=1.1)
-    _, title_height = title.wrap(title_width, rect.height)
-    title.drawOn(canvas, rect.x, rect.top - title_height)
-    subtitle = para(_subtitle(team, style), style.fonts.regular, subtitle_size, style.text_colour)
-    subtitle.wrap(title_width, rect.height)
     rule = layout.millimetres(1.6)
+    subtitle = _one_line(
+        _subtitle(team, style),
+        style.fonts.regular,
+        subtitle_size,
+        style.text_colour,
+        title_width,
+        canvas,
+    )
+    _, subtitle_height = subtitle.wrap(title_width, rect.height)
     subtitle.drawOn(canvas, rect.x, rect.y + rule * 2.5)
+    room = rect.height - subtitle_height - rule * 3.5
+    title = _fitted_title(organisation.name, title_width, room, layout, style, canvas)
+    _, title_height = title.wrap(title_width, room)
+    title.drawOn(canvas, rect.x, rect.top - title_height)
     canvas.setFillColor(style.primary)
     canvas.rect(rect.x, rect.y, rect.width, rule, stroke=0, fill=1)
 
 
-def _title_size(
-    canvas: Canvas, name: str, width: float, layout: PosterLayout, style: PosterStyle
-) -> float:
-    """The template's title size, smaller only for a name that would not fit on one line."""
+def _one_line(
+    text: str, font: str, size: float, colour: Color, width: float, canvas: Canvas
+) -> Paragraph:
+    """A line shrunk just enough to fit ``width``, so it never wraps into the title."""
+    natural = canvas.stringWidth(text, font, size)
+    return para(text, font, size * min(1.0, width / max(natural, 1.0) * 0.99), colour)
+
+
+def _fitted_title(
+    name: str,
+    width: float,
+    height: float,
+    layout: PosterLayout,
+    style: PosterStyle,
+    canvas: Canvas,
+) -> Paragraph:
+    """The template's title size on one line if the name fits, else smaller on one line
+    (down to three quarters), else on as many lines as fit the header."""
     size = layout.points(style.size("title"))
     natural = canvas.stringWidth(name, style.fonts.bold, size)
-    return size if natural <= width else max(size * width / natural, size * 0.5)
+    if natural * 0.75 <= width:
+        size *= min(1.0, width / natural * 0.99)
+        return para(name, style.fonts.bold, size, style.primary, leading=1.1)
+    size *= 0.75
+    while True:
+        title = para(name, style.fonts.bold, size, style.primary, leading=1.1)
+        if title.wrap(width, height)[1] <= height or size < 6:
+            return title
+        size *= 0.92
 
 
 def _subtitle(team: Team, style: PosterStyle) -> str:

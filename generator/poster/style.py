@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
@@ -41,7 +42,8 @@ class Fonts:
 class Wording:
     """One section of poster.toml; ``text`` fills its placeholders or names the missing key."""
 
-    def __init__(self, section: str, values: dict[str, Any]) -> None:
+    def __init__(self, file: Path, section: str, values: dict[str, Any]) -> None:
+        self.file = file
         self.section = section
         self.values = values
 
@@ -50,7 +52,7 @@ class Wording:
             return self.values[key]
         except KeyError as exc:
             raise TemplateError(
-                f"{POSTER_TOML}: key '{key}' is missing from section [{self.section}]; "
+                f"{self.file}: key '{key}' is missing from section [{self.section}]; "
                 "add it or restore the file"
             ) from exc
 
@@ -60,7 +62,7 @@ class Wording:
             return template.format(**fields)
         except (KeyError, IndexError, ValueError) as exc:
             raise TemplateError(
-                f"{POSTER_TOML}: [{self.section}] {key} = {template!r} uses a placeholder "
+                f"{self.file}: [{self.section}] {key} = {template!r} uses a placeholder "
                 f"buurtkaart does not know; allowed: {', '.join(sorted(fields)) or 'none'}"
             ) from exc
 
@@ -71,7 +73,7 @@ class Wording:
         value = self.raw(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TemplateError(
-                f"{POSTER_TOML}: [{self.section}] {key} must be a number, not {value!r}"
+                f"{self.file}: [{self.section}] {key} must be a number, not {value!r}"
             )
         return float(value)
 
@@ -90,14 +92,15 @@ class PosterStyle:
     kinds: dict[str, Color]
     stickers: tuple[Sticker, ...]
     poster: dict[str, Any]
+    poster_file: Path
 
     def wording(self, section: str) -> Wording:
         values = self.poster.get(section)
         if not isinstance(values, dict):
             raise TemplateError(
-                f"{POSTER_TOML}: section [{section}] is missing; add it or restore the file"
+                f"{self.poster_file}: section [{section}] is missing; add it or restore the file"
             )
-        return Wording(section, values)
+        return Wording(self.poster_file, section, values)
 
     def size(self, key: str) -> float:
         """A size from [sizes] as written for A1 (points, or millimetres for *_mm keys)."""
@@ -109,52 +112,55 @@ class PosterStyle:
 
 def load_style(templates: Templates) -> PosterStyle:
     house = templates.toml(HOUSE_STYLE_TOML)
+    house_file = templates.path(HOUSE_STYLE_TOML)
     poster = templates.toml(POSTER_TOML)
-    palette = _section(house, "colours")
+    palette = _section(house_file, house, "colours")
     return PosterStyle(
         templates=templates,
-        fonts=_register_fonts(templates, _section(house, "fonts")),
-        primary=_colour(palette, "primary"),
-        accent=_colour(palette, "accent"),
-        text_colour=_colour(palette, "text"),
-        muted=_colour(palette, "muted"),
-        panel=_colour(palette, "panel"),
-        kinds={kind: _colour(_section(house, "kinds"), kind) for kind in house.get("kinds", {})},
-        stickers=tuple(_sticker(raw) for raw in house.get("stickers", [])),
+        fonts=_register_fonts(templates, _section(house_file, house, "fonts")),
+        primary=_colour(house_file, palette, "primary"),
+        accent=_colour(house_file, palette, "accent"),
+        text_colour=_colour(house_file, palette, "text"),
+        muted=_colour(house_file, palette, "muted"),
+        panel=_colour(house_file, palette, "panel"),
+        kinds={
+            kind: _colour(house_file, _section(house_file, house, "kinds"), kind)
+            for kind in house.get("kinds", {})
+        },
+        stickers=tuple(_sticker(house_file, raw) for raw in house.get("stickers", [])),
         poster=poster,
+        poster_file=templates.path(POSTER_TOML),
     )
 
 
-def _section(raw: dict[str, Any], name: str) -> dict[str, Any]:
+def _section(file: Path, raw: dict[str, Any], name: str) -> dict[str, Any]:
     section = raw.get(name)
     if not isinstance(section, dict):
-        raise TemplateError(
-            f"{HOUSE_STYLE_TOML}: section [{name}] is missing; add it or restore the file"
-        )
+        raise TemplateError(f"{file}: section [{name}] is missing; add it or restore the file")
     return section
 
 
-def _colour(section: dict[str, Any], key: str) -> Color:
+def _colour(file: Path, section: dict[str, Any], key: str) -> Color:
     value = section.get(key)
     try:
         return colors.HexColor(str(value))
     except ValueError as exc:
         raise TemplateError(
-            f"{HOUSE_STYLE_TOML}: colour '{key}' = {value!r} is not a colour like \"#1F5C66\""
+            f"{file}: colour '{key}' = {value!r} is not a colour like \"#1F5C66\""
         ) from exc
 
 
-def _sticker(raw: dict[str, Any]) -> Sticker:
+def _sticker(file: Path, raw: dict[str, Any]) -> Sticker:
     try:
         return Sticker(
             key=str(raw["key"]),
             question=str(raw["question"]),
             colour_name=str(raw["colour_name"]),
-            colour=_colour(raw, "colour"),
+            colour=_colour(file, raw, "colour"),
         )
     except KeyError as exc:
         raise TemplateError(
-            f"{HOUSE_STYLE_TOML}: a [[stickers]] entry lacks {exc}; each needs key, question, "
+            f"{file}: a [[stickers]] entry lacks {exc}; each needs key, question, "
             "colour_name and colour"
         ) from exc
 
