@@ -169,7 +169,7 @@ def make_base_map(
     _check_budget(planned, source, options)
     fetcher = TileFetcher(
         source,
-        TileCache(cache_root(options) / "tiles" / _folder_name(source.host)),
+        tile_cache(source, options),
         contact=options.contact,
         offline=options.offline,
         progress=progress,
@@ -181,8 +181,10 @@ def make_base_map(
         fetcher.close()
 
 
-def _folder_name(host: str) -> str:
-    return "".join(char if char.isalnum() or char in ".-" else "_" for char in host) or "tiles"
+def tile_cache(source: TileSource, options: PackOptions) -> TileCache:
+    """The disk cache of one tile server: shared by every run and every pack."""
+    host = "".join(c if c.isalnum() or c in ".-" else "_" for c in source.host) or "tiles"
+    return TileCache(cache_root(options) / "tiles" / host)
 
 
 def _check_budget(view: MapView, source: TileSource, options: PackOptions) -> None:

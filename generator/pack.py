@@ -13,7 +13,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -34,7 +35,7 @@ from generator.progress import Progress, SilentProgress
 from generator.resources import Templates
 from generator.workbook import read_team
 from generator.workbook.spec import WorkbookSpec, load_spec
-from generator.worksheets import write_worksheets
+from generator.worksheets import check_templates, write_worksheets
 
 MANIFEST = "pack.json"
 MAX_WORKERS = 2  # measured in benchmarks/: more processes than cores only add memory
@@ -93,16 +94,23 @@ def generate_packs(
     teams, problems = validate_workbooks(workbooks, load_spec(templates))
     report = BatchReport(problems=problems)
     prepare_out_dir(out_dir)
-    with tempfile.TemporaryDirectory(prefix="buurtkaart-") as work:
-        jobs = []
-        for workbook, team in _claim_folders(teams, report).items():
+    if options.templates_dir is not None:
+        check_templates(templates)
+    chosen = _claim_folders(teams, report)
+    with (
+        tempfile.TemporaryDirectory(prefix="buurtkaart-") as work,
+        _renderer(len(chosen), render) as submit,
+    ):
+        pending = []
+        for workbook, team in chosen.items():
             try:
-                jobs.append(
-                    _prepare(workbook, team, out_dir, options, templates, Path(work), progress)
-                )
+                job = _prepare(workbook, team, out_dir, options, templates, Path(work), progress)
             except BuurtkaartError as exc:
                 report.failures[workbook] = exc.format_message()
-        for job, error in _run(jobs, render, progress):
+                continue
+            pending.append((job, submit(job)))
+        for job, outcome in pending:
+            error = outcome.result()
             if error is None:
                 report.made[job.workbook] = job.target
             else:
@@ -165,28 +173,37 @@ def _prepare(
     return PackJob(workbook, placed, base, out_dir / slug, options)
 
 
-def _run(
-    jobs: list[PackJob], render: PackRenderer, progress: Progress
-) -> Iterator[tuple[PackJob, str | None]]:
-    if not jobs:
+class Outcome(Protocol):
+    def result(self) -> str | None: ...
+
+
+class _Done:
+    """The outcome of a pack rendered in this process, shaped like a Future."""
+
+    def __init__(self, value: str | None) -> None:
+        self.value = value
+
+    def result(self) -> str | None:
+        return self.value
+
+
+@contextmanager
+def _renderer(packs: int, render: PackRenderer) -> Iterator[Callable[[PackJob], Outcome]]:
+    """Where packs are rendered: here for one pack, else on a pool of worker processes.
+
+    The pool takes each pack as soon as its map is ready, so rendering on one core overlaps
+    with the next team's geocoding and tiles here.
+    """
+    workers = min(MAX_WORKERS, os.cpu_count() or 1, packs)
+    if workers <= 1:
+        yield lambda job: _Done(_render_job(job, render))
         return
-    progress.start("Writing packs", len(jobs))
-    workers = min(MAX_WORKERS, os.cpu_count() or 1, len(jobs))
-    try:
-        if workers == 1:
-            for job in jobs:
-                yield job, _render_job(job, render)
-                progress.advance()
-            return
-        # forkserver: the parent holds tile-fetching threads, which fork() would copy mid-lock.
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = {pool.submit(_render_job, job, render): job for job in jobs}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-                progress.advance()
-    finally:
-        progress.finish()
+    # forkserver: this process holds tile-fetching threads, which fork() would copy mid-lock;
+    # preloading the renderers makes each worker start without importing them again.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["generator.pack"])
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield lambda job: pool.submit(_render_job, job, render)
 
 
 def _render_job(job: PackJob, render: PackRenderer) -> str | None:

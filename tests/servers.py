@@ -106,9 +106,17 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
             with state._lock:
                 state._active += 1
                 state.max_parallel = max(state.max_parallel, state._active)
+            self._in_flight = True
             try:
                 self._answer()
             finally:
+                self._done()
+
+        def _done(self) -> None:
+            # A request stops counting before its answer goes out: the client may send its
+            # next request the moment it has read this one, before this thread runs on.
+            if self._in_flight:
+                self._in_flight = False
                 with state._lock:
                     state._active -= 1
 
@@ -155,6 +163,7 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
         ) -> None:
             with state._lock:
                 state.statuses.append(status)
+            self._done()
             self.send_response(status)
             if content_type:
                 self.send_header("Content-Type", content_type)
@@ -207,11 +216,18 @@ def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         thread.join()
 
 
-@pytest.fixture
-def tile_server() -> Iterator[TileServer]:
+@contextmanager
+def running_tile_server() -> Iterator[TileServer]:
+    """A tile server on 127.0.0.1 for as long as the block runs (tests and benchmarks)."""
     state = TileServer()
     with _serve(_tile_handler(state)) as base:
         state.url = base + "/{z}/{x}/{y}.png"
+        yield state
+
+
+@pytest.fixture
+def tile_server() -> Iterator[TileServer]:
+    with running_tile_server() as state:
         yield state
 
 

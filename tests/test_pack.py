@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -100,3 +102,40 @@ def test_an_edited_workbook_template_changes_the_workbook(
     assert load_spec(Templates(target)).help_title == "Welkom, team!"
     with pytest.raises(TemplateError, match=r"kapot/workbook.toml: .*fix the TOML syntax"):
         load_spec(Templates(broken))
+
+
+def render_or_fail(team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None:
+    if team.organisation.name == "Kapot":
+        raise OutputError("the disk is full")
+    write_manifest(team, folder)
+
+
+def team_named(source: Path, folder: Path, name: str) -> Path:
+    workbook = openpyxl.load_workbook(source)
+    workbook["Organisatie"]["B2"] = name
+    path = folder / f"{name}.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_a_batch_renders_on_worker_processes_and_one_failure_stops_none(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    names = ["Team A", "Kapot", "Team C"]
+    workbooks = [team_named(example_workbook, tmp_path, name) for name in names]
+    out = tmp_path / "out"
+
+    report = generate_packs(workbooks, out, render=render_or_fail)
+
+    assert report.failures == {workbooks[1]: "the disk is full"}
+    assert sorted(report.made) == sorted([workbooks[0], workbooks[2]])
+    assert sorted(entry.name for entry in out.iterdir()) == [
+        "team-a-vestiging-dampoort",
+        "team-c-vestiging-dampoort",
+    ]
+    assert (
+        json.loads((out / "team-c-vestiging-dampoort" / "pack.json").read_text())["team"][
+            "organisation"
+        ]["name"]
+        == "Team C"
+    )

@@ -7,6 +7,7 @@ openpyxl sees it: openpyxl has no limits of its own against zip bombs.
 from __future__ import annotations
 
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -63,7 +64,10 @@ def read_team(path: Path, spec: WorkbookSpec | None = None) -> Team:
     """The model of one workbook, or a ``WorkbookError`` listing every problem in it."""
     spec = spec or load_spec()
     check_container(path)
-    with _opened(path) as workbook:
+    # openpyxl warns about what it drops (Excel's validation extensions, out-of-range dates):
+    # nothing a team can act on, and the reader reports every value it cannot use itself.
+    with warnings.catch_warnings(), _opened(path) as workbook:
+        warnings.simplefilter("ignore", UserWarning)
         return _TeamReader(path, workbook, spec).read()
 
 
