@@ -242,9 +242,6 @@ def _notes(
     if missing:
         notes.append(_subheading(words.text("not_placed_title"), layout, style, factor))
         notes.extend(body_text(text, layout, style, factor) for text in missing)
-    if team.warnings:
-        notes.append(_subheading(words.text("warnings_title"), layout, style, factor))
-        notes.extend(body_text(warning, layout, style, factor) for warning in team.warnings)
     return notes
 
 

@@ -53,7 +53,6 @@ def worksheet_context(team: Team, templates: Templates) -> dict[str, Any]:
         ],
         "stickers": _stickers(templates),
         "not_placed": [_not_placed(record) for record in team.not_placed()],
-        "warnings": [clean(warning) for warning in team.warnings],
     }
 
 
