@@ -4,7 +4,8 @@ Run from the repository root:  python benchmarks/run.py [--paper A1] [--batch 20
 
 Everything runs in this one invocation, against a tile server on 127.0.0.1 with a warm cache.
 Each measurement runs in a forked child so that its peak memory (ru_maxrss from wait4) is its
-own; the memory shown is that peak minus the peak of an idle child forked the same way.
+own; the memory shown is that peak minus the peak of an idle child forked the same way. Single
+measurements are the median of five children; the batch runs are timed once each.
 
 - naive: what a user would write: staticmap's render() with markers, the PIL image handed to
   reportlab's drawImage.
@@ -23,6 +24,7 @@ import pickle
 import platform
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,8 +74,20 @@ def timed(name: str, work: Callable[[], None]) -> Measurement:
     return Measurement(name, time.perf_counter() - start, None)
 
 
+REPEATS = 5
+
+
 def measure(name: str, work: Callable[[], None]) -> Measurement:
-    """Run ``work`` in a forked child; its wall time and its own peak resident memory."""
+    """The median over REPEATS forked children of wall time and own peak resident memory."""
+    runs = [_measure_once(name, work) for _ in range(REPEATS)]
+    return Measurement(
+        name,
+        statistics.median(run.seconds for run in runs),
+        statistics.median(run.peak_mb or 0.0 for run in runs),
+    )
+
+
+def _measure_once(name: str, work: Callable[[], None]) -> Measurement:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: do the work, send the time, leave without cleanup handlers

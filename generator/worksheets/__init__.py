@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from docx import Document
 from docxcompose.composer import Composer  # type: ignore[import-untyped]
 
 from generator.errors import TemplateError
@@ -26,6 +25,7 @@ from generator.worksheets.render import (
     find_tag,
     normalise,
     open_template,
+    render,
     render_docx,
     template_text,
 )
@@ -60,23 +60,24 @@ def write_worksheets(team: Team, folder: Path, templates: Templates) -> list[str
     Everything is rendered in memory first, so a broken template leaves no file behind.
     """
     context = worksheet_context(team, templates)
-    sheets = {name: render_docx(_template_path(templates, name), context) for name in WORKSHEETS}
-    cover = render_docx(_template_path(templates, COMBINED), context)
-    documents = {**sheets, COMBINED: combine(cover, list(sheets.values()), templates)}
+    sheets = {name: render(_template_path(templates, name), context) for name in WORKSHEETS}
+    cover = render(_template_path(templates, COMBINED), context)
+    combined = combine(cover.document, [sheet.document for sheet in sheets.values()], templates)
+    documents = {**{name: sheet.data for name, sheet in sheets.items()}, COMBINED: combined}
     for name, data in documents.items():
         (folder / name).write_bytes(data)
     return list(documents)
 
 
-def combine(cover: bytes, sheets: list[bytes], templates: Templates) -> bytes:
+def combine(cover: Any, sheets: list[Any], templates: Templates) -> bytes:
     """The cover with every worksheet after it; Heading 1 starts each worksheet on a new page.
 
     docxcompose keeps the cover's page setup, header and footer for the whole document, and
     merges styles, numbering and images of the worksheets into it.
     """
-    composer = Composer(Document(BytesIO(cover)))
+    composer = Composer(cover)
     for sheet in sheets:
-        composer.append(Document(BytesIO(sheet)))
+        composer.append(sheet)
     buffer = BytesIO()
     composer.save(buffer)
     return normalise(buffer.getvalue(), _template_path(templates, COMBINED))

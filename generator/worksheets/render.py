@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,17 @@ def open_template(path: Path) -> DocxTemplate:
     return template
 
 
-def render_docx(path: Path, context: Mapping[str, Any]) -> bytes:
-    """The rendered document as DOCX bytes, or a TemplateError naming the file and the tag."""
+@dataclass(frozen=True)
+class Rendered:
+    """A filled-in template: its DOCX bytes, and the document for composing the combined file
+    without reading those bytes back in."""
+
+    data: bytes
+    document: Any
+
+
+def render(path: Path, context: Mapping[str, Any]) -> Rendered:
+    """The rendered document, or a TemplateError naming the file and the tag."""
     template = open_template(path)
     try:
         template.render(dict(context), jinja_env=environment(), autoescape=True)
@@ -76,7 +86,12 @@ def render_docx(path: Path, context: Mapping[str, Any]) -> bytes:
             f"{path}: the tags produce broken Word XML ({exc}); a tag that spans paragraphs, "
             "rows or cells needs the {%p %}, {%tr %} or {%tc %} form; " + _FIX_HINT
         ) from exc
-    return normalise(buffer.getvalue(), path)
+    return Rendered(normalise(buffer.getvalue(), path), template.docx)
+
+
+def render_docx(path: Path, context: Mapping[str, Any]) -> bytes:
+    """The rendered document as DOCX bytes, or a TemplateError naming the file and the tag."""
+    return render(path, context).data
 
 
 def explain(path: Path, exc: jinja2.TemplateError) -> str:
