@@ -19,8 +19,8 @@ from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
-from generator import __version__
 from generator.cachedir import cache_root
+from generator.identity import user_agent
 from generator.model import Address, CoordinateOrigin, LatLon, Organisation, Placed, Team
 from generator.options import PackOptions
 from generator.progress import Progress
@@ -42,11 +42,6 @@ class GeocodePolicy:
     error_wait_s: float = 2.0
     max_retries: int = 1
     timeout_s: float = 10.0
-
-
-def geocoder_user_agent(contact: str | None) -> str:
-    base = f"buurtkaart/{__version__}"
-    return f"{base} ({contact})" if contact else base
 
 
 def address_query(address: Address) -> str:
@@ -172,7 +167,7 @@ class Placer:
         if self._lookup is None:
             parts = urlsplit(self.url)
             nominatim = Nominatim(
-                user_agent=geocoder_user_agent(self.options.contact),
+                user_agent=user_agent(self.options.contact),
                 domain=parts.netloc + parts.path,
                 scheme=parts.scheme or "https",
                 timeout=self.policy.timeout_s,

@@ -26,8 +26,8 @@ from PIL import Image, UnidentifiedImageError
 from requests.adapters import HTTPAdapter
 from staticmap import StaticMap
 
-from generator import __version__
 from generator.errors import MapError
+from generator.identity import user_agent
 from generator.progress import Progress
 
 OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -117,12 +117,6 @@ def _environment_value(name: str, template: str) -> str:
             f"but {name} is not set; set it to your API key (export {name}=...)"
         )
     return value
-
-
-def user_agent(contact: str | None) -> str:
-    """Identifies the application (and its user, when known), as tile servers ask."""
-    base = f"buurtkaart/{__version__}"
-    return f"{base} (+{contact})" if contact else base
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def test_every_request_identifies_buurtkaart_and_its_user(
     tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
 ) -> None:
     base_map(tmp_path, policy, tile_url=tile_server.url)
-    assert set(tile_server.user_agents) == {f"buurtkaart/{__version__} (+test@example.org)"}
+    assert set(tile_server.user_agents) == {f"buurtkaart/{__version__} (test@example.org)"}
     blocked = requests.get(tile_server.url.format(z=1, x=0, y=0), timeout=2)
     assert blocked.status_code == 403  # the server refuses requests' default User-Agent
 
