@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pypdfium2 as pdfium
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.servers import TileServer
+from tests.servers import GeocoderServer, TileServer
 
 PACK = "buurthuis-de-oever-vzw-vestiging-dampoort"
 PACK_FILES = [
@@ -98,3 +102,68 @@ def test_generate_offline_with_an_empty_cache_warns_and_makes_the_pack(
     assert tile_server.count == 0
     assert len([line for line in result.stderr.splitlines() if line.startswith("Warning:")]) == 1
     assert (out / PACK / "poster-A1.pdf").is_file()
+
+
+def test_a_broken_edited_template_stops_generate_before_any_pack(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    edited = tmp_path / "sjablonen"
+    assert runner.invoke(main, ["templates", "export", str(edited)]).exit_code == 0
+    sheet = edited / "werkbladen" / "1-visie-en-doel.docx"
+    original = sheet.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(sheet, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "word/header1.xml":
+                content = content.replace(b"organisation.name", b"organisaton.name")
+            target.writestr(item, content)
+    out = tmp_path / "out"
+
+    result = runner.invoke(
+        main, ["generate", str(example_workbook), "--out", str(out), "--templates", str(edited)]
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {sheet}: unknown field 'organisaton' in the tag {{{{ organisaton.name }}}}; "
+        "correct it in Word, or delete the file from your templates folder to use the default"
+    )
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_an_address_the_geocoder_misses_is_warned_about_and_listed_in_dutch(
+    runner: CliRunner,
+    example_workbook: Path,
+    tile_server: TileServer,
+    geocoder_server: GeocoderServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    workbook = openpyxl.load_workbook(example_workbook)
+    workbook["Buurtpartners"]["F3"] = None  # Basisschool De Regenboog, Kasteellaan 30
+    workbook["Deelnemers"]["E3"] = None  # Kasteellaan, 9000 Gent
+    path = tmp_path / "adressen.xlsx"
+    workbook.save(path)
+    geocoder_server.places["kasteellaan, 9000 gent, belgium"] = (51.0532, 3.7386)
+    monkeypatch.setenv("BUURTKAART_GEOCODER_URL", geocoder_server.url)
+    out = tmp_path / "out"
+
+    result = runner.invoke(
+        main, ["generate", str(path), "--out", str(out), "--tiles", tile_server.url]
+    )
+
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"Warning: {path}: sheet 'Buurtpartners', row 3: ")
+    assert sorted(geocoder_server.queries) == [
+        "Kasteellaan 30, 9000 Gent, Belgium",
+        "Kasteellaan, 9000 Gent, Belgium",
+    ]
+    manifest = json.loads((out / PACK / "pack.json").read_text(encoding="utf-8"))
+    assert manifest["team"]["participants"][1]["coordinate_origin"] == "geocoded"
+    assert manifest["team"]["partners"][1]["coordinate_origin"] == "not placed"
+    poster = pdfium.PdfDocument(out / PACK / "poster-A1.pdf")[0].get_textpage().get_text_range()
+    assert "Niet op de kaart" in poster
+    assert "2. Basisschool De Regenboog: geen adres of coördinaten gevonden" in poster
+    assert "sheet 'Buurtpartners'" not in poster  # the CLI's English stays on the terminal
