@@ -295,57 +295,44 @@ class _TeamReader:
 
     def _organisation(self) -> Organisation | None:
         sheet = self.spec.sheets["organisation"]
-        rows = self.rows(sheet)
-        if rows is None:
-            return None
-        by_label = {normalise(field.label): field for field in self.spec.organisation}
-        found: dict[str, tuple[int, Any]] = {}
-        for number, row in rows:
-            label = normalise(str(row[0])) if row and row[0] is not None else ""
-            field = by_label.get(label) or by_label.get(label.split(" (")[0])
-            if field is not None and field.key not in found:
-                found[field.key] = (number, row[1] if len(row) > 1 else None)
-        for field in self.spec.organisation:
-            if field.key not in found:
-                self.problem(
-                    sheet,
-                    None,
-                    f"the label '{field.label}' is missing from column A",
-                    "restore the label, or " + RESTORE_HINT,
-                )
-        if any(field.key not in found for field in self.spec.organisation):
+        found = self._organisation_cells(sheet)
+        if found is None:
             return None
 
         def get(key: str, parser: Callable[[Any], T], fallback: T) -> T:
             number, value = found[key]
             return self.parse(sheet, number, 2, lambda: parser(value), fallback)
 
+        def cell(key: str) -> str:
+            return f"B{found[key][0]}"
+
         name = get("name", values.text, "")
+        street = get("street", values.text, "")
+        coordinates, origin = self.place(sheet, found["coordinates"][0], 2, found["coordinates"][1])
+        email = get("email", values.text, "")
         if not name:
             self.problem(
                 sheet,
-                f"B{found['name'][0]}",
+                cell("name"),
                 "the name of the organisation is empty",
                 "type the organisation's name",
             )
-        street = get("street", values.text, "")
-        coordinates, origin = self.place(sheet, found["coordinates"][0], 2, found["coordinates"][1])
-        if not street and coordinates is None and not self._has_problem_at(sheet, found):
+        if not street and coordinates is None and not self._problem_at(sheet, cell("coordinates")):
             self.problem(
                 sheet,
-                f"B{found['street'][0]}",
+                cell("street"),
                 "the site has neither an address nor coordinates",
                 "type the street and number of the site, or its coordinates",
             )
-        email = get("email", values.text, "")
         if email and "@" not in email:
             self.problem(
                 sheet,
-                f"B{found['email'][0]}",
+                cell("email"),
                 f"'{email}' is not an e-mail address",
                 "type an address such as naam@organisatie.be, or leave it empty",
             )
-        delimitation_field = self.spec.field("delimitation")
+        choices = self.spec.field("delimitation").choices
+        default_radius = self.spec.field("radius").default or 1000
         return Organisation(
             address=Address(
                 street, get("postcode", values.text, ""), get("municipality", values.text, "")
@@ -358,26 +345,43 @@ class _TeamReader:
             delimitation=Delimitation(
                 get(
                     "delimitation",
-                    lambda v: values.one_of(
-                        v, delimitation_field.choices, Delimitation.SITE.value, "choice"
+                    partial(
+                        values.one_of,
+                        allowed=choices,
+                        default=Delimitation.SITE.value,
+                        what="choice",
                     ),
                     Delimitation.SITE.value,
                 )
             ),
-            radius_m=get(
-                "radius",
-                lambda v: values.radius(v, self.spec.field("radius").default or 1000),
-                1000,
-            ),
+            radius_m=get("radius", partial(values.radius, default=default_radius), default_radius),
             contact=get("contact", values.text, ""),
             email=email,
             session_date=get("date", values.session_date, None),
             source=Source(sheet, found["name"][0]),
         )
 
-    def _has_problem_at(self, sheet: str, found: dict[str, tuple[int, Any]]) -> bool:
-        cell = f"B{found['coordinates'][0]}"
-        return any(p.sheet == sheet and p.cell == cell for p in self.problems)
+    def _organisation_cells(self, sheet: str) -> dict[str, tuple[int, Any]] | None:
+        """Row number and value of each label in column A, or None when any label is missing."""
+        rows = self.rows(sheet)
+        if rows is None:
+            return None
+        by_label = {normalise(field.label): field for field in self.spec.organisation}
+        found: dict[str, tuple[int, Any]] = {}
+        for number, row in rows:
+            label = normalise(str(row[0])) if row and row[0] is not None else ""
+            field = by_label.get(label) or by_label.get(label.split(" (")[0])
+            if field is not None and field.key not in found:
+                found[field.key] = (number, row[1] if len(row) > 1 else None)
+        missing = [field for field in self.spec.organisation if field.key not in found]
+        for field in missing:
+            self.problem(
+                sheet,
+                None,
+                f"the label '{field.label}' is missing from column A",
+                "restore the label, or " + RESTORE_HINT,
+            )
+        return None if missing else found
 
     def _answers(self) -> tuple[Answer, ...]:
         sheet = self.spec.sheets["vision"]
@@ -447,7 +451,7 @@ class _TeamReader:
             street_name = self.parse(
                 sheet, number, 1, partial(values.street_without_house_number, street), ""
             )
-            if not street_name and not self._problem_in_row(sheet, number, "A"):
+            if not street_name and not self._problem_at(sheet, f"A{number}"):
                 self.problem(
                     sheet,
                     f"A{number}",
@@ -471,8 +475,8 @@ class _TeamReader:
             )
         return tuple(origins)
 
-    def _problem_in_row(self, sheet: str, row: int, column: str) -> bool:
-        return any(p.sheet == sheet and p.cell == f"{column}{row}" for p in self.problems)
+    def _problem_at(self, sheet: str, cell: str) -> bool:
+        return any(p.sheet == sheet and p.cell == cell for p in self.problems)
 
     def _partners(self) -> tuple[Partner, ...]:
         layout = self.spec.partners
@@ -481,7 +485,7 @@ class _TeamReader:
         for number, cells in self.table(layout):
             name, kind, street, postcode, municipality, place, known, used, contact, remark = cells
             partner_name = self.cell_text(sheet, number, 1, name)
-            if not partner_name and not self._problem_in_row(sheet, number, "A"):
+            if not partner_name and not self._problem_at(sheet, f"A{number}"):
                 self.problem(
                     sheet,
                     f"A{number}",
@@ -531,7 +535,7 @@ class _TeamReader:
                 self.cell_text(sheet, number, column, value)
                 for column, value in enumerate(cells, start=1)
             )
-            if not activity and not self._problem_in_row(sheet, number, "B"):
+            if not activity and not self._problem_at(sheet, f"B{number}"):
                 self.problem(
                     sheet,
                     f"B{number}",
