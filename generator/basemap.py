@@ -31,6 +31,7 @@ from generator.tiles import (
     TileMap,
     TileSource,
     parse_tile_template,
+    tile_grid,
 )
 
 # Tile pixels per printed inch, counted in 256-px tiles (a 512-px @2x tile counts half):
@@ -119,13 +120,11 @@ def choose_view(extent: Extent, frame_mm: tuple[float, float], tile_size: int = 
 
 
 def tiles_of(view: MapView) -> list[tuple[int, int, int]]:
-    """The (z, x, y) tiles staticmap fetches for this view, in its order and wrap-around."""
-    half_w = 0.5 * view.width_px / view.tile_size
-    half_h = 0.5 * view.height_px / view.tile_size
-    x_range = range(math.floor(view.center_x - half_w), math.ceil(view.center_x + half_w))
-    y_range = range(math.floor(view.center_y - half_h), math.ceil(view.center_y + half_h))
-    n = 2**view.zoom
-    return [(view.zoom, (x + n) % n, (y + n) % n) for x in x_range for y in y_range]
+    """The (z, x, y) tiles fetched for this view."""
+    grid = tile_grid(
+        view.zoom, view.center_x, view.center_y, view.width_px, view.height_px, view.tile_size
+    )
+    return [(view.zoom, x, y) for _, _, x, y in grid]
 
 
 def attribution(source: TileSource, templates: Templates) -> str:

@@ -167,3 +167,71 @@ def test_an_address_the_geocoder_misses_is_warned_about_and_listed_in_dutch(
     assert "Niet op de kaart" in poster
     assert "2. Basisschool De Regenboog: geen adres of coördinaten gevonden" in poster
     assert "sheet 'Buurtpartners'" not in poster  # the CLI's English stays on the terminal
+
+
+def test_a_batch_fetches_a_tile_two_packs_share_once(
+    runner: CliRunner, example_workbook: Path, tile_server: TileServer, tmp_path: Path
+) -> None:
+    workbooks = []
+    for name in ("Buurthuis Noord", "Buurthuis Zuid"):
+        workbook = openpyxl.load_workbook(example_workbook)
+        workbook["Organisatie"]["B2"] = name
+        workbooks.append(tmp_path / f"{name}.xlsx")
+        workbook.save(workbooks[-1])
+    out = tmp_path / "out"
+
+    result = runner.invoke(
+        main, ["generate", *map(str, workbooks), "--out", str(out), "--tiles", tile_server.url]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert sorted(entry.name for entry in out.iterdir()) == [
+        "buurthuis-noord-vestiging-dampoort",
+        "buurthuis-zuid-vestiging-dampoort",
+    ]
+    assert len(tile_server.paths) == len(set(tile_server.paths)) > 50
+
+
+def test_round_trip_init_fill_validate_generate(
+    runner: CliRunner, tile_server: TileServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "team.xlsx"
+    assert runner.invoke(main, ["init", str(path)]).exit_code == 0
+    workbook = openpyxl.load_workbook(path)
+    organisation = workbook["Organisatie"]
+    organisation["B2"] = "Bib & Co <Oost>"
+    organisation["B3"] = "Filiaal Çamlıca"
+    organisation["B7"] = "51,0560; 3,7410"
+    organisation["B9"] = "deelnemers"
+    workbook["Visie"]["B4"] = "Iedereen mag meedoen, in elke taal."
+    workbook["Aanpak"]["B2"] = "x"
+    partners = workbook["Buurtpartners"]
+    partners.append(
+        ["Speelplein Oost", "groen en spelen", None, None, None, "51.057, 3.742", "JA", "nee"]
+    )
+    participants = workbook["Deelnemers"]
+    participants.append(["Dampoortstraat", 9000, "Gent", 6, "51.0566, 3.7374"])
+    participants.append(["Ham", 9000, "Gent", 4, "51.0585, 3.7330"])
+    workbook.save(path)
+
+    validated = runner.invoke(main, ["validate", str(path)])
+    assert validated.exit_code == 0, validated.output
+    assert validated.stderr == f"{path}: valid (1 partner, 2 streets, 0 actions)\n"
+
+    out = tmp_path / "out"
+    generated = runner.invoke(
+        main, ["generate", str(path), "--out", str(out), "--tiles", tile_server.url]
+    )
+    assert generated.exit_code == 0, generated.output
+    [pack] = out.iterdir()
+    assert pack.name == "bib-co-oost-filiaal-camlica"
+    team = json.loads((pack / "pack.json").read_text(encoding="utf-8"))["team"]
+    assert team["organisation"]["name"] == "Bib & Co <Oost>"
+    assert team["organisation"]["delimitation"] == "Deelnemers"
+    assert team["answers"][2]["answer"] == "Iedereen mag meedoen, in elke taal."
+    assert team["choices"][0]["chosen"] is True
+    assert team["partners"][0]["kind"] == "Groen en spelen"
+    assert (team["partners"][0]["known"], team["partners"][0]["used"]) == (True, False)
+    poster = pdfium.PdfDocument(pack / "poster-A1.pdf")[0].get_textpage().get_text_range()
+    assert "Bib & Co <Oost>" in poster
+    assert "Speelplein Oost" in poster
