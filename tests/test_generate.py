@@ -63,10 +63,12 @@ def test_generate_makes_the_whole_pack_and_asks_nothing_twice(
     assert [round(side) for side in poster[0].get_size()] == [1684, 2384]
     assert "Buurthuis De Oever vzw" in poster[0].get_textpage().get_text_range()
 
+    poster_bytes = (pack / "poster-A1.pdf").read_bytes()
     second = runner.invoke(main, arguments)
 
     assert second.exit_code == 0, second.output
     assert tile_server.count == fetched  # the warm cache answers everything
+    assert (pack / "poster-A1.pdf").read_bytes() == poster_bytes
 
 
 def test_generate_without_tiles_still_makes_the_pack_with_one_warning(

@@ -268,7 +268,9 @@ def test_the_same_input_gives_the_same_bytes(team: Team, tmp_path: Path) -> None
     for run in ("one", "two"):
         folder = tmp_path / run
         folder.mkdir()
-        base = synthetic_base(team, options, tmp_path, ppi=40)
+        # The base map of each run lies in a folder of its own, as in real runs.
+        (folder / "kaart").mkdir()
+        base = synthetic_base(team, options, folder / "kaart", ppi=40)
         files = write_poster(team, base, options, folder, Templates())
         digests.append(
             {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in files}

@@ -7,6 +7,7 @@ kaartoefening panel, never from the map) when a team lists many partners or long
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
@@ -24,6 +25,8 @@ MIN_LEGEND_FACTOR = FACTORS[-1]
 # cut-off one read from 2 m.
 LAST_RESORT_FACTORS = (0.7, 0.6)
 MIN_COLUMN_MM = 100  # at A1
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,9 @@ def _column_width(width: float, columns: int, layout: PosterLayout) -> float:
     return (width - layout.millimetres(6) * (columns - 1)) / columns
 
 
-def _chunks(partners: list[Partner], columns: int) -> list[list[Partner]]:
-    per_column = -(-len(partners) // columns)
-    return [partners[start : start + per_column] for start in range(0, len(partners), per_column)]
+def _chunks(items: list[T], columns: int) -> list[list[T]]:
+    per_column = -(-len(items) // columns)
+    return [items[start : start + per_column] for start in range(0, len(items), per_column)]
 
 
 def fit_legend(
@@ -86,12 +89,11 @@ def fit_legend(
     """The largest size in the fewest columns whose tallest column fits ``height``."""
     max_columns = max(1, int(width // layout.millimetres(MIN_COLUMN_MM)))
     for factor in factors:
+        # Parsing a paragraph's markup costs more than wrapping it: build each entry once.
+        entries = [legend_entry(partner, layout, style, factor) for partner in partners]
         for columns in range(1, max_columns + 1):
             column_width = _column_width(width, columns, layout)
-            tallest = max(
-                height_of([legend_entry(p, layout, style, factor) for p in chunk], column_width)
-                for chunk in _chunks(partners, columns)
-            )
+            tallest = max(height_of(chunk, column_width) for chunk in _chunks(entries, columns))
             if tallest <= height:
                 return LegendFit(columns, factor, tallest)
     return None

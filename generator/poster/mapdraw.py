@@ -6,12 +6,15 @@ and circles land on the raster's streets whatever zoom the map stage chose.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import string
 from dataclasses import dataclass
+from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
@@ -143,11 +146,36 @@ def draw_map(
     _draw_attribution(canvas, rect, base.attribution, layout, style)
 
 
+def draw_image_file(
+    canvas: Canvas, path: Path, x: float, y: float, width: float, height: float
+) -> None:
+    """Embed an image file as it is (a JPEG is not decoded), once, named after its content.
+
+    ``Canvas.drawImage`` names a file's image after the file's path, and the base map lives
+    in a temporary folder: the same map would give different PDF bytes on every run. These
+    are drawImage's own steps with a name that only the image decides.
+    """
+    name = "BaseMap" + hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    document = canvas._doc
+    registered = document.getXObjectName(name)
+    if document.idToObject.get(registered) is None:
+        image = PDFImageXObject(name, str(path))
+        image.name = name
+        canvas._setXObjects(image)
+        document.Reference(image, registered)
+        document.addForm(name, image)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(width, height)
+    canvas.doForm(name)
+    canvas.restoreState()
+
+
 def _draw_background(
     canvas: Canvas, base: BaseMap, rect: Rect, layout: PosterLayout, style: PosterStyle
 ) -> None:
     if base.image is not None:
-        canvas.drawImage(str(base.image), rect.x, rect.y, rect.width, rect.height)
+        draw_image_file(canvas, base.image, rect.x, rect.y, rect.width, rect.height)
         return
     canvas.setFillColor(PLAIN_BACKGROUND)
     canvas.rect(rect.x, rect.y, rect.width, rect.height, stroke=0, fill=1)
