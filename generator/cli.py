@@ -181,7 +181,7 @@ def generate(workbooks: tuple[Path, ...], out_dir: Path, **choices: Any) -> None
     \b
     Example:
       buurtkaart generate input/voorbeeld.xlsx
-      buurtkaart generate teams/*.xlsx --out packs --poster-size A0 --print-tiles A4
+      buurtkaart generate teams/*.xlsx --out packs --poster-size A2 --print-tiles A4
     """
     choices["paper"] = choices["paper"].upper()
     if choices["print_tiles"]:
