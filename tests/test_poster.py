@@ -11,6 +11,7 @@ import pypdfium2 as pdfium
 import pytest
 from reportlab.lib import colors, pagesizes
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from generator.errors import TemplateError
 from generator.geometry import PageFrame
@@ -19,6 +20,7 @@ from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
 from generator.poster.layout import make_layout
 from generator.poster.legend import MIN_LEGEND_FACTOR
+from generator.poster.markers import Status, label_size
 from generator.poster.style import load_style
 from generator.resources import Templates
 from tests.poster_support import (
@@ -331,3 +333,17 @@ def test_an_edited_template_changes_the_wording_and_a_broken_one_says_what_to_fi
     assert raised.value.format_message() == (
         f"{edited / 'poster.toml'}: section [panel] is missing; add it or restore the file"
     )
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("label", ["1", "8", "10", "11", "38", "40", "100"])
+def test_a_marker_number_stays_inside_its_ring_or_shape(status: Status, label: str) -> None:
+    style = load_style(Templates())
+    diameter = style.size("marker_diameter_mm") * mm
+    size = label_size(label, diameter, status, style.fonts.bold)
+    width = stringWidth(label, style.fonts.bold, size)
+    # An open marker's ring is 0.144 of its diameter thick on each side.
+    clear = diameter * (1 - 2 * 0.144) if status is Status.NOT_KNOWN else diameter * 0.8
+    assert width < clear
+    if len(label) == 1:
+        assert size == pytest.approx(diameter * 0.52)  # one digit keeps the full size

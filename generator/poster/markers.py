@@ -13,6 +13,7 @@ from enum import Enum
 
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.model import Partner
@@ -63,11 +64,22 @@ def draw_marker(
             canvas.circle(x, y, radius, stroke=1, fill=1)
         text_colour = colors.white
     if label:
-        size = diameter * (0.52 if len(label) < 3 else 0.4)
+        size = label_size(label, diameter, status, font)
         canvas.setFillColor(text_colour)
         canvas.setFont(font, size)
         canvas.drawCentredString(x, y - size * 0.36, label)
     canvas.restoreState()
+
+
+def label_room(diameter: float, status: Status) -> float:
+    """How wide the number may be: inside the ring of an open marker, not over it."""
+    return diameter * (0.6 if status is Status.NOT_KNOWN else 0.74)
+
+
+def label_size(label: str, diameter: float, status: Status, font: str) -> float:
+    """The number's font size: large, but never so wide that it runs into the outline."""
+    width_at_one_point = float(stringWidth(label, font, 1.0))
+    return float(min(diameter * 0.52, label_room(diameter, status) / max(width_at_one_point, 1e-6)))
 
 
 @dataclass(frozen=True)
