@@ -192,6 +192,23 @@ def test_every_answer_of_the_team_is_on_a_worksheet(docs: dict[str, Any], team: 
         ] in actions
 
 
+def test_sticker_colours_are_found_where_the_poster_shows_them(docs: dict[str, Any]) -> None:
+    """The poster has no 'sleutel' with sticker colours: they are in its Kaartoefening panel."""
+    for name in ("4-kaartoefening.docx", "7-draaiboek.docx"):
+        text = text_of(docs[name])
+        assert "sleutel" not in text
+        assert "in het vak ‘Kaartoefening’ onderaan de kaart" in text
+    assert "het het" not in text_of(docs["4-kaartoefening.docx"])
+
+
+def test_the_draaiboek_lists_the_sticker_sheet_and_no_fixed_paper_size(
+    docs: dict[str, Any],
+) -> None:
+    text = text_of(docs["7-draaiboek.docx"])
+    assert "stickervel met de genummerde buurtpartners (stickers-A4.pdf)" in text
+    assert "A1" not in text  # the poster may be printed on any size
+
+
 def test_choices_are_ticked_for_yes_only(docs: dict[str, Any], team: Team) -> None:
     rows = {row[1].split("\n")[0]: row for row in rows_of(docs["3-aanpak.docx"])}
     for choice in team.choices:
