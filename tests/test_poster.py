@@ -20,7 +20,8 @@ from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
 from generator.poster.layout import make_layout
 from generator.poster.legend import MIN_LEGEND_FACTOR
-from generator.poster.markers import Status, label_size
+from generator.poster.mapdraw import site_marker
+from generator.poster.markers import Obstacle, Status, label_size
 from generator.poster.style import load_style
 from generator.resources import Templates
 from tests.poster_support import (
@@ -347,3 +348,22 @@ def test_a_marker_number_stays_inside_its_ring_or_shape(status: Status, label: s
     assert width < clear
     if len(label) == 1:
         assert size == pytest.approx(diameter * 0.52)  # one digit keeps the full size
+
+
+def test_the_site_tag_moves_off_a_participant_count_beside_the_pin(team: Team) -> None:
+    style = load_style(Templates())
+    layout = make_layout("A1", False, style)
+    site = (layout.map_frame.x + layout.map_frame.width / 2, layout.map_frame.y + 400)
+    usual = site_marker(site, 22 * mm, layout, style)
+    count_under_usual_tag = Obstacle(usual.tag.x + usual.tag.width / 2, usual.head_y, 15)
+    moved = site_marker(site, 22 * mm, layout, style, [count_under_usual_tag], layout.map_frame)
+    assert usual.tag.x > site[0]
+    assert moved.tag.right < site[0]  # now left of the pin, clear of the count
+
+
+def test_the_site_tag_stays_on_the_map_near_its_right_edge() -> None:
+    style = load_style(Templates())
+    layout = make_layout("A1", False, style)
+    site = (layout.map_frame.right - 20, layout.map_frame.y + 400)
+    marker = site_marker(site, 22 * mm, layout, style, [], layout.map_frame)
+    assert layout.map_frame.x <= marker.tag.x and marker.tag.right <= layout.map_frame.right

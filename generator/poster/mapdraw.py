@@ -52,6 +52,7 @@ class MapPlan:
     site: tuple[float, float] | None
     marker_diameter: float
     site_size: float
+    site_marker: SiteMarker | None = None
 
 
 def plan_map(
@@ -75,14 +76,18 @@ def plan_map(
             continue
         (inside if view.contains(partner.coordinates) else outside).append(partner)
     true_points = [frame.place(view, _at(partner)) for partner in inside]
-    obstacles = [] if site is None else site_marker(site, site_size, layout, style).obstacles()
-    obstacles.extend(_count_obstacles(participants, view, frame, layout, style))
+    counts = _count_obstacles(participants, view, frame, layout, style)
+    marker = None
+    if site is not None:
+        avoid = [*counts, *_postcode_label_obstacles(participants, view, frame, layout, style)]
+        marker = site_marker(site, site_size, layout, style, avoid, rect)
+    obstacles = [*([] if marker is None else marker.obstacles()), *counts]
     drawn = spread(true_points, diameter / 2, obstacles, (rect.x, rect.y, rect.right, rect.top))
     placed = tuple(
         PlacedPartner(partner, true_xy, drawn_xy)
         for partner, true_xy, drawn_xy in zip(inside, true_points, drawn, strict=True)
     )
-    return MapPlan(view, frame, rect, placed, tuple(outside), site, diameter, site_size)
+    return MapPlan(view, frame, rect, placed, tuple(outside), site, diameter, site_size, marker)
 
 
 def _count_obstacles(
@@ -101,6 +106,31 @@ def _count_obstacles(
             size = count_size(participant_diameter(circle.count, largest, layout, style), layout)
             obstacles.append(Obstacle(x, y, size * (0.2 + 0.33 * len(str(circle.count)))))
     return obstacles
+
+
+def _postcode_label_obstacles(
+    participants: ParticipantSummary,
+    view: MapView,
+    frame: PageFrame,
+    layout: PosterLayout,
+    style: PosterStyle,
+) -> list[Obstacle]:
+    """Where the 'postcode samen' labels go, as circles along each label."""
+    largest = max((circle.count for circle in participants.circles), default=1)
+    size = layout.points(style.size("small"))
+    obstacles: list[Obstacle] = []
+    for circle in participants.circles:
+        if circle.postcode is None or not view.contains(circle.location):
+            continue
+        x, y = frame.place(view, circle.location)
+        label_y = y - participant_diameter(circle.count, largest, layout, style) / 2 - size * 0.7
+        half = stringWidth(postcode_label(circle.postcode, style), style.fonts.regular, size) / 2
+        obstacles.extend(Obstacle(x + offset, label_y, size * 0.8) for offset in (-half, 0, half))
+    return obstacles
+
+
+def postcode_label(postcode: str, style: PosterStyle) -> str:
+    return style.wording("map").text("participants_postcode", postcode=postcode)
 
 
 def count_size(diameter: float, layout: PosterLayout) -> float:
@@ -132,8 +162,8 @@ def draw_map(
     _draw_rings(canvas, plan, base, layout, style)
     _draw_participants(canvas, plan, participants, layout, style)
     _draw_partners(canvas, plan, style)
-    if plan.site is not None:
-        _draw_site(canvas, site_marker(plan.site, plan.site_size, layout, style), layout, style)
+    if plan.site_marker is not None:
+        _draw_site(canvas, plan.site_marker, layout, style)
     if base.image is None:
         _no_base_map_note(canvas, rect, layout, style)
     canvas.restoreState()
@@ -379,7 +409,6 @@ def _draw_participants(
 ) -> None:
     largest = max((circle.count for circle in summary.circles), default=1)
     size = layout.points(style.size("small"))
-    words = style.wording("map")
     for circle in summary.circles:
         if not plan.view.contains(circle.location):
             continue
@@ -389,7 +418,7 @@ def _draw_participants(
             canvas, x, y, diameter, circle.count, circle.postcode is not None, layout, style
         )
         if circle.postcode is not None:
-            label = words.text("participants_postcode", postcode=circle.postcode)
+            label = postcode_label(circle.postcode, style)
             _halo_text(canvas, x, y - diameter / 2 - size * 1.2, label, size, layout, style)
 
 
@@ -459,8 +488,15 @@ class SiteMarker:
 
 
 def site_marker(
-    site: tuple[float, float], size: float, layout: PosterLayout, style: PosterStyle
+    site: tuple[float, float],
+    size: float,
+    layout: PosterLayout,
+    style: PosterStyle,
+    avoid: list[Obstacle] | None = None,
+    bounds: Rect | None = None,
 ) -> SiteMarker:
+    """The pin, with its tag right of the head; left, above or below when that hides fewer
+    participant counts and postcode labels (``avoid``) or keeps the tag on the map."""
     x, y = site
     head_radius = size * 0.42
     head_y = y + size * 0.95
@@ -468,8 +504,29 @@ def site_marker(
     font_size = layout.points(style.size("body")) * 1.1
     width = stringWidth(label, style.fonts.bold, font_size) + font_size
     height = font_size * 1.6
-    tag = Rect(x + head_radius * 1.3, head_y - height / 2, width, height)
+    places = (
+        Rect(x + head_radius * 1.3, head_y - height / 2, width, height),  # right: the usual
+        Rect(x - head_radius * 1.3 - width, head_y - height / 2, width, height),
+        Rect(x - width / 2, head_y + head_radius * 1.3, width, height),
+        Rect(x - width / 2, y - height * 1.2, width, height),
+    )
+    tag = min(places, key=lambda rect: _tag_cost(rect, avoid or [], bounds))
     return SiteMarker(x, y, head_radius, head_y, tag, font_size, label)
+
+
+def _tag_cost(tag: Rect, avoid: list[Obstacle], bounds: Rect | None) -> int:
+    """How much a tag here would hide: off the map counts most, then each covered item."""
+    off_map = bounds is not None and (
+        tag.x < bounds.x or tag.right > bounds.right or tag.y < bounds.y or tag.top > bounds.top
+    )
+    hidden = sum(1 for obstacle in avoid if _circle_meets_rect(obstacle, tag))
+    return hidden + (100 if off_map else 0)
+
+
+def _circle_meets_rect(circle: Obstacle, rect: Rect) -> bool:
+    nearest_x = min(max(circle.x, rect.x), rect.right)
+    nearest_y = min(max(circle.y, rect.y), rect.top)
+    return math.hypot(circle.x - nearest_x, circle.y - nearest_y) < circle.radius
 
 
 def _draw_site(
