@@ -336,3 +336,23 @@ def test_bytes_that_only_start_like_a_zip(runner: CliRunner, tmp_path: Path) -> 
         f"{path}: the file is damaged or is not an Excel workbook (.xlsx); "
         "save the workbook again from Excel as .xlsx"
     ]
+
+
+def test_a_damaged_sheet_is_a_problem_and_stops_no_other_workbook(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(example_workbook) as original:
+        sheet = original.read("xl/worksheets/sheet5.xml")  # Deelnemers
+    path = rezipped(
+        example_workbook, tmp_path / "kapot-blad.xlsx", {"xl/worksheets/sheet5.xml": sheet[:900]}
+    )
+    assert validate(runner, path) == [
+        f"{path}: the workbook cannot be read (ParseError); open it in Excel, save it again as "
+        ".xlsx, or copy your data into a fresh workbook from 'buurtkaart init'"
+    ]
+
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["generate", str(path), str(example_workbook), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "Error: 1 of 2 workbooks failed; 1 pack written"
+    assert [entry.name for entry in out.iterdir()] == ["buurthuis-de-oever-vzw-vestiging-dampoort"]

@@ -230,3 +230,31 @@ def test_no_cell_content_breaks_the_reader(
     except WorkbookError as error:
         assert error.problems
         assert all(problem.file == path for problem in error.problems)
+
+
+def swap_columns(sheet: Any, first: str, second: str) -> None:
+    for row in range(1, sheet.max_row + 1):
+        a, b = sheet[f"{first}{row}"], sheet[f"{second}{row}"]
+        a.value, b.value = b.value, a.value
+
+
+def test_reordered_columns_read_by_header_and_name_the_right_cell(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(example_workbook)
+    swap_columns(workbook["Visie"], "A", "B")
+    swap_columns(workbook["Deelnemers"], "A", "D")  # Aantal now in A, Straat in D
+    path = tmp_path / "omgewisseld.xlsx"
+    workbook.save(path)
+
+    team = read_team(path)
+    language = team.answer("language")
+    assert language is not None and language.answer.startswith("Iedereen is welkom")
+    assert team.participants[0].address.street == "Dampoortstraat"
+    assert team.participants[0].count == 14
+
+    workbook["Deelnemers"]["A3"] = "veel"
+    workbook.save(path)
+    with pytest.raises(WorkbookError) as caught:
+        read_team(path)
+    assert [(p.sheet, p.cell) for p in caught.value.problems] == [("Deelnemers", "A3")]

@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,7 +40,7 @@ from generator.model import (
     Team,
 )
 from generator.workbook import values
-from generator.workbook.spec import ListSheet, WorkbookSpec, load_spec
+from generator.workbook.spec import WorkbookSpec, load_spec
 from generator.workbook.values import CellValueError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -68,12 +69,22 @@ def read_team(path: Path, spec: WorkbookSpec | None = None) -> Team:
     # nothing a team can act on, and the reader reports every value it cannot use itself.
     with warnings.catch_warnings(), _opened(path) as workbook:
         warnings.simplefilter("ignore", UserWarning)
-        return _TeamReader(path, workbook, spec).read()
+        # Read-only mode parses each sheet's XML only while its rows are read.
+        with _unreadable_as_problem(path):
+            return _TeamReader(path, workbook, spec).read()
 
 
 def check_container(path: Path) -> None:
     """Refuse, with a reason, anything that is not a reasonably sized .xlsx."""
+    try:
+        _check_container(path)
+    except OSError as exc:
+        raise WorkbookError(
+            [Problem(path, f"the file cannot be read ({exc.strerror})", "check its permissions")]
+        ) from exc
 
+
+def _check_container(path: Path) -> None:
     def refuse(message: str, hint: str) -> WorkbookError:
         return WorkbookError([Problem(path, message, hint)])
 
@@ -130,6 +141,14 @@ def _check_zip(path: Path, refuse: Callable[[str, str], WorkbookError]) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             names = {member.filename for member in members}
+            unpacked = sum(member.file_size for member in members)
+            packed = sum(member.compress_size for member in members) or 1
+            if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+                raise refuse(
+                    f"the workbook unpacks to {unpacked / 2**20:.0f} MB, far more than a team "
+                    "workbook holds (a zip bomb?)",
+                    RESTORE_HINT,
+                )
             if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
                 raise refuse(
                     "this is a LibreOffice spreadsheet (.ods), not an .xlsx workbook",
@@ -140,17 +159,9 @@ def _check_zip(path: Path, refuse: Callable[[str, str], WorkbookError]) -> None:
                     "this zip file is not an Excel workbook (.xlsx)",
                     "use the .xlsx file the team filled in",
                 )
-            unpacked = sum(member.file_size for member in members)
-            packed = sum(member.compress_size for member in members) or 1
-            if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
-                raise refuse(
-                    f"the workbook unpacks to {unpacked / 2**20:.0f} MB, far more than a team "
-                    "workbook holds (a zip bomb?)",
-                    RESTORE_HINT,
-                )
             if any(_declares_entities(archive, member) for member in members):
                 raise refuse("the workbook contains unsafe XML and was not read", RESTORE_HINT)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
         raise refuse(
             "the file is damaged or is not an Excel workbook (.xlsx)",
             "save the workbook again from Excel as .xlsx",
@@ -166,25 +177,31 @@ def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> boo
     return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
+# What openpyxl and the XML and zip layers under it raise for a damaged workbook.
+UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    ValueError,
+    TypeError,
+    ParseError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+)
+
+
 @contextmanager
-def _opened(path: Path) -> Iterator[Workbook]:
+def _unreadable_as_problem(path: Path) -> Iterator[None]:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        yield
     except DefusedXmlException as exc:
         raise WorkbookError(
             [Problem(path, "the workbook contains unsafe XML and was not read", RESTORE_HINT)]
         ) from exc
-    except (
-        InvalidFileException,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        TypeError,
-        ParseError,
-        OSError,
-        EOFError,
-        zlib.error,
-    ) as exc:
+    except UNREADABLE as exc:
         raise WorkbookError(
             [
                 Problem(
@@ -194,10 +211,31 @@ def _opened(path: Path) -> Iterator[Workbook]:
                 )
             ]
         ) from exc
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[Workbook]:
+    with _unreadable_as_problem(path):
+        workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         yield workbook
     finally:
         workbook.close()
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value with the place it was read from, so a problem names the right cell even when a
+    team reordered the columns."""
+
+    sheet: str
+    row: int
+    column: int
+    value: Any
+
+    @property
+    def ref(self) -> str:
+        return f"{get_column_letter(self.column)}{self.row}"
 
 
 class _TeamReader:
@@ -211,27 +249,39 @@ class _TeamReader:
 
     def read(self) -> Team:
         organisation = self._organisation()
-        team_parts = {
-            "answers": self._answers(),
-            "choices": self._choices(),
-            "participants": self._participants(),
-            "partners": self._partners(),
-            "actions": self._actions(),
-        }
+        answers = self._answers()
+        choices = self._choices()
+        participants = self._participants()
+        partners = self._partners()
+        actions = self._actions()
         if self.problems or organisation is None:
             raise WorkbookError(self.problems)
-        return Team(workbook=self.path, organisation=organisation, **team_parts)  # type: ignore[arg-type]
+        return Team(
+            workbook=self.path,
+            organisation=organisation,
+            answers=answers,
+            choices=choices,
+            participants=participants,
+            partners=partners,
+            actions=actions,
+        )
 
     # -- helpers -----------------------------------------------------------------------------
 
     def problem(self, sheet: str, cell: str | None, message: str, hint: str) -> None:
         self.problems.append(Problem(self.path, message, hint, sheet=sheet, cell=cell))
 
-    def parse(self, sheet: str, row: int, column: int, parser: Callable[[], T], fallback: T) -> T:
+    def problem_at(self, cell: Cell, message: str, hint: str) -> None:
+        self.problem(cell.sheet, cell.ref, message, hint)
+
+    def has_problem(self, cell: Cell) -> bool:
+        return any(p.sheet == cell.sheet and p.cell == cell.ref for p in self.problems)
+
+    def parse(self, cell: Cell, parser: Callable[[Any], T], fallback: T) -> T:
         try:
-            return parser()
+            return parser(cell.value)
         except CellValueError as exc:
-            self.problem(sheet, f"{get_column_letter(column)}{row}", exc.message, exc.hint)
+            self.problem_at(cell, exc.message, exc.hint)
             return fallback
 
     def rows(self, sheet_name: str) -> list[Row] | None:
@@ -245,7 +295,7 @@ class _TeamReader:
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
 
-    def columns(self, layout_name: str, headers: tuple[str, ...], rows: list[Row]) -> list[int]:
+    def columns(self, sheet: str, headers: tuple[str, ...], rows: list[Row]) -> list[int]:
         """The 1-based column of each expected header in row 1, or [] when any is missing."""
         found = {
             normalise(str(value)): index
@@ -255,79 +305,75 @@ class _TeamReader:
         missing = [header for header in headers if normalise(header) not in found]
         for header in missing:
             self.problem(
-                layout_name,
+                sheet,
                 None,
                 f"the header '{header}' is missing from row 1",
                 "restore the header row, or " + RESTORE_HINT,
             )
         return [] if missing else [found[normalise(header)] for header in headers]
 
-    def table(self, layout: ListSheet) -> Iterator[tuple[int, list[Any]]]:
-        """Data rows as values in header order; rows with nothing in them are skipped."""
-        rows = self.rows(layout.name)
+    def table(self, sheet: str, headers: tuple[str, ...]) -> Iterator[list[Cell]]:
+        """Each row below the headers as cells in header order; empty rows are skipped."""
+        rows = self.rows(sheet)
         if rows is None:
             return
-        columns = self.columns(layout.name, layout.headers, rows)
+        columns = self.columns(sheet, headers, rows)
         if not columns:
             return
         for number, row in rows[1:]:
-            cells = [row[column - 1] if column - 1 < len(row) else None for column in columns]
-            if any(values.text_or_blank(cell) for cell in cells):
-                yield number, cells
+            cells = [
+                Cell(sheet, number, column, row[column - 1] if column - 1 < len(row) else None)
+                for column in columns
+            ]
+            if any(values.text_or_blank(cell.value) for cell in cells):
+                yield cells
 
-    def cell_text(self, sheet: str, row: int, column: int, value: Any) -> str:
-        return self.parse(sheet, row, column, lambda: values.text(value), "")
+    def text(self, cell: Cell) -> str:
+        return self.parse(cell, values.text, "")
 
-    def place(
-        self, sheet: str, row: int, column: int, value: Any
-    ) -> tuple[LatLon | None, CoordinateOrigin]:
-        coordinates = self.parse(sheet, row, column, lambda: values.coordinates(value), None)
+    def place(self, cell: Cell) -> tuple[LatLon | None, CoordinateOrigin]:
+        coordinates = self.parse(cell, values.coordinates, None)
         origin = CoordinateOrigin.WORKBOOK if coordinates else CoordinateOrigin.NOT_PLACED
         return coordinates, origin
 
-    def yes_no(self, sheet: str, row: int, column: int, value: Any) -> bool | None:
-        spec = self.spec
-        return self.parse(
-            sheet, row, column, lambda: values.yes_no(value, spec.yes_words, spec.no_words), None
-        )
+    def yes_no(self, cell: Cell) -> bool | None:
+        parser = partial(values.yes_no, yes_words=self.spec.yes_words, no_words=self.spec.no_words)
+        return self.parse(cell, parser, None)
+
+    def required(self, cell: Cell, text: str, message: str, hint: str) -> None:
+        """A row with data needs this cell filled in (unless it already has a problem)."""
+        if not text and not self.has_problem(cell):
+            self.problem_at(cell, message, hint)
 
     # -- sheets ------------------------------------------------------------------------------
 
     def _organisation(self) -> Organisation | None:
-        sheet = self.spec.sheets["organisation"]
-        found = self._organisation_cells(sheet)
+        found = self._organisation_cells(self.spec.sheets["organisation"])
         if found is None:
             return None
 
         def get(key: str, parser: Callable[[Any], T], fallback: T) -> T:
-            number, value = found[key]
-            return self.parse(sheet, number, 2, lambda: parser(value), fallback)
-
-        def cell(key: str) -> str:
-            return f"B{found[key][0]}"
+            return self.parse(found[key], parser, fallback)
 
         name = get("name", values.text, "")
         street = get("street", values.text, "")
-        coordinates, origin = self.place(sheet, found["coordinates"][0], 2, found["coordinates"][1])
+        coordinates, origin = self.place(found["coordinates"])
         email = get("email", values.text, "")
-        if not name:
-            self.problem(
-                sheet,
-                cell("name"),
-                "the name of the organisation is empty",
-                "type the organisation's name",
-            )
-        if not street and coordinates is None and not self._problem_at(sheet, cell("coordinates")):
-            self.problem(
-                sheet,
-                cell("street"),
+        self.required(
+            found["name"],
+            name,
+            "the name of the organisation is empty",
+            "type the organisation's name",
+        )
+        if not street and coordinates is None and not self.has_problem(found["coordinates"]):
+            self.problem_at(
+                found["street"],
                 "the site has neither an address nor coordinates",
                 "type the street and number of the site, or its coordinates",
             )
         if email and "@" not in email:
-            self.problem(
-                sheet,
-                cell("email"),
+            self.problem_at(
+                found["email"],
                 f"'{email}' is not an e-mail address",
                 "type an address such as naam@organisatie.be, or leave it empty",
             )
@@ -358,21 +404,21 @@ class _TeamReader:
             contact=get("contact", values.text, ""),
             email=email,
             session_date=get("date", values.session_date, None),
-            source=Source(sheet, found["name"][0]),
+            source=Source(found["name"].sheet, found["name"].row),
         )
 
-    def _organisation_cells(self, sheet: str) -> dict[str, tuple[int, Any]] | None:
-        """Row number and value of each label in column A, or None when any label is missing."""
+    def _organisation_cells(self, sheet: str) -> dict[str, Cell] | None:
+        """The value cell beside each label in column A, or None when any label is missing."""
         rows = self.rows(sheet)
         if rows is None:
             return None
         by_label = {normalise(field.label): field for field in self.spec.organisation}
-        found: dict[str, tuple[int, Any]] = {}
+        found: dict[str, Cell] = {}
         for number, row in rows:
             label = normalise(str(row[0])) if row and row[0] is not None else ""
             field = by_label.get(label) or by_label.get(label.split(" (")[0])
             if field is not None and field.key not in found:
-                found[field.key] = (number, row[1] if len(row) > 1 else None)
+                found[field.key] = Cell(sheet, number, 2, row[1] if len(row) > 1 else None)
         missing = [field for field in self.spec.organisation if field.key not in found]
         for field in missing:
             self.problem(
@@ -385,47 +431,37 @@ class _TeamReader:
 
     def _answers(self) -> tuple[Answer, ...]:
         sheet = self.spec.sheets["vision"]
-        rows = self.rows(sheet)
-        if rows is None or not self.columns(sheet, self.spec.vision_headers, rows):
-            return ()
         keys = {normalise(question.text): question.key for question in self.spec.questions}
         answers = []
-        for number, row in rows[1:]:
-            cells = ([*row, None, None])[:2]
-            question = self.cell_text(sheet, number, 1, cells[0])
-            answer = self.cell_text(sheet, number, 2, cells[1])
-            if not question and not answer:
-                continue
+        for question_cell, answer_cell in self.table(sheet, self.spec.vision_headers):
+            question = self.text(question_cell)
+            answer = self.text(answer_cell)
             if not question:
-                self.problem(
-                    sheet,
-                    f"A{number}",
+                self.required(
+                    question_cell,
+                    question,
                     "an answer has no question",
                     "type the question in column A, or move the answer next to its question",
                 )
                 continue
-            key = keys.get(normalise(question))
-            answers.append(Answer(key, question, answer, Source(sheet, number)))
+            source = Source(sheet, question_cell.row)
+            answers.append(Answer(keys.get(normalise(question)), question, answer, source))
         return tuple(answers)
 
     def _choices(self) -> tuple[Choice, ...]:
         sheet = self.spec.sheets["approach"]
-        rows = self.rows(sheet)
-        if rows is None or not self.columns(sheet, self.spec.approach_headers, rows):
-            return ()
         by_label = {normalise(choice.label): choice for choice in self.spec.choices}
         choices = []
-        for number, row in rows[1:]:
-            cells = ([*row, None, None, None])[:3]
-            label = self.cell_text(sheet, number, 1, cells[0])
-            chosen = self.yes_no(sheet, number, 2, cells[1])
-            explanation = self.cell_text(sheet, number, 3, cells[2])
-            if not label and chosen is None and not explanation:
-                continue
+        for label_cell, chosen_cell, explanation_cell in self.table(
+            sheet, self.spec.approach_headers
+        ):
+            label = self.text(label_cell)
+            chosen = self.yes_no(chosen_cell)
+            explanation = self.text(explanation_cell)
             if not label:
-                self.problem(
-                    sheet,
-                    f"A{number}",
+                self.required(
+                    label_cell,
+                    label,
                     "a choice has no description",
                     "describe the choice in column A, or clear the row",
                 )
@@ -438,111 +474,85 @@ class _TeamReader:
                     label=label,
                     chosen=chosen,
                     explanation=explanation,
-                    source=Source(sheet, number),
+                    source=Source(sheet, label_cell.row),
                 )
             )
         return tuple(choices)
 
     def _participants(self) -> tuple[ParticipantOrigin, ...]:
         layout = self.spec.participants
-        sheet = layout.name
         origins = []
-        for number, (street, postcode, municipality, amount, place) in self.table(layout):
-            street_name = self.parse(
-                sheet, number, 1, partial(values.street_without_house_number, street), ""
+        for street, postcode, municipality, amount, place in self.table(
+            layout.name, layout.headers
+        ):
+            street_name = self.parse(street, values.street_without_house_number, "")
+            self.required(
+                street,
+                street_name,
+                "the street is empty",
+                "type the street's name, or clear the row",
             )
-            if not street_name and not self._problem_at(sheet, f"A{number}"):
-                self.problem(
-                    sheet,
-                    f"A{number}",
-                    "the street is empty",
-                    "type the street's name, or clear the row",
-                )
-            how_many = self.parse(sheet, number, 4, partial(values.count, amount), 0)
-            coordinates, origin = self.place(sheet, number, 5, place)
+            coordinates, origin = self.place(place)
             origins.append(
                 ParticipantOrigin(
-                    address=Address(
-                        street_name,
-                        self.cell_text(sheet, number, 2, postcode),
-                        self.cell_text(sheet, number, 3, municipality),
-                    ),
+                    address=Address(street_name, self.text(postcode), self.text(municipality)),
                     coordinates=coordinates,
                     coordinate_origin=origin,
-                    count=how_many,
-                    source=Source(sheet, number),
+                    count=self.parse(amount, values.count, 0),
+                    source=Source(layout.name, street.row),
                 )
             )
         return tuple(origins)
 
-    def _problem_at(self, sheet: str, cell: str) -> bool:
-        return any(p.sheet == sheet and p.cell == cell for p in self.problems)
-
     def _partners(self) -> tuple[Partner, ...]:
         layout = self.spec.partners
-        sheet = layout.name
+        kind_of = partial(
+            values.one_of,
+            allowed=self.spec.kinds,
+            default=self.spec.default_kind,
+            what="kind (Soort)",
+        )
         partners: list[Partner] = []
-        for number, cells in self.table(layout):
+        for cells in self.table(layout.name, layout.headers):
             name, kind, street, postcode, municipality, place, known, used, contact, remark = cells
-            partner_name = self.cell_text(sheet, number, 1, name)
-            if not partner_name and not self._problem_at(sheet, f"A{number}"):
-                self.problem(
-                    sheet,
-                    f"A{number}",
-                    "the name is empty in a row that has other data",
-                    "type the partner's name, or clear the whole row",
-                )
-            coordinates, origin = self.place(sheet, number, 6, place)
+            partner_name = self.text(name)
+            self.required(
+                name,
+                partner_name,
+                "the name is empty in a row that has other data",
+                "type the partner's name, or clear the whole row",
+            )
+            coordinates, origin = self.place(place)
             partners.append(
                 Partner(
                     address=Address(
-                        self.cell_text(sheet, number, 3, street),
-                        self.cell_text(sheet, number, 4, postcode),
-                        self.cell_text(sheet, number, 5, municipality),
+                        self.text(street), self.text(postcode), self.text(municipality)
                     ),
                     coordinates=coordinates,
                     coordinate_origin=origin,
                     number=len(partners) + 1,
                     name=partner_name,
-                    kind=self.parse(
-                        sheet,
-                        number,
-                        2,
-                        partial(
-                            values.one_of,
-                            kind,
-                            self.spec.kinds,
-                            self.spec.default_kind,
-                            "kind (Soort)",
-                        ),
-                        self.spec.default_kind,
-                    ),
-                    known=self.yes_no(sheet, number, 7, known),
-                    used=self.yes_no(sheet, number, 8, used),
-                    contact=self.cell_text(sheet, number, 9, contact),
-                    remark=self.cell_text(sheet, number, 10, remark),
-                    source=Source(sheet, number),
+                    kind=self.parse(kind, kind_of, self.spec.default_kind),
+                    known=self.yes_no(known),
+                    used=self.yes_no(used),
+                    contact=self.text(contact),
+                    remark=self.text(remark),
+                    source=Source(layout.name, name.row),
                 )
             )
         return tuple(partners)
 
     def _actions(self) -> tuple[Action, ...]:
         layout = self.spec.actions
-        sheet = layout.name
         actions = []
-        for number, cells in self.table(layout):
-            step, activity, goal, who, when, frequency = (
-                self.cell_text(sheet, number, column, value)
-                for column, value in enumerate(cells, start=1)
+        for cells in self.table(layout.name, layout.headers):
+            step, activity, goal, who, when, frequency = (self.text(cell) for cell in cells)
+            self.required(
+                cells[1],
+                activity,
+                "the activity is empty in a row that has other data",
+                "describe the activity, or clear the whole row",
             )
-            if not activity and not self._problem_at(sheet, f"B{number}"):
-                self.problem(
-                    sheet,
-                    f"B{number}",
-                    "the activity is empty in a row that has other data",
-                    "describe the activity, or clear the whole row",
-                )
-            actions.append(
-                Action(step, activity, goal, who, when, frequency, Source(sheet, number))
-            )
+            source = Source(layout.name, cells[0].row)
+            actions.append(Action(step, activity, goal, who, when, frequency, source))
         return tuple(actions)
