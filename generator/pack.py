@@ -103,19 +103,31 @@ def generate_packs(
     ):
         pending = []
         for workbook, team in chosen.items():
-            try:
+            with _failure_recorded(report, workbook):
                 job = _prepare(workbook, team, out_dir, options, templates, Path(work), progress)
-            except BuurtkaartError as exc:
-                report.failures[workbook] = exc.format_message()
-                continue
-            pending.append((job, submit(job)))
+                pending.append((job, submit(job)))
         for job, outcome in pending:
-            error = outcome.result()
-            if error is None:
-                report.made[job.workbook] = job.target
-            else:
-                report.failures[job.workbook] = error
+            with _failure_recorded(report, job.workbook):
+                error = outcome.result()
+                if error is None:
+                    report.made[job.workbook] = job.target
+                else:
+                    report.failures[job.workbook] = error
     return report
+
+
+@contextmanager
+def _failure_recorded(report: BatchReport, workbook: Path) -> Iterator[None]:
+    """One pack's failure is reported with its workbook and stops none of the others."""
+    try:
+        yield
+    except BuurtkaartError as exc:
+        report.failures[workbook] = exc.format_message()
+    except Exception as exc:  # noqa: BLE001 - the batch boundary: a bug must not stop the rest
+        report.failures[workbook] = (
+            f"the pack could not be made ({type(exc).__name__}: {exc}); this is a fault in "
+            "buurtkaart, please report it with the workbook"
+        )
 
 
 @dataclass(frozen=True)
@@ -212,6 +224,8 @@ def _render_job(job: PackJob, render: PackRenderer) -> str | None:
         write_pack(job.target, partial(render, job.team, job.base, options=job.options))
     except BuurtkaartError as exc:
         return exc.format_message()
+    except OSError as exc:
+        return f"cannot write the pack to {job.target}: {exc.strerror or exc}"
     return None
 
 
@@ -238,7 +252,10 @@ def render_pack(team: Team, base: BaseMap, folder: Path, options: PackOptions) -
 
 def write_pack(target: Path, build: Callable[[Path], None]) -> Path:
     """Build the pack in a staging folder, then swap it in place of any earlier pack."""
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write in {target.parent}: {exc.strerror}") from exc
     staging.chmod(0o755)  # mkdtemp makes it private; a pack is shared like any other folder
     try:
         build(staging)
@@ -250,19 +267,19 @@ def write_pack(target: Path, build: Callable[[Path], None]) -> Path:
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
-    previous = None
-    if target.exists():
-        previous = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        previous.rmdir()
-        target.rename(previous)
+    previous = target.with_name(f".{target.name}-old-{staging.name.rsplit('-', 1)[-1]}")
     try:
+        if target.exists():
+            target.rename(previous)
         staging.rename(target)
     except OSError as exc:
-        if previous is not None:
+        if previous.exists() and not target.exists():
             previous.rename(target)
-        raise OutputError(f"cannot move the new pack into {target}: {exc.strerror}") from exc
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
+        raise OutputError(
+            f"cannot move the new pack into {target}: {exc.strerror}; the earlier pack is "
+            f"{'kept' if target.exists() else 'in ' + str(previous)}"
+        ) from exc
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def write_manifest(team: Team, folder: Path, files: list[str] | None = None) -> None:

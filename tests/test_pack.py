@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -107,7 +110,10 @@ def test_an_edited_workbook_template_changes_the_workbook(
 def render_or_fail(team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None:
     if team.organisation.name == "Kapot":
         raise OutputError("the disk is full")
+    if team.organisation.name == "Fout":
+        raise ValueError("a fault of our own")
     write_manifest(team, folder)
+    (folder / "pid").write_text(str(os.getpid()))
 
 
 def team_named(source: Path, folder: Path, name: str) -> Path:
@@ -121,21 +127,40 @@ def team_named(source: Path, folder: Path, name: str) -> Path:
 def test_a_batch_renders_on_worker_processes_and_one_failure_stops_none(
     example_workbook: Path, tmp_path: Path
 ) -> None:
-    names = ["Team A", "Kapot", "Team C"]
+    names = ["Team A", "Kapot", "Fout", "Team C"]
     workbooks = [team_named(example_workbook, tmp_path, name) for name in names]
     out = tmp_path / "out"
 
     report = generate_packs(workbooks, out, render=render_or_fail)
 
-    assert report.failures == {workbooks[1]: "the disk is full"}
-    assert sorted(report.made) == sorted([workbooks[0], workbooks[2]])
+    assert report.failures == {
+        workbooks[1]: "the disk is full",
+        workbooks[2]: "the pack could not be made (ValueError: a fault of our own); this is a "
+        "fault in buurtkaart, please report it with the workbook",
+    }
+    assert sorted(report.made) == sorted([workbooks[0], workbooks[3]])
     assert sorted(entry.name for entry in out.iterdir()) == [
         "team-a-vestiging-dampoort",
         "team-c-vestiging-dampoort",
     ]
-    assert (
-        json.loads((out / "team-c-vestiging-dampoort" / "pack.json").read_text())["team"][
-            "organisation"
-        ]["name"]
-        == "Team C"
-    )
+    pack = out / "team-c-vestiging-dampoort"
+    assert json.loads((pack / "pack.json").read_text())["team"]["organisation"]["name"] == "Team C"
+    if (os.cpu_count() or 1) > 1:
+        assert int((pack / "pid").read_text()) != os.getpid()
+
+
+def test_a_folder_that_cannot_be_written_is_a_failure_not_a_traceback(
+    example_workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    make_folder = tempfile.mkdtemp
+
+    def refused_in_out(*args: Any, **kwargs: Any) -> str:
+        if kwargs.get("dir") == out:
+            raise PermissionError(13, "Permission denied")
+        return str(make_folder(*args, **kwargs))
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused_in_out)
+    report = generate_packs([example_workbook], out, render=manifest_only)
+    assert report.failures == {example_workbook: f"cannot write in {out}: Permission denied"}
+    assert report.made == {}
