@@ -16,6 +16,7 @@ from generator.options import PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
 from generator.pack import BatchReport, generate_packs, validate_workbooks
 from generator.resources import Templates, export_templates
 from generator.workbook import write_workbook
+from generator.workbook.spec import load_spec
 
 WORKBOOKS = click.argument(
     "workbooks", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True)
@@ -94,7 +95,8 @@ def init(path: Path, example: bool, force: bool, templates_dir: Path | None) -> 
 
 @main.command()
 @WORKBOOKS
-def validate(workbooks: tuple[Path, ...]) -> None:
+@TEMPLATES
+def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
     """Check workbooks and list every problem with its sheet and cell.
 
     Exits 0 when all are valid and 1 when any has a problem.
@@ -103,7 +105,7 @@ def validate(workbooks: tuple[Path, ...]) -> None:
     Example:
       buurtkaart validate input/*.xlsx
     """
-    teams, problems = validate_workbooks(list(workbooks))
+    teams, problems = validate_workbooks(list(workbooks), load_spec(Templates(templates_dir)))
     for workbook in workbooks:
         if workbook in teams:
             team = teams[workbook]
@@ -165,7 +167,18 @@ def validate(workbooks: tuple[Path, ...]) -> None:
 @click.option("--offline", is_flag=True, help="Use cached tiles and addresses only.")
 @click.option("--low-ink", is_flag=True, help="Fade the base map so stickers stand out.")
 @TEMPLATES
-def generate(workbooks: tuple[Path, ...], out_dir: Path, **choices: Any) -> None:
+def generate(
+    workbooks: tuple[Path, ...],
+    out_dir: Path,
+    paper: str,
+    landscape: bool,
+    print_tiles: str | None,
+    min_count: int,
+    tile_url: str | None,
+    offline: bool,
+    low_ink: bool,
+    templates_dir: Path | None,
+) -> None:
     """Validate workbooks and write a session pack for each valid one.
 
     Each pack goes to OUT/<organisation-site>/ and replaces an earlier pack only once it is
@@ -183,14 +196,18 @@ def generate(workbooks: tuple[Path, ...], out_dir: Path, **choices: Any) -> None
       buurtkaart generate input/voorbeeld.xlsx
       buurtkaart generate teams/*.xlsx --out packs --poster-size A2 --print-tiles A4
     """
-    choices["paper"] = choices["paper"].upper()
-    if choices["print_tiles"]:
-        choices["print_tiles"] = choices["print_tiles"].upper()
     options = PackOptions(
-        geocoder_url=os.environ.get("BUURTKAART_GEOCODER_URL") or None,
+        templates_dir=templates_dir,
+        tile_url=tile_url,
+        offline=offline,
         cache_dir=_path_from_env("BUURTKAART_CACHE_DIR"),
         contact=os.environ.get("BUURTKAART_CONTACT") or None,
-        **choices,
+        geocoder_url=os.environ.get("BUURTKAART_GEOCODER_URL") or None,
+        paper=paper.upper(),
+        landscape=landscape,
+        min_count=min_count,
+        print_tiles=print_tiles.upper() if print_tiles else None,
+        low_ink=low_ink,
     )
     report = generate_packs(list(workbooks), out_dir, options, progress=ClickProgress())
     _report(report, list(workbooks))

@@ -162,3 +162,36 @@ def test_generate_refuses_two_workbooks_for_the_same_pack(
         f"'buurthuis-de-oever-vzw-vestiging-dampoort' as {example_workbook}; "
         "give each workbook its own Vestiging on the sheet 'Organisatie'"
     ) in result.stderr.splitlines()
+
+
+def test_an_edited_workbook_template_works_for_init_validate_and_generate(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    edited = tmp_path / "sjablonen"
+    assert runner.invoke(main, ["templates", "export", str(edited)]).exit_code == 0
+    spec = edited / "workbook.toml"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace('actions = "Acties"', 'actions = "Stappen"'),
+        encoding="utf-8",
+    )
+    workbook = tmp_path / "team.xlsx"
+    assert (
+        runner.invoke(
+            main, ["init", str(workbook), "--example", "--templates", str(edited)]
+        ).exit_code
+        == 0
+    )
+    assert "Stappen" in openpyxl.load_workbook(workbook).sheetnames
+
+    default = runner.invoke(main, ["validate", str(workbook)])
+    assert default.exit_code == 1
+    assert f"{workbook}: sheet 'Acties': the sheet is missing" in default.stderr
+
+    own = runner.invoke(main, ["validate", str(workbook), "--templates", str(edited)])
+    assert own.exit_code == 0, own.output
+
+    made = runner.invoke(
+        main,
+        ["generate", str(workbook), "--out", str(tmp_path / "out"), "--templates", str(edited)],
+    )
+    assert made.exit_code == 0, made.output

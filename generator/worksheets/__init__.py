@@ -18,6 +18,8 @@ from docxcompose.composer import Composer  # type: ignore[import-untyped]
 from generator.errors import TemplateError
 from generator.model import Address, CoordinateOrigin, Delimitation, Organisation, Source, Team
 from generator.resources import Templates
+from generator.workbook import read_team, write_workbook
+from generator.workbook.spec import load_spec
 from generator.worksheets.context import worksheet_context
 from generator.worksheets.render import (
     environment,
@@ -132,13 +134,12 @@ def _template_path(templates: Templates, name: str) -> Path:
 
 
 def _example_team(templates: Templates) -> Team:
-    # The example team goes through the real workbook, as a facilitator's team would.
-    from generator.workbook import read_team, write_workbook
-
+    # The example team goes through the real workbook, as a facilitator's team would, with
+    # the facilitator's own workbook.toml when they edited it.
     with tempfile.TemporaryDirectory() as folder:
         workbook = Path(folder) / "voorbeeld.xlsx"
         write_workbook(workbook, example=True, templates=templates)
-        return read_team(workbook)
+        return read_team(workbook, load_spec(templates))
 
 
 def _empty_team() -> Team:
