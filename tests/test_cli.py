@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import openpyxl
@@ -195,3 +196,21 @@ def test_an_edited_workbook_template_works_for_init_validate_and_generate(
         ["generate", str(workbook), "--out", str(tmp_path / "out"), "--templates", str(edited)],
     )
     assert made.exit_code == 0, made.output
+
+
+def test_init_writes_a_file_others_may_read_and_reports_a_folder_it_cannot_write(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "team.xlsx"
+    previous = os.umask(0o022)
+    try:
+        assert runner.invoke(main, ["init", str(target)]).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert target.stat().st_mode & 0o777 == 0o644  # as any file the user saves, not private
+
+    blocked = tmp_path / "een-bestand"
+    blocked.write_text("not a folder")
+    result = runner.invoke(main, ["init", str(blocked / "team.xlsx")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot write {blocked / 'team.xlsx'}: ")

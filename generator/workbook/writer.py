@@ -67,15 +67,26 @@ def build_workbook(spec: WorkbookSpec, data: dict[str, Any]) -> Workbook:
 
 
 def _save_atomically(workbook: Workbook, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
+    temporary: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
+        os.close(handle)
+        temporary = Path(name)
         workbook.save(temporary)
-        Path(temporary).replace(path)
+        # mkstemp makes the file private; a workbook is shared like any file the user saves.
+        temporary.chmod(0o666 & ~_umask())
+        temporary.replace(path)
     except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _print_one_page_wide(sheet: Worksheet) -> None:
