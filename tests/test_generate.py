@@ -33,6 +33,16 @@ PACK_FILES = [
 ]
 
 
+def page_size_and_text(pdf: Path) -> tuple[tuple[float, float], str]:
+    """The first page's size in points and its text layer."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[0]
+        return page.get_size(), page.get_textpage().get_text_range()
+    finally:
+        document.close()
+
+
 def test_generate_makes_the_whole_pack_and_asks_nothing_twice(
     runner: CliRunner, example_workbook: Path, tile_server: TileServer, tmp_path: Path
 ) -> None:
@@ -59,9 +69,9 @@ def test_generate_makes_the_whole_pack_and_asks_nothing_twice(
     fetched = tile_server.count
     assert fetched > 50
     assert all(agent.startswith("buurtkaart/") for agent in tile_server.user_agents)
-    poster = pdfium.PdfDocument(pack / "poster-A1.pdf")
-    assert [round(side) for side in poster[0].get_size()] == [1684, 2384]
-    assert "Buurthuis De Oever vzw" in poster[0].get_textpage().get_text_range()
+    size, text = page_size_and_text(pack / "poster-A1.pdf")
+    assert [round(side) for side in size] == [1684, 2384]
+    assert "Buurthuis De Oever vzw" in text
 
     poster_bytes = (pack / "poster-A1.pdf").read_bytes()
     second = runner.invoke(main, arguments)
@@ -165,7 +175,7 @@ def test_an_address_the_geocoder_misses_is_warned_about_and_listed_in_dutch(
     manifest = json.loads((out / PACK / "pack.json").read_text(encoding="utf-8"))
     assert manifest["team"]["participants"][1]["coordinate_origin"] == "geocoded"
     assert manifest["team"]["partners"][1]["coordinate_origin"] == "not placed"
-    poster = pdfium.PdfDocument(out / PACK / "poster-A1.pdf")[0].get_textpage().get_text_range()
+    _, poster = page_size_and_text(out / PACK / "poster-A1.pdf")
     assert "Niet op de kaart" in poster
     assert "2. Basisschool De Regenboog: geen adres of coördinaten gevonden" in poster
     assert "sheet 'Buurtpartners'" not in poster  # the CLI's English stays on the terminal
@@ -234,6 +244,6 @@ def test_round_trip_init_fill_validate_generate(
     assert team["choices"][0]["chosen"] is True
     assert team["partners"][0]["kind"] == "Groen en spelen"
     assert (team["partners"][0]["known"], team["partners"][0]["used"]) == (True, False)
-    poster = pdfium.PdfDocument(pack / "poster-A1.pdf")[0].get_textpage().get_text_range()
+    _, poster = page_size_and_text(pack / "poster-A1.pdf")
     assert "Bib & Co <Oost>" in poster
     assert "Speelplein Oost" in poster
