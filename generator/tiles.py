@@ -232,7 +232,6 @@ class TileFetcher:
         self.policy = policy or FetchPolicy()
         self.tile_size: int | None = None
         self.failures: dict[str, str] = {}
-        self.requests_made = 0
         self._probed: dict[str, bytes] = {}
         self._down: str | None = None
         self._failed_in_row = 0
@@ -253,7 +252,8 @@ class TileFetcher:
         body = self.fetch(url)
         if body is None:
             return None
-        self._probed[url] = body
+        with self.lock:
+            self._probed[url] = body
         with Image.open(io.BytesIO(body)) as image:
             size: int = image.size[0]
         self.tile_size = size
@@ -261,8 +261,10 @@ class TileFetcher:
 
     def fetch(self, url: str) -> bytes | None:
         """The tile's image bytes, or None (the reason is kept in ``failures``)."""
-        if url in self._probed:
-            return self._probed.pop(url)
+        with self.lock:
+            probed = self._probed.pop(url, None)
+        if probed is not None:
+            return probed
         try:
             body = self._fetch(url)
         except TileFault as fault:
@@ -319,8 +321,6 @@ class TileFetcher:
     def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
         timeout = (self.policy.connect_timeout_s, self.policy.read_timeout_s)
         with self._slots:
-            with self.lock:
-                self.requests_made += 1
             try:
                 return self.session.get(self.source.resolve(url), headers=headers, timeout=timeout)
             except requests.Timeout as exc:

@@ -387,3 +387,32 @@ def test_tile_source_keeps_secrets_out_of_its_public_urls(monkeypatch: pytest.Mo
     public = source.public_url(3, 4, 5)
     assert public == "https://a.example.org/3/4/5@2x.png?k={env:KEY}"
     assert source.resolve(public) == "https://a.example.org/3/4/5@2x.png?k=abc"
+
+
+class _TakenMeanwhile(dict[str, bytes]):
+    """The probed tile, taken by another fetching thread right after a membership check."""
+
+    def __contains__(self, key: object) -> bool:
+        found = dict.__contains__(self, key)
+        self.pop(str(key), None)
+        return found
+
+
+def test_a_probed_tile_taken_by_another_thread_is_fetched_not_a_key_error(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    fetcher = TileFetcher(
+        parse_tile_template(tile_server.url),
+        TileCache(tmp_path),
+        contact=None,
+        offline=False,
+        progress=SilentProgress(),
+        policy=policy,
+    )
+    url = fetcher.source.public_url(16, 33449, 21923)
+    fetcher._probed = _TakenMeanwhile({url: b"probed"})
+    first, second = fetcher.fetch(url), fetcher.fetch(url)
+    fetcher.close()
+    assert first == b"probed"  # taken in one step under the lock, never checked then popped
+    assert second is not None and second.startswith(b"\x89PNG")
+    assert tile_server.count == 1
