@@ -214,3 +214,31 @@ def test_init_writes_a_file_others_may_read_and_reports_a_folder_it_cannot_write
     result = runner.invoke(main, ["init", str(blocked / "team.xlsx")])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot write {blocked / 'team.xlsx'}: ")
+
+
+def test_the_workbook_offers_dropdowns_with_input_messages(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "team.xlsx"
+    assert runner.invoke(main, ["init", str(path)]).exit_code == 0
+    workbook = openpyxl.load_workbook(path)
+    partners = workbook["Buurtpartners"]
+    lists = {
+        str(validation.sqref): (validation.formula1, validation.prompt, validation.showErrorMessage)
+        for validation in partners.data_validations.dataValidation
+        if validation.type == "list"
+    }
+    assert lists == {
+        "B2:B501": ("Soorten", "Kies de soort uit de lijst.", True),
+        "G2:G501": ('"Ja,Nee"', "Kennen jullie deze partner? Ja of Nee.", False),
+        "H2:H501": (
+            '"Ja,Nee"',
+            "Werken jullie er al mee of gebruiken jullie het al? Ja of Nee.",
+            False,
+        ),
+    }
+    assert partners.freeze_panes == "A2"
+    assert partners.protection.sheet is True
+    assert partners["A1"].protection.locked is True
+    assert partners["A2"].protection.locked is False
+    assert workbook["Lijsten"].sheet_state == "hidden"

@@ -44,6 +44,10 @@ class ListSheet:
     headers: tuple[str, ...]
     widths: tuple[int, ...]
     prompt: str
+    column_prompts: dict[str, str]
+
+    def column_prompt(self, index: int) -> str:
+        return self.column_prompts.get(self.headers[index], "")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class WorkbookSpec:
     help_title: str
     help_paragraphs: tuple[str, ...]
     max_rows: int
+    organisation_headers: tuple[str, ...]
+    yes_no_choices: tuple[str, ...]
+    choose_from_list: str
+    choose_one_of: str
 
     def field(self, key: str) -> Field:
         return next(field for field in self.organisation if field.key == key)
@@ -78,6 +86,7 @@ def _list_sheet(name: str, table: dict[str, Any]) -> ListSheet:
         headers=tuple(table["headers"]),
         widths=tuple(table["widths"]),
         prompt=table["prompt"],
+        column_prompts=dict(table.get("column_prompts", {})),
     )
 
 
@@ -118,6 +127,10 @@ def load_spec(templates: Templates | None = None) -> WorkbookSpec:
             help_title=raw["help"]["title"],
             help_paragraphs=tuple(raw["help"]["paragraphs"]),
             max_rows=int(raw["max_rows"]),
+            organisation_headers=tuple(raw["organisation_sheet"]["headers"]),
+            yes_no_choices=tuple(raw["yes_no"]),
+            choose_from_list=raw["messages"]["choose_from_list"],
+            choose_one_of=raw["messages"]["choose_one_of"],
         )
     except (KeyError, TypeError) as exc:
         path = templates.path(SPEC_FILE)

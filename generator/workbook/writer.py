@@ -23,6 +23,10 @@ from generator.workbook.spec import ListSheet, WorkbookSpec, load_spec
 
 EXAMPLE_FILE = "voorbeeld.toml"
 KINDS_NAME = "Soorten"
+# Positions of the columns with a dropdown, in the header order of workbook.toml (which the
+# reader unpacks in the same order).
+PARTNER_KIND, PARTNER_KNOWN, PARTNER_USED = 1, 6, 7
+ACTION_FREQUENCY = 5
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F5C66")
@@ -133,7 +137,19 @@ def _unlock(sheet: Worksheet, first_row: int, last_row: int, columns: int) -> No
             cell.alignment = WRAP
 
 
-def _validation(sheet: Worksheet, formula: str, prompt: str, cells: str, *, strict: bool) -> None:
+def _list_formula(choices: tuple[str, ...]) -> str:
+    return '"' + ",".join(choices) + '"'
+
+
+def _column_cells(index: int, spec: WorkbookSpec) -> str:
+    """The input cells of the index-th column (0-based) of a list sheet."""
+    letter = get_column_letter(index + 1)
+    return f"{letter}2:{letter}{spec.max_rows + 1}"
+
+
+def _validation(
+    sheet: Worksheet, formula: str, prompt: str, cells: str, spec: WorkbookSpec, *, strict: bool
+) -> None:
     """A dropdown with an input message.
 
     Ja/Nee lists are not strict: Excel would otherwise refuse an 'x' or 'ja' that the reader
@@ -147,14 +163,10 @@ def _validation(sheet: Worksheet, formula: str, prompt: str, cells: str, *, stri
         prompt=prompt[:255],
         showErrorMessage=strict,
         errorStyle="warning",
-        error="Kies een waarde uit de lijst.",
+        error=spec.choose_from_list,
     )
     sheet.add_data_validation(validation)
     validation.add(cells)
-
-
-def _yes_no_validation(sheet: Worksheet, column: str, spec: WorkbookSpec, prompt: str) -> None:
-    _validation(sheet, '"Ja,Nee"', prompt, f"{column}2:{column}{spec.max_rows + 1}", strict=False)
 
 
 def _fill_help(sheet: Worksheet, spec: WorkbookSpec) -> None:
@@ -179,7 +191,7 @@ def _fill_lists(workbook: Workbook, sheet: Worksheet, spec: WorkbookSpec) -> Non
 
 
 def _fill_organisation(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
-    _header_row(sheet, ("Gegeven", "Invullen"), (30, 60))
+    _header_row(sheet, spec.organisation_headers, (30, 60))
     values = data.get("organisation", {})
     for row, field in enumerate(spec.organisation, start=2):
         label = sheet.cell(row=row, column=1, value=field.label)
@@ -193,14 +205,16 @@ def _fill_organisation(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any
             cell.number_format = "DD/MM/YYYY"
         validation = DataValidation(
             type="list" if field.choices else None,
-            formula1=f'"{",".join(field.choices)}"' if field.choices else None,
+            formula1=_list_formula(field.choices) if field.choices else None,
             allow_blank=True,
             showInputMessage=True,
             promptTitle=field.label[:32],
             prompt=field.prompt[:255],
             showErrorMessage=bool(field.choices),
             errorStyle="warning",
-            error=f"Kies {' of '.join(field.choices)}." if field.choices else None,
+            error=spec.choose_one_of.format(choices=" of ".join(field.choices))
+            if field.choices
+            else None,
         )
         sheet.add_data_validation(validation)
         validation.add(cell.coordinate)
@@ -240,7 +254,14 @@ def _fill_approach(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -
             cell.alignment = WRAP
         sheet.row_dimensions[row].height = 30
     last = len(spec.choices) + 1
-    _validation(sheet, '"Ja,Nee"', spec.approach_prompt, f"B2:B{last}", strict=False)
+    _validation(
+        sheet,
+        _list_formula(spec.yes_no_choices),
+        spec.approach_prompt,
+        f"B2:B{last}",
+        spec,
+        strict=False,
+    )
     _protect(sheet)
 
 
@@ -281,16 +302,18 @@ def _fill_partners(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -
         for p in data.get("partners", [])
     ]
     _fill_rows(sheet, spec.partners, rows, spec.max_rows)
-    last = spec.max_rows + 1
-    _validation(
-        sheet,
-        KINDS_NAME,
-        "Kies de soort uit de lijst.",
-        f"B2:B{last}",
-        strict=True,
-    )
-    _yes_no_validation(sheet, "G", spec, "Kennen jullie deze partner? Ja of Nee.")
-    _yes_no_validation(sheet, "H", spec, "Werken jullie er al mee of gebruiken jullie het al?")
+    layout = spec.partners
+    kind = layout.column_prompt(PARTNER_KIND)
+    _validation(sheet, KINDS_NAME, kind, _column_cells(PARTNER_KIND, spec), spec, strict=True)
+    for index in (PARTNER_KNOWN, PARTNER_USED):
+        _validation(
+            sheet,
+            _list_formula(spec.yes_no_choices),
+            layout.column_prompt(index),
+            _column_cells(index, spec),
+            spec,
+            strict=False,
+        )
 
 
 def _fill_actions(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
@@ -301,8 +324,9 @@ def _fill_actions(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) ->
     _fill_rows(sheet, spec.actions, rows, spec.max_rows)
     _validation(
         sheet,
-        f'"{",".join(spec.action_frequencies)}"',
-        "Eenmalig of structureel?",
-        f"F2:F{spec.max_rows + 1}",
+        _list_formula(spec.action_frequencies),
+        spec.actions.column_prompt(ACTION_FREQUENCY),
+        _column_cells(ACTION_FREQUENCY, spec),
+        spec,
         strict=False,
     )
