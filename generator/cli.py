@@ -200,9 +200,8 @@ def generate(
         templates_dir=templates_dir,
         tile_url=tile_url,
         offline=offline,
-        cache_dir=_path_from_env("BUURTKAART_CACHE_DIR"),
+        # BUURTKAART_CACHE_DIR and BUURTKAART_GEOCODER_URL are read by the map stage itself.
         contact=os.environ.get("BUURTKAART_CONTACT") or None,
-        geocoder_url=os.environ.get("BUURTKAART_GEOCODER_URL") or None,
         paper=paper.upper(),
         landscape=landscape,
         min_count=min_count,
@@ -211,11 +210,6 @@ def generate(
     )
     report = generate_packs(list(workbooks), out_dir, options, progress=ClickProgress())
     _report(report, list(workbooks))
-
-
-def _path_from_env(name: str) -> Path | None:
-    value = os.environ.get(name)
-    return Path(value) if value else None
 
 
 @main.group()

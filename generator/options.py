@@ -12,11 +12,13 @@ PRINT_TILE_SIZES = ("A4", "A3")
 @dataclass(frozen=True)
 class PackOptions:
     templates_dir: Path | None = None  # --templates: the facilitator's edited templates
-    tile_url: str | None = None  # --tiles / BUURTKAART_TILE_URL; None is OpenStreetMap
+    # For the next three, None means: the environment variable if set, else the default (the
+    # map stage reads the variables itself, so library callers get the same defaults as the CLI).
+    tile_url: str | None = None  # --tiles / BUURTKAART_TILE_URL, else OpenStreetMap
+    cache_dir: Path | None = None  # BUURTKAART_CACHE_DIR, else the user cache folder
+    geocoder_url: str | None = None  # BUURTKAART_GEOCODER_URL, else Nominatim
     offline: bool = False  # --offline: tiles and geocoding from the cache alone
-    cache_dir: Path | None = None  # BUURTKAART_CACHE_DIR; None is the user cache folder
     contact: str | None = None  # BUURTKAART_CONTACT: e-mail for the User-Agent
-    geocoder_url: str | None = None  # BUURTKAART_GEOCODER_URL; None is Nominatim
     tile_budget: int = 400  # most tiles fetched from the OSM server for one map
     paper: str = "A1"  # --poster-size
     landscape: bool = False  # --landscape
