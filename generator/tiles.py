@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 import requests
 from PIL import Image, UnidentifiedImageError
@@ -85,8 +85,9 @@ def parse_tile_template(template: str | None) -> TileSource:
     """
     template = template or OSM_TILE_URL
     parts = urlsplit(template)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise MapError(f"tile URL template {template!r} is not an http(s) URL; {HOW_TO_SWITCH}")
+    _check_port(parts, template)
     names = _PLACEHOLDER.findall(template)
     missing = [name for name in ("z", "x", "y") if name not in names]
     if missing:
@@ -110,6 +111,16 @@ def parse_tile_template(template: str | None) -> TileSource:
     if source.is_osm and parts.scheme != "https":
         raise MapError(f"the OpenStreetMap tile server must be used over https, not {template!r}")
     return source
+
+
+def _check_port(parts: SplitResult, template: str) -> None:
+    try:
+        parts.port  # noqa: B018 -- reading it is the check: urllib refuses a bad port here
+    except ValueError as exc:
+        raise MapError(
+            f"tile URL template {template!r} has a port that is not a number from 0 to 65535; "
+            "write it as https://host:8080/{z}/{x}/{y}.png, or leave the port out"
+        ) from exc
 
 
 def _environment_value(name: str, template: str) -> str:
@@ -330,6 +341,11 @@ class TileFetcher:
                 with self.lock:
                     self._down = reason
                 raise TileFault(reason) from exc
+            except requests.RequestException as exc:
+                # requests' messages can carry the URL with its {env:...} secrets filled in
+                raise TileFault(
+                    f"the request to {self.source.host} failed ({type(exc).__name__})"
+                ) from exc
 
     def _wait(self, response: requests.Response, attempt: int) -> float:
         retry_after = response.headers.get("Retry-After", "")

@@ -52,7 +52,8 @@ class TileServer:
     """What the tile server saw, and how it should behave.
 
     ``mode``: "ok"; "429-once" (each tile first gets 429 with Retry-After: 1, then 200);
-    "503" (for ever); "html" (200 with an HTML body); "wrong-size" (256-px tiles for @2x).
+    "503" (for ever); "html" (200 with an HTML body); "wrong-size" (256-px tiles for @2x);
+    "bad-gzip" (200 saying gzip over a body that is not, so the client cannot decode it).
     """
 
     url: str = ""
@@ -144,6 +145,10 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(503, b"busy", "text/plain")
             if state.mode == "429-once" and first_time:
                 return self._send(429, b"slow down", "text/plain", {"Retry-After": "1"})
+            if state.mode == "bad-gzip":
+                return self._send(
+                    200, b"not gzip at all", "image/png", {"Content-Encoding": "gzip"}
+                )
             if state.mode == "html":
                 return self._send(200, b"<html><body>Tile blocked</body></html>", "text/html")
             if state.etag and self.headers.get("If-None-Match") == etag:

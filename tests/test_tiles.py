@@ -276,11 +276,28 @@ def test_api_key_comes_from_the_environment_and_stays_out_of_the_cache(
         ("https://tiles.example.org/{z}/{x}.png", r"lacks \{y\}"),
         ("https://tiles.example.org/{z}/{x}/{y}.png?{apikey}", r"unknown placeholder \{apikey\}"),
         ("http://tile.openstreetmap.org/{z}/{x}/{y}.png", "must be used over https"),
+        ("http://localhost:abc/{z}/{x}/{y}.png", "has a port that is not a number"),
+        ("http://localhost:70000/{z}/{x}/{y}.png", "has a port that is not a number"),
+        ("http://:8080/{z}/{x}/{y}.png", "is not an http"),
     ],
 )
 def test_malformed_templates_say_what_is_wrong(template: str, message: str) -> None:
     with pytest.raises(MapError, match=message):
         parse_tile_template(template)
+
+
+def test_an_undecodable_answer_is_one_warning_that_keeps_the_key_secret(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tile_server.mode = "bad-gzip"
+    monkeypatch.setenv("TILE_KEY", "s3cret")
+    progress = SilentProgress()
+    result = base_map(tmp_path, policy, progress, tile_url=tile_server.url + "?key={env:TILE_KEY}")
+    assert result.image is None
+    assert progress.warnings == [result.warning]
+    assert result.warning is not None
+    assert "(the request to 127.0.0.1 failed (ContentDecodingError))" in result.warning
+    assert "s3cret" not in result.warning
 
 
 def test_osm_tile_budget_stops_the_run_before_any_request(
