@@ -175,7 +175,9 @@ def make_base_map(
         policy=policy,
     )
     try:
-        return _render(planned, extent, frame_mm, fetcher, options, templates, work_dir, credit)
+        return _render(
+            team, planned, extent, frame_mm, fetcher, options, templates, work_dir, credit
+        )
     finally:
         fetcher.close()
 
@@ -197,6 +199,7 @@ def _check_budget(view: MapView, source: TileSource, options: PackOptions) -> No
 
 
 def _render(
+    team: Team,
     planned: MapView,
     extent: Extent,
     frame_mm: tuple[float, float],
@@ -226,7 +229,7 @@ def _render(
         view.height_px,
         tile_size,
     )
-    warning = _warning(fetcher, tile_map, len(tiles_of(view)))
+    warning = _warning(team, fetcher, tile_map, len(tiles_of(view)))
     if warning is not None:
         fetcher.progress.warn(warning)
     if len(tile_map.missing) >= len(tiles_of(view)):
@@ -239,7 +242,7 @@ def _render(
     return BaseMap(view, path, credit, options.low_ink, warning, frame_mm)
 
 
-def _warning(fetcher: TileFetcher, tile_map: TileMap, total: int) -> str | None:
+def _warning(team: Team, fetcher: TileFetcher, tile_map: TileMap, total: int) -> str | None:
     missing = len(tile_map.missing)
     if not missing:
         return None
@@ -248,11 +251,11 @@ def _warning(fetcher: TileFetcher, tile_map: TileMap, total: int) -> str | None:
     host = fetcher.source.host
     if missing >= total:
         return (
-            f"no map tiles could be had from {host} ({reason}); the poster gets a plain "
+            f"{team.workbook}: no map tiles could be had from {host} ({reason}); the poster gets a plain "
             f"background under its overlays. Try again later, or {HOW_TO_SWITCH}"
         )
     return (
-        f"{missing} of {total} map tiles could not be had from {host} ({reason}); they stay "
+        f"{team.workbook}: {missing} of {total} map tiles could not be had from {host} ({reason}); they stay "
         "blank on the poster. Run again to fetch them (the others are cached), "
         f"or {HOW_TO_SWITCH}"
     )

@@ -54,7 +54,10 @@ class ClickProgress:
                 self._bar = None
 
     def warn(self, message: str) -> None:
-        click.echo(f"Warning: {message}", err=True)
+        with self._lock:
+            if self._bar is not None and not self._bar.hidden:
+                click.echo(err=True)  # leave the bar's line before writing below it
+            click.echo(f"Warning: {message}", err=True)
 
 
 def _plural(count: int, word: str) -> str:

@@ -150,15 +150,12 @@ class Team:
     answers: tuple[Answer, ...] = ()
     choices: tuple[Choice, ...] = ()
     participants: tuple[ParticipantOrigin, ...] = ()
-    partners: tuple[Partner, ...] = ()
+    partners: tuple[Partner, ...] = ()  # in number order: the reader numbers them 1, 2, ...
     actions: tuple[Action, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
     def answer(self, key: str) -> Answer | None:
         return next((answer for answer in self.answers if answer.key == key), None)
-
-    def choice(self, key: str) -> Choice | None:
-        return next((choice for choice in self.choices if choice.key == key), None)
 
     def not_placed(self) -> list[Placed]:
         """Every record the map cannot show, so each output can list it."""

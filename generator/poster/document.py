@@ -105,7 +105,7 @@ def write_poster_pdf(poster: Poster, path: Path) -> None:
     canvas = new_canvas(path, poster.layout.page, poster.style, _title(poster))
     draw_poster(canvas, poster)
     canvas.showPage()
-    _save(canvas, path)
+    save_canvas(canvas, path)
 
 
 def _title(poster: Poster) -> str:
@@ -113,7 +113,7 @@ def _title(poster: Poster) -> str:
     return " · ".join(part for part in (organisation.name, organisation.site) if part)
 
 
-def _save(canvas: Canvas, path: Path) -> None:
+def save_canvas(canvas: Canvas, path: Path) -> None:
     try:
         canvas.save()
     except OSError as exc:

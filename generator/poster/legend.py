@@ -55,10 +55,6 @@ def legend_entry(
     return SymbolLine(symbol, diameter * 1.35, text, size * 0.45, diameter)
 
 
-def _partners(team: Team) -> list[Partner]:
-    return sorted(team.partners, key=lambda partner: partner.number)
-
-
 def _heading(layout: PosterLayout, style: PosterStyle) -> Flowable:
     return heading(style.wording("legend").text("title"), layout, style, 1.0)
 
@@ -103,7 +99,7 @@ def legend_height_needed(
     team: Team, rect: Rect, most: float, layout: PosterLayout, style: PosterStyle
 ) -> float:
     """The legend's height: its box as laid out if that will do, else up to ``most``."""
-    partners = _partners(team)
+    partners = list(team.partners)
     if not partners:
         return rect.height
     head = _heading_height(rect.width, layout, style)
@@ -119,7 +115,7 @@ def draw_legend(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterS
     _, title_height = title.wrap(rect.width, rect.height)
     title.drawOn(canvas, rect.x, rect.top - title_height)
     body = Rect(rect.x, rect.y, rect.width, rect.height - title_height - title.spaceAfter)
-    partners = _partners(team)
+    partners = list(team.partners)
     if not partners:
         empty = body_text(style.wording("legend").text("empty"), layout, style, 1.0)
         draw_column(canvas, body, [empty])

@@ -71,7 +71,7 @@ def plan_map(
     site = frame.place(view, site_point) if site_point and view.contains(site_point) else None
     inside: list[Partner] = []
     outside: list[Partner] = []
-    for partner in sorted(team.partners, key=lambda item: item.number):
+    for partner in team.partners:
         if partner.coordinates is None:
             continue
         (inside if view.contains(partner.coordinates) else outside).append(partner)

@@ -259,7 +259,7 @@ def _not_on_map(team: Team, plan: MapPlan, style: PosterStyle) -> list[str]:
     lines: list[str] = []
     if plan.site is None:
         lines.append(words.text("site_not_placed"))
-    for partner in sorted(team.partners, key=lambda item: item.number):
+    for partner in team.partners:
         if partner.coordinates is None:
             lines.append(words.text("not_placed_partner", number=partner.number, name=partner.name))
     if plan.outside:

@@ -12,9 +12,8 @@ from reportlab.lib import colors, pagesizes
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from generator.errors import OutputError
 from generator.model import Partner, Team
-from generator.poster.document import new_canvas
+from generator.poster.document import new_canvas, save_canvas
 from generator.poster.layout import Rect
 from generator.poster.markers import Status, draw_marker, partner_status
 from generator.poster.style import PosterStyle
@@ -30,7 +29,7 @@ CUT_LINE = colors.HexColor("#B0B8BB")
 
 
 def write_stickers(team: Team, style: PosterStyle, path: Path) -> None:
-    partners = sorted(team.partners, key=lambda partner: partner.number)
+    partners = list(team.partners)
     per_page = COLUMNS * ROWS
     total = len(partners) + MIN_BLANKS
     total += -total % per_page  # fill the last sheet with blank labels
@@ -46,10 +45,7 @@ def write_stickers(team: Team, style: PosterStyle, path: Path) -> None:
             else:
                 _blank_label(canvas, rect, style)
         canvas.showPage()
-    try:
-        canvas.save()
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+    save_canvas(canvas, path)
 
 
 def _label_rect(slot: int) -> Rect:

@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from generator.errors import OutputError
 from generator.options import PRINT_TILE_SIZES
-from generator.poster.document import Poster, draw_poster, new_canvas
+from generator.poster.document import Poster, draw_poster, new_canvas, save_canvas
 from generator.poster.layout import Rect
 from generator.poster.style import PosterStyle
 from generator.poster.text import para
@@ -102,10 +102,7 @@ def write_tiles(poster: Poster, paper: str, folder: Path) -> str:
     for row in range(plan.rows):
         for column in range(plan.columns):
             _sheet(canvas, poster, plan, column, row)
-    try:
-        canvas.save()
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+    save_canvas(canvas, path)
     return name
 
 

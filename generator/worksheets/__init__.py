@@ -25,10 +25,10 @@ from generator.worksheets.render import (
     environment,
     explain,
     find_tag,
-    normalise,
     open_template,
     render,
     render_docx,
+    sealed,
     template_text,
 )
 
@@ -82,7 +82,7 @@ def combine(cover: Any, sheets: list[Any], templates: Templates) -> bytes:
         composer.append(sheet)
     buffer = BytesIO()
     composer.save(buffer)
-    return normalise(buffer.getvalue(), _template_path(templates, COMBINED))
+    return sealed(buffer.getvalue(), _template_path(templates, COMBINED))
 
 
 def check_templates(templates: Templates, team: Team | None = None) -> None:

@@ -86,7 +86,7 @@ def render(path: Path, context: Mapping[str, Any]) -> Rendered:
             f"{path}: the tags produce broken Word XML ({exc}); a tag that spans paragraphs, "
             "rows or cells needs the {%p %}, {%tr %} or {%tc %} form; " + _FIX_HINT
         ) from exc
-    return Rendered(normalise(buffer.getvalue(), path), template.docx)
+    return Rendered(sealed(buffer.getvalue(), path), template.docx)
 
 
 def render_docx(path: Path, context: Mapping[str, Any]) -> bytes:
@@ -166,7 +166,7 @@ def unclosed_block(text: str) -> str | None:
     return stack[-1][1] if stack else None
 
 
-def normalise(data: bytes, path: Path) -> bytes:
+def sealed(data: bytes, path: Path) -> bytes:
     """Check every rendered part parses, and give the zip members fixed timestamps."""
     source = zipfile.ZipFile(BytesIO(data))
     out = BytesIO()
