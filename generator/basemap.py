@@ -251,12 +251,13 @@ def _warning(team: Team, fetcher: TileFetcher, tile_map: TileMap, total: int) ->
     host = fetcher.source.host
     if missing >= total:
         return (
-            f"{team.workbook}: no map tiles could be had from {host} ({reason}); the poster gets a plain "
-            f"background under its overlays. Try again later, or {HOW_TO_SWITCH}"
+            f"{team.workbook}: no map tiles could be had from {host} ({reason}); the poster "
+            f"gets a plain background under its overlays. Try again later, or {HOW_TO_SWITCH}"
         )
     return (
-        f"{team.workbook}: {missing} of {total} map tiles could not be had from {host} ({reason}); they stay "
-        "blank on the poster. Run again to fetch them (the others are cached), "
+        f"{team.workbook}: {missing} of {total} map tiles could not be had from {host} "
+        f"({reason}); they stay blank on the poster. Run again to fetch them (the others are "
+        "cached), "
         f"or {HOW_TO_SWITCH}"
     )
 

@@ -53,7 +53,8 @@ class TileServer:
 
     ``mode``: "ok"; "429-once" (each tile first gets 429 with Retry-After: 1, then 200);
     "503" (for ever); "html" (200 with an HTML body); "wrong-size" (256-px tiles for @2x);
-    "bad-gzip" (200 saying gzip over a body that is not, so the client cannot decode it).
+    "bad-gzip" (200 saying gzip over a body that is not, so the client cannot decode it);
+    "503-checkered" (503 for ever for tiles whose x + y is odd, the others as "ok").
     """
 
     url: str = ""
@@ -141,7 +142,7 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
             z, x, y = (int(group) for group in match.groups()[:3])
             retina = match.group(4) is not None
             etag = f'"{z}-{x}-{y}"'
-            if state.mode == "503":
+            if state.mode == "503" or (state.mode == "503-checkered" and (x + y) % 2):
                 return self._send(503, b"busy", "text/plain")
             if state.mode == "429-once" and first_time:
                 return self._send(429, b"slow down", "text/plain", {"Retry-After": "1"})

@@ -177,12 +177,31 @@ def test_503_for_ever_gives_a_plain_background_and_one_warning(
     assert result.image is None
     assert progress.warnings == [result.warning]
     assert result.warning is not None
-    assert result.warning.startswith("no map tiles could be had from 127.0.0.1 (HTTP 503")
+    assert result.warning.startswith(
+        "team.xlsx: no map tiles could be had from 127.0.0.1 (HTTP 503"
+    )
     assert "--tiles URL" in result.warning and "BUURTKAART_TILE_URL" in result.warning
     # gives up once three tiles failed (plus those already in flight), not three tries per tile
     assert tile_server.count <= (3 + 4) * 3 < 3 * len(tiles_of(result.view))
     assert sleeps.waits[:2] == [0.5, 1.0]  # exponential back-off
     assert result.attribution.startswith("© OpenStreetMap-bijdragers")
+
+
+def test_some_tiles_missing_is_one_warning_naming_the_workbook(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    tile_server.mode = "503-checkered"
+    progress = SilentProgress()
+    patient = dataclasses.replace(policy, give_up_after=1000)
+    result = base_map(tmp_path, patient, progress, tile_url=tile_server.url)
+    assert result.image is not None
+    tiles = tiles_of(result.view)
+    odd = sum(1 for _, x, y in tiles if (x + y) % 2)
+    assert progress.warnings == [result.warning]
+    assert result.warning is not None
+    assert result.warning.startswith(
+        f"team.xlsx: {odd} of {len(tiles)} map tiles could not be had from 127.0.0.1 (HTTP 503"
+    )
 
 
 def test_a_200_with_an_html_body_is_not_a_tile(
