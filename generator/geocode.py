@@ -6,6 +6,7 @@ the model as "not placed" and a warning says where it stands in the workbook.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -19,7 +20,7 @@ from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
-from generator.cachedir import cache_root
+from generator.cachedir import cache_root, warn_unwritable
 from generator.identity import user_agent
 from generator.model import Address, CoordinateOrigin, LatLon, Organisation, Placed, Team
 from generator.options import PackOptions
@@ -82,13 +83,21 @@ class GeocodeCache:
         self._all.setdefault(self.service, {})[query] = [point.lat, point.lon] if point else None
         self.changed = True
 
-    def save(self) -> None:
+    def save(self, progress: Progress) -> None:
+        """Write what changed; a cache that cannot be written is a warning, not a failure."""
         if not self.changed:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
-        partial.write_text(json.dumps(self._all, ensure_ascii=False, indent=1), encoding="utf-8")
-        partial.replace(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_text(
+                json.dumps(self._all, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+            partial.replace(self.path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            warn_unwritable(self.path.parent, exc, progress)
 
 
 class Placer:
@@ -206,7 +215,7 @@ def place_team(
         partners = tuple(placer.place(record) for record in team.partners)
     finally:
         progress.finish()
-        placer.cache.save()
+        placer.cache.save(progress)
     return team.replace(
         organisation=organisation,
         participants=participants,

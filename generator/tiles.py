@@ -7,6 +7,7 @@ downloads. Everything staticmap fetches goes through :class:`TileFetcher`, which
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -28,6 +29,7 @@ from PIL import Image, UnidentifiedImageError
 from requests.adapters import HTTPAdapter
 from staticmap import StaticMap
 
+from generator.cachedir import warn_unwritable
 from generator.errors import MapError
 from generator.identity import user_agent
 from generator.progress import Progress
@@ -178,8 +180,13 @@ class TileCache:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    partial.write_bytes(data)
-    partial.replace(path)
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
 
 
 def freshness(headers: requests.structures.CaseInsensitiveDict[str], now: float) -> float | None:
@@ -384,7 +391,10 @@ class TileFetcher:
         modified = response.headers.get("Last-Modified") or (
             cached.last_modified if cached else None
         )
-        self.cache.store(url, CachedTile(body, fresh_until, etag, modified))
+        try:
+            self.cache.store(url, CachedTile(body, fresh_until, etag, modified))
+        except OSError as exc:
+            warn_unwritable(self.cache.root, exc, self.progress)
 
 
 def tile_grid(

@@ -104,6 +104,24 @@ def test_second_run_asks_nothing(
     assert len(progress.warnings) == 1  # the cached miss is still reported
 
 
+def test_a_cache_that_cannot_be_written_is_one_warning_not_a_failure(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    geocoder_server.places[address_query(LIBRARY).lower()] = (51.0563, 3.7385)
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    progress = SilentProgress()
+    placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=FAST)
+    assert placed.partners[0].coordinates == LatLon(51.0563, 3.7385)
+    assert len(progress.warnings) == 2  # the miss, then the cache
+    assert progress.warnings[1] == (
+        f"the cache folder {blocked} cannot be written (File exists), so what this run "
+        "fetched will be fetched again next time; make that folder writable, or set "
+        "BUURTKAART_CACHE_DIR to a folder you can write to"
+    )
+    assert placed.warnings == (*team.warnings, progress.warnings[0])
+
+
 def test_offline_uses_the_cache_alone(
     team: Team, tmp_path: Path, geocoder_server: GeocoderServer
 ) -> None:

@@ -204,6 +204,21 @@ def test_some_tiles_missing_is_one_warning_naming_the_workbook(
     )
 
 
+def test_a_cache_that_cannot_be_written_is_one_warning_not_a_failure(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    progress = SilentProgress()
+    result = base_map(tmp_path, policy, progress, tile_url=tile_server.url)
+    assert result.image is not None and result.warning is None
+    folder = tmp_path / "cache" / "tiles" / "127.0.0.1"
+    assert progress.warnings == [
+        f"the cache folder {folder} cannot be written (Not a directory), so what this run "
+        "fetched will be fetched again next time; make that folder writable, or set "
+        "BUURTKAART_CACHE_DIR to a folder you can write to"
+    ]
+
+
 def test_a_200_with_an_html_body_is_not_a_tile(
     tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
 ) -> None:
