@@ -10,6 +10,8 @@ import contextlib
 import dataclasses
 import json
 import os
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,12 +39,40 @@ Lookup = Callable[[str], Any]
 
 @dataclass(frozen=True)
 class GeocodePolicy:
-    """Nominatim allows one request a second; tests set the waits to zero."""
+    """Nominatim allows one request a second; tests set the waits to zero or fake the clock."""
 
     min_delay_s: float = 1.0
     error_wait_s: float = 2.0
     max_retries: int = 1
     timeout_s: float = 10.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+class Throttle:
+    """Spaces the requests to one geocoder by ``min_delay_s``, over every team of a batch."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: float | None = None
+
+    def wait(self, policy: GeocodePolicy) -> None:
+        with self._lock:
+            if self._last is not None:
+                remaining = self._last + policy.min_delay_s - policy.clock()
+                if remaining > 0:
+                    policy.sleep(remaining)
+            self._last = policy.clock()
+
+
+_throttles: dict[str, Throttle] = {}
+_throttles_lock = threading.Lock()
+
+
+def throttle_for(url: str) -> Throttle:
+    """The one throttle of this process for the geocoder at ``url``."""
+    with _throttles_lock:
+        return _throttles.setdefault(url, Throttle())
 
 
 def address_query(address: Address) -> str:
@@ -182,14 +212,18 @@ class Placer:
                 timeout=self.policy.timeout_s,
             )
 
+            throttle = throttle_for(self.url)
+
             def search(query: str) -> Any:
+                throttle.wait(self.policy)
                 return nominatim.geocode(query, exactly_one=True, country_codes="be")
 
+            # RateLimiter only retries here; the shared throttle keeps the pace, retries too.
             self._lookup = RateLimiter(
                 search,
-                min_delay_seconds=self.policy.min_delay_s,
+                min_delay_seconds=0.0,
                 max_retries=self.policy.max_retries,
-                error_wait_seconds=max(self.policy.error_wait_s, self.policy.min_delay_s),
+                error_wait_seconds=self.policy.error_wait_s,
                 swallow_exceptions=False,
             )
         return self._lookup

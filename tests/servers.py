@@ -13,7 +13,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,6 +91,7 @@ class GeocoderServer:
 
     url: str = ""
     places: dict[str, tuple[float, float]] = field(default_factory=dict)
+    on_request: Callable[[], None] | None = None  # called as each request arrives
     queries: list[str] = field(default_factory=list)
     user_agents: list[str] = field(default_factory=list)
 
@@ -188,6 +189,8 @@ def _geocoder_handler(state: GeocoderServer) -> type[BaseHTTPRequestHandler]:
             return None
 
         def do_GET(self) -> None:
+            if state.on_request is not None:
+                state.on_request()
             parts = urlsplit(self.path)
             query = parse_qs(parts.query).get("q", [""])[0]
             state.queries.append(query)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from pathlib import Path
 
 import pytest
@@ -157,16 +156,28 @@ def test_default_geocoder_in_tests_is_a_refused_port(team: Team, tmp_path: Path)
     assert "http://127.0.0.1:" in progress.warnings[0]
 
 
-def test_requests_are_spaced_by_the_rate_limit(
+class FakeTime:
+    """A clock that moves only when slept on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_requests_are_spaced_by_the_rate_limit_from_one_team_to_the_next(
     team: Team, tmp_path: Path, geocoder_server: GeocoderServer
 ) -> None:
     assert GeocodePolicy().min_delay_s >= 1.0  # Nominatim: at most one request a second
-    started = time.monotonic()
-    place_team(
-        team,
-        options(tmp_path, geocoder_server),
-        SilentProgress(),
-        policy=dataclasses.replace(FAST, min_delay_s=0.3),
-    )
-    assert geocoder_server.count == 2
-    assert time.monotonic() - started >= 0.3
+    fake = FakeTime()
+    arrivals: list[float] = []
+    geocoder_server.on_request = lambda: arrivals.append(fake.now)
+    policy = dataclasses.replace(FAST, min_delay_s=1.0, clock=fake.clock, sleep=fake.sleep)
+    elsewhere = partner(4, Address("Kasteellaan 31", "9000", "Gent"))
+    for each in (team, team.replace(partners=(elsewhere,))):
+        place_team(each, options(tmp_path, geocoder_server), SilentProgress(), policy=policy)
+    assert arrivals == [0.0, 1.0, 2.0]  # the second team's first request waits its turn too
