@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 import os
 import threading
 import time
@@ -32,6 +33,10 @@ GEOCODER_URL_ENV = "BUURTKAART_GEOCODER_URL"
 NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 CACHE_FILE = "geocode.json"
 COUNTRY = "Belgium"
+
+# geopy logs each retry and swallowed error with its traceback; with no logging set up,
+# Python's last-resort handler would print those. Our warnings say what went wrong instead.
+logging.getLogger("geopy").addHandler(logging.NullHandler())
 
 P = TypeVar("P", bound=Placed)
 Lookup = Callable[[str], Any]

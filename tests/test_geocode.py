@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,24 @@ def test_unreachable_geocoder_warns_per_record(
     )
     assert "cannot be reached" in progress.warnings[1]
     assert not (tmp_path / "geocode.json").exists()  # failures are not cached as misses
+
+
+def test_unreachable_geocoder_prints_no_traceback_without_logging_set_up(
+    team: Team,
+    tmp_path: Path,
+    refused_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # As in the CLI: no handler anywhere, so Python's last resort would print geopy's retries.
+    monkeypatch.setattr(logging.root, "handlers", [])
+    progress = SilentProgress()
+    unreachable = PackOptions(cache_dir=tmp_path, geocoder_url=f"http://127.0.0.1:{refused_port}")
+    place_team(team, unreachable, progress, policy=FAST)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and captured.err == ""
+    assert len(progress.warnings) == 2
+    assert all("cannot be reached" in warning for warning in progress.warnings)
 
 
 def test_default_geocoder_in_tests_is_a_refused_port(team: Team, tmp_path: Path) -> None:
