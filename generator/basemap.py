@@ -12,12 +12,7 @@ from PIL import Image, ImageOps
 
 from generator.cachedir import cache_root
 from generator.errors import MapError
-from generator.geometry import (
-    MILLIMETRES_PER_INCH,
-    Extent,
-    MapView,
-    scale_denominator,
-)
+from generator.geometry import MILLIMETRES_PER_INCH, Extent, MapView
 from generator.model import Delimitation, LatLon, Team
 from generator.options import PackOptions
 from generator.progress import Progress
@@ -56,7 +51,6 @@ class BaseMap:
 
     ``image`` is a file of ``view.width_px`` x ``view.height_px`` pixels, or None when no tiles
     could be had (the poster then draws a plain background and says why in ``warning``).
-    ``frame_mm`` is the printed size the view was chosen for.
     """
 
     view: MapView
@@ -64,14 +58,6 @@ class BaseMap:
     attribution: str
     low_ink: bool = False
     warning: str | None = None
-    frame_mm: tuple[float, float] | None = None
-
-    @property
-    def scale_denominator(self) -> float | None:
-        """N in the print scale 1:N at ``frame_mm``, at the centre of the map."""
-        if self.frame_mm is None:
-            return None
-        return scale_denominator(self.view, self.frame_mm[0])
 
 
 def neighbourhood_extent(team: Team) -> Extent | None:
@@ -163,7 +149,7 @@ def make_base_map(
             f"'{team.organisation.source.sheet}'"
         )
         progress.warn(warning)
-        return BaseMap(view, None, credit, options.low_ink, warning, frame_mm)
+        return BaseMap(view, None, credit, options.low_ink, warning)
     planned = choose_view(extent, frame_mm)
     _check_budget(planned, source, options)
     fetcher = TileFetcher(
@@ -233,13 +219,13 @@ def _render(
     if warning is not None:
         fetcher.progress.warn(warning)
     if len(tile_map.missing) >= len(tiles_of(view)):
-        return BaseMap(view, None, credit, options.low_ink, warning, frame_mm)
+        return BaseMap(view, None, credit, options.low_ink, warning)
     if options.low_ink:
         image = faded(image, float(templates.toml("kaart.toml")["low_ink"]["fade"]))
     work_dir.mkdir(parents=True, exist_ok=True)
     path = work_dir / IMAGE_NAME
     image.save(path, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
-    return BaseMap(view, path, credit, options.low_ink, warning, frame_mm)
+    return BaseMap(view, path, credit, options.low_ink, warning)
 
 
 def _warning(team: Team, fetcher: TileFetcher, tile_map: TileMap, total: int) -> str | None:

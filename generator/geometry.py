@@ -75,12 +75,6 @@ class MapView:
             (y - self.center_y) * self.tile_size + self.height_px / 2,
         )
 
-    def to_lonlat(self, px: float, py: float) -> LatLon:
-        x = self.center_x + (px - self.width_px / 2) / self.tile_size
-        y = self.center_y + (py - self.height_px / 2) / self.tile_size
-        lon, lat = tile_to_lonlat(x, y, self.zoom)
-        return LatLon(lat=lat, lon=lon)
-
     def contains(self, point: LatLon) -> bool:
         px, py = self.to_pixel(point)
         return 0 <= px <= self.width_px and 0 <= py <= self.height_px
@@ -163,9 +157,3 @@ class Extent:
         west_x, north_y = lonlat_to_tile(self.west, self.north, zoom)
         east_x, south_y = lonlat_to_tile(self.east, self.south, zoom)
         return (east_x - west_x) * tile_size, (south_y - north_y) * tile_size
-
-
-def scale_denominator(view: MapView, frame_width_mm: float) -> float:
-    """N in the print scale 1:N of ``view`` printed ``frame_width_mm`` wide."""
-    ground_m = view.width_px * view.metres_per_pixel
-    return ground_m / (frame_width_mm / 1000.0)

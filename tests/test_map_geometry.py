@@ -8,7 +8,7 @@ import pytest
 from staticmap.staticmap import _lat_to_y, _lon_to_x
 
 from generator.basemap import MAX_PPI, MIN_PPI, choose_view, tiles_of
-from generator.geometry import Extent, MapView, lonlat_to_tile, scale_denominator, tile_to_lonlat
+from generator.geometry import Extent, MapView, PageFrame, lonlat_to_tile, tile_to_lonlat
 from generator.model import LatLon
 
 DAMPOORT = LatLon(lat=51.0560, lon=3.7410)
@@ -93,8 +93,9 @@ def test_view_for_512_pixel_tiles_has_twice_the_pixels_at_the_same_zoom() -> Non
 def test_scale_denominator_is_ground_over_paper() -> None:
     view = MapView.around(DAMPOORT, 17, 2878, 3597)
     ground_m = 2878 * view.metres_per_pixel
-    assert scale_denominator(view, 560.0) == pytest.approx(ground_m / 0.56)
-    assert 3000 < scale_denominator(view, 560.0) < 5000
+    frame = PageFrame(x=10.0, y=20.0, width=560.0 / 25.4 * 72, height=700.0 / 25.4 * 72)
+    assert frame.scale_denominator(view) == pytest.approx(ground_m / 0.56)
+    assert 3000 < frame.scale_denominator(view) < 5000
 
 
 def test_tiles_of_a_view_are_counted_before_fetching() -> None:
