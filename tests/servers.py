@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import colorsys
 import io
+import ipaddress
 import json
 import re
 import socket
@@ -256,11 +257,66 @@ def refused_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
+
+
+def _ip(host: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = host.decode() if isinstance(host, bytes) else host
+    if not isinstance(text, str):
+        return None
+    try:
+        return ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def is_loopback(host: object) -> bool:
+    if isinstance(host, str) and host.lower() in LOOPBACK_NAMES:
+        return True
+    ip = _ip(host)
+    return ip is not None and ip.is_loopback
+
+
+def _guard_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse, in this process, any connection or name lookup beyond the loopback address."""
+    connect = socket.socket.connect
+    connect_ex = socket.socket.connect_ex
+    getaddrinfo = socket.getaddrinfo
+
+    def refuse(host: object) -> OSError:
+        return ConnectionRefusedError(f"tests stay offline: no connection to {host!r}")
+
+    def checked(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address[0]):
+            raise refuse(address[0])
+
+    def guarded_connect(sock: socket.socket, address: Any) -> None:
+        checked(sock, address)
+        connect(sock, address)
+
+    def guarded_connect_ex(sock: socket.socket, address: Any) -> int:
+        checked(sock, address)
+        return connect_ex(sock, address)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        # an address in figures needs no lookup: connect() decides on it
+        if host is not None and _ip(host) is None and not is_loopback(host):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests stay offline: no lookup of {host!r}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
+
 @pytest.fixture(autouse=True)
 def _offline_by_default(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, refused_port: int
 ) -> None:
-    """No test reaches the internet by accident: every default points at a refused port."""
+    """No test reaches the internet by accident: every default points at a refused port, and
+    sockets refuse any other address even when code ignores those defaults (subprocesses, such
+    as pip in test_wheel.py, are not patched)."""
+    _guard_sockets(monkeypatch)
     monkeypatch.setenv("BUURTKAART_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv(
         "BUURTKAART_TILE_URL", f"http://127.0.0.1:{refused_port}/{{z}}/{{x}}/{{y}}.png"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 from pathlib import Path
 
 import pytest
@@ -235,6 +236,17 @@ def test_a_refused_port_fails_fast_with_one_warning(
     assert result.image is None
     assert len(progress.warnings) == 1
     assert "cannot connect to 127.0.0.1" in progress.warnings[0]
+
+
+def test_no_test_can_reach_beyond_the_loopback_address(tile_server: TileServer) -> None:
+    with pytest.raises(ConnectionRefusedError, match="tests stay offline"):
+        socket.create_connection(("192.0.2.1", 80), timeout=0.5)
+    with pytest.raises(socket.gaierror, match="tests stay offline"):
+        socket.getaddrinfo("tile.openstreetmap.org", 443)
+    with pytest.raises(requests.ConnectionError, match="tests stay offline"):
+        requests.get(OSM_TILE_URL.format(z=0, x=0, y=0), timeout=0.5)
+    answer = requests.get(tile_server.url.format(z=1, x=0, y=0), timeout=2)
+    assert answer.status_code == 403  # the loopback server still answers
 
 
 def test_the_default_points_tests_at_a_refused_port(tmp_path: Path, policy: FetchPolicy) -> None:
