@@ -13,7 +13,6 @@ import json
 import re
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,7 +61,8 @@ class TileServer:
     mode: str = "ok"
     cache_control: str | None = None
     etag: bool = False
-    delay_s: float = 0.0
+    hold_until_parallel: int = 0  # hold each request until this many are in flight ...
+    hold_timeout_s: float = 1.0  # ... or this long has passed
     required_agent: str = "buurtkaart/"
     paths: list[str] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
@@ -71,7 +71,7 @@ class TileServer:
     statuses: list[int] = field(default_factory=list)
     max_parallel: int = 0
     _active: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def count(self) -> int:
@@ -110,6 +110,10 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
             with state._lock:
                 state._active += 1
                 state.max_parallel = max(state.max_parallel, state._active)
+                state._lock.notify_all()
+                state._lock.wait_for(
+                    lambda: state._active >= state.hold_until_parallel, state.hold_timeout_s
+                )
             self._in_flight = True
             try:
                 self._answer()
@@ -134,8 +138,6 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
                 state.user_agents.append(agent)
                 if self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"):
                     state.conditional.append(path)
-            if state.delay_s:
-                time.sleep(state.delay_s)
             match = TILE_PATH.match(path)
             if not agent.startswith(state.required_agent):
                 return self._send(403, b"blocked: identify your application", "text/plain")
