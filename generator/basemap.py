@@ -123,6 +123,11 @@ def attribution(source: TileSource, templates: Templates) -> str:
     return f"{osm} · {provider}"
 
 
+def tile_source(options: PackOptions) -> TileSource:
+    """The tile server to use: --tiles, else BUURTKAART_TILE_URL, else OpenStreetMap."""
+    return parse_tile_template(options.tile_url or os.environ.get(TILE_URL_ENV))
+
+
 def make_base_map(
     team: Team,
     frame_mm: tuple[float, float],
@@ -138,7 +143,7 @@ def make_base_map(
     change (too many tiles for the OSM server, a broken template URL) raises MapError.
     """
     templates = Templates(options.templates_dir)
-    source = parse_tile_template(options.tile_url or os.environ.get(TILE_URL_ENV))
+    source = tile_source(options)
     credit = attribution(source, templates)
     extent = neighbourhood_extent(team)
     if extent is None:

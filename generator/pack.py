@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from slugify import slugify
 
 from generator import __version__
-from generator.basemap import BaseMap, make_base_map
+from generator.basemap import BaseMap, make_base_map, tile_source
 from generator.errors import BuurtkaartError, OutputError, Problem, WorkbookError
 from generator.geocode import place_team
 from generator.model import Team
@@ -91,6 +91,7 @@ def generate_packs(
     progress = progress or SilentProgress()
     render = render or render_pack
     templates = Templates(options.templates_dir)
+    tile_source(options)  # a malformed --tiles URL stops the run before any address is sought
     teams, problems = validate_workbooks(workbooks, load_spec(templates))
     report = BatchReport(problems=problems)
     prepare_out_dir(out_dir)

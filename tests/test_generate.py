@@ -247,3 +247,19 @@ def test_round_trip_init_fill_validate_generate(
     _, poster = page_size_and_text(pack / "poster-A1.pdf")
     assert "Bib & Co <Oost>" in poster
     assert "Speelplein Oost" in poster
+
+
+def test_a_malformed_tile_url_stops_generate_before_anything_is_fetched(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    template = "http://localhost:abc/{z}/{x}/{y}.png"
+    result = runner.invoke(
+        main, ["generate", str(example_workbook), "--out", str(out), "--tiles", template]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: tile URL template '{template}' has a port that is not a number from 0 to "
+        "65535; write it as https://host:8080/{z}/{x}/{y}.png, or leave the port out\n"
+    )
+    assert not out.exists()
