@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from geopy.exc import GeopyError
+from geopy.adapters import AdapterHTTPError
+from geopy.exc import GeocoderTimedOut, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
@@ -135,6 +136,24 @@ class GeocodeCache:
             warn_unwritable(self.path.parent, exc, progress)
 
 
+def unreachable_reason(error: GeopyError, timeout_s: float) -> str:
+    """The cause in a few words: the HTTP status or the socket's reason where there is one.
+
+    geopy's message repeats urllib3's, with the first record's query in its URL, so it would
+    name another address in every later warning.
+    """
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, AdapterHTTPError):
+            return f"HTTP {cause.status_code}"
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, GeocoderTimedOut):
+        return f"no answer within {timeout_s:g} s"
+    return type(error).__name__
+
+
 class Placer:
     """Places the records of one team, asking the geocoder at most once per query."""
 
@@ -194,7 +213,7 @@ class Placer:
             try:
                 location = self._geocoder()(query)
             except GeopyError as exc:
-                self._unreachable = f"{type(exc).__name__}: {exc}"
+                self._unreachable = unreachable_reason(exc, self.policy.timeout_s)
             else:
                 point = LatLon(lat=location.latitude, lon=location.longitude) if location else None
                 self.cache.put(query, point)

@@ -93,6 +93,7 @@ class GeocoderServer:
     url: str = ""
     places: dict[str, tuple[float, float]] = field(default_factory=dict)
     on_request: Callable[[], None] | None = None  # called as each request arrives
+    status: int = 200  # anything else is answered with an empty body, as a failing service does
     queries: list[str] = field(default_factory=list)
     user_agents: list[str] = field(default_factory=list)
 
@@ -198,6 +199,11 @@ def _geocoder_handler(state: GeocoderServer) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(parts.query).get("q", [""])[0]
             state.queries.append(query)
             state.user_agents.append(self.headers.get("User-Agent", ""))
+            if state.status != 200:
+                self.send_response(state.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             found = state.places.get(query.lower())
             results = (
                 [{"lat": str(found[0]), "lon": str(found[1]), "display_name": query}]

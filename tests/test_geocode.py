@@ -146,8 +146,24 @@ def test_unreachable_geocoder_warns_per_record(
         "row 2: address 'Dampoortstraat 12, 9000 Gent' could not be placed: the geocoder"
         in (progress.warnings[0])
     )
-    assert "cannot be reached" in progress.warnings[1]
+    assert progress.warnings[1].endswith(
+        "row 3: address 'Nergensstraat 99, 9999 Nergens' could not be placed: the geocoder at "
+        f"http://127.0.0.1:{refused_port} cannot be reached (Connection refused); run again "
+        "later or type its coordinates in the workbook"
+    )
     assert not (tmp_path / "geocode.json").exists()  # failures are not cached as misses
+
+
+def test_a_failing_geocoder_is_named_with_its_status(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    geocoder_server.status = 503
+    progress = SilentProgress()
+    placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=FAST)
+    assert len(placed.not_placed()) == 2
+    assert geocoder_server.count == 1 + FAST.max_retries  # then no more asking a broken service
+    assert all("cannot be reached (" in warning for warning in progress.warnings)
+    assert all("503" in warning for warning in progress.warnings), progress.warnings
 
 
 def test_unreachable_geocoder_prints_no_traceback_without_logging_set_up(
