@@ -107,7 +107,7 @@ def _measure_once(name: str, work: Callable[[], None]) -> Measurement:
 
 
 def naive_poster(team: Team, options: PackOptions, out: Path) -> Callable[[], None]:
-    frame = map_frame_mm(options, Templates())
+    frame = map_frame_mm(team, options, Templates())
     base = make_base_map(team, frame, options, out, SilentProgress())
     view = base.view
     url = options.tile_url or ""
@@ -139,7 +139,9 @@ def naive_poster(team: Team, options: PackOptions, out: Path) -> Callable[[], No
 def buurtkaart_poster(team: Team, options: PackOptions, out: Path) -> Callable[[], None]:
     def run() -> None:
         templates = Templates()
-        base = make_base_map(team, map_frame_mm(options, templates), options, out, SilentProgress())
+        base = make_base_map(
+            team, map_frame_mm(team, options, templates), options, out, SilentProgress()
+        )
         poster = prepare_poster(team, base, options, load_style(templates))
         write_poster_pdf(poster, out / "poster.pdf")
 
@@ -151,7 +153,9 @@ def poster_files(team: Team, options: PackOptions, out: Path) -> Callable[[], No
 
     def run() -> None:
         templates = Templates()
-        base = make_base_map(team, map_frame_mm(options, templates), options, out, SilentProgress())
+        base = make_base_map(
+            team, map_frame_mm(team, options, templates), options, out, SilentProgress()
+        )
         folder = out / "poster-files"
         folder.mkdir(exist_ok=True)
         write_poster(team, base, options, folder, templates)
@@ -160,7 +164,9 @@ def poster_files(team: Team, options: PackOptions, out: Path) -> Callable[[], No
 
 
 def floor(team: Team, options: PackOptions, out: Path) -> Callable[[], None]:
-    base = make_base_map(team, map_frame_mm(options, Templates()), options, out, SilentProgress())
+    base = make_base_map(
+        team, map_frame_mm(team, options, Templates()), options, out, SilentProgress()
+    )
     view = base.view
     source = parse_tile_template(options.tile_url)
     cache = tile_cache(source, options)
@@ -184,7 +190,9 @@ def floor(team: Team, options: PackOptions, out: Path) -> Callable[[], None]:
 def whole_pack(team: Team, options: PackOptions, out: Path) -> Callable[[], None]:
     def run() -> None:
         templates = Templates()
-        base = make_base_map(team, map_frame_mm(options, templates), options, out, SilentProgress())
+        base = make_base_map(
+            team, map_frame_mm(team, options, templates), options, out, SilentProgress()
+        )
         folder = out / "pack"
         folder.mkdir(exist_ok=True)
         render_pack(team, base, folder, options)
@@ -261,7 +269,7 @@ def main() -> None:
             warm = scratch / "warm"
             warm.mkdir()
             base = make_base_map(
-                team, map_frame_mm(options, Templates()), options, warm, SilentProgress()
+                team, map_frame_mm(team, options, Templates()), options, warm, SilentProgress()
             )
             workbooks = team_workbooks(arguments.batch, scratch)
             batch, cli_singles, singles = batch_against_singles(workbooks, options, scratch)

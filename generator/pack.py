@@ -182,7 +182,9 @@ def _prepare(
     placed = place_team(team, options, progress)
     map_dir = work_dir / slug
     map_dir.mkdir()
-    base = make_base_map(placed, map_frame_mm(options, templates), options, map_dir, progress)
+    base = make_base_map(
+        placed, map_frame_mm(placed, options, templates), options, map_dir, progress
+    )
     return PackJob(workbook, placed, base, out_dir / slug, options)
 
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from generator.basemap import BaseMap
@@ -30,7 +31,7 @@ def synthetic_base(
     team: Team, options: PackOptions, folder: Path, ppi: float = 100, image: bool = True
 ) -> BaseMap:
     """A base map of the frame's size at ``ppi`` tile pixels per inch, centred on the site."""
-    width_mm, height_mm = map_frame_mm(options, Templates())
+    width_mm, height_mm = map_frame_mm(team, options, Templates())
     width_px, height_px = round(width_mm / 25.4 * ppi), round(height_mm / 25.4 * ppi)
     centre = team.organisation.coordinates or LatLon(51.056, 3.741)
     view = MapView.around(centre, 17, width_px, height_px)
@@ -51,6 +52,30 @@ def partner_like(template: Partner, **changes: object) -> Partner:
 
 def participant_like(template: ParticipantOrigin, **changes: object) -> ParticipantOrigin:
     return dataclasses.replace(template, **changes)  # type: ignore[arg-type]
+
+
+def font_sizes_of(path: Path, snippets: list[str], page_index: int = 0) -> list[float]:
+    """The font size, in points, of the first character of each snippet on the page."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text_page = document[page_index].get_textpage()
+        text = text_page.get_text_range()
+        starts = [text.index(snippet) for snippet in snippets]
+        return [float(pdfium_c.FPDFText_GetFontSize(text_page.raw, start)) for start in starts]
+    finally:
+        document.close()
+
+
+def char_boxes(path: Path, snippet: str) -> list[tuple[float, float, float, float]]:
+    """Left, bottom, right and top in points of each visible character of the snippet."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text_page = document[0].get_textpage()
+        start = text_page.get_text_range().index(snippet)
+        indices = range(start, start + len(snippet))
+        return [text_page.get_charbox(i) for i in indices if not snippet[i - start].isspace()]
+    finally:
+        document.close()
 
 
 def pdf_text(path: Path, page_index: int = 0) -> str:

@@ -18,15 +18,18 @@ from generator.geometry import PageFrame
 from generator.model import LatLon, Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
+from generator.poster.document import new_canvas
 from generator.poster.layout import make_layout
-from generator.poster.legend import MIN_LEGEND_FACTOR
-from generator.poster.mapdraw import site_marker
+from generator.poster.legend import MIN_LEGEND_FACTOR, balanced_columns
+from generator.poster.mapdraw import draw_site, site_marker
 from generator.poster.markers import Obstacle, Status, label_size
 from generator.poster.style import load_style
 from generator.resources import Templates
 from tests.poster_support import (
     base_fonts,
+    char_boxes,
     example_team,
+    font_sizes_of,
     page_sizes,
     partner_like,
     pdf_text,
@@ -76,16 +79,56 @@ def test_the_page_has_the_paper_size_in_points(
     assert page_sizes(tmp_path / f"poster-{paper}.pdf") == [(round(size[0], 1), round(size[1], 1))]
 
 
-def test_the_map_frame_fills_most_of_the_page_and_follows_orientation() -> None:
+def test_the_map_frame_fills_most_of_the_page_and_follows_orientation(team: Team) -> None:
     templates = Templates()
-    width, height = map_frame_mm(PackOptions(), templates)
-    wide_width, wide_height = map_frame_mm(PackOptions(landscape=True), templates)
-    a3_width, _ = map_frame_mm(PackOptions(paper="A3"), templates)
+    width, height = map_frame_mm(team, PackOptions(), templates)
+    wide_width, wide_height = map_frame_mm(team, PackOptions(landscape=True), templates)
+    a3_width, _ = map_frame_mm(team, PackOptions(paper="A3"), templates)
     assert 450 < width < 574 and 400 < height < 821
     assert width * height > 0.45 * 594 * 841
     assert 400 < wide_width < 821 and 400 < wide_height < 574
     assert wide_height > height  # landscape puts the legend beside the map, not below it
     assert a3_width == pytest.approx(width / 2, rel=0.08)
+
+
+def many_partners(team: Team, count: int) -> Team:
+    """``count`` partners with the example's names, kinds and places, numbered on."""
+    known = team.partners
+    return team.replace(
+        partners=tuple(
+            partner_like(
+                known[index % len(known)],
+                number=index + 1,
+                name=f"{known[index % len(known)].name} {index + 1}",
+            )
+            for index in range(count)
+        )
+    )
+
+
+def test_a_long_partner_list_takes_room_from_the_map_to_stay_readable(
+    team: Team, tmp_path: Path
+) -> None:
+    templates = Templates()
+    crowded = many_partners(team, 40)  # about the most that fit at 16 pt in portrait
+    options = PackOptions()
+    width, height = map_frame_mm(team, options, templates)
+    crowded_width, crowded_height = map_frame_mm(crowded, options, templates)
+    assert crowded_width == width and 0.75 * height < crowded_height < height
+    write_poster(crowded, synthetic_base(crowded, options, tmp_path), options, tmp_path, templates)
+    poster = tmp_path / "poster-A1.pdf"
+    text = squashed(pdf_text(poster))
+    assert all(squashed(partner.name) in text for partner in crowded.partners)
+    assert squashed("en nog") not in text
+    starts = [partner.name[:12] for partner in crowded.partners]
+    assert min(font_sizes_of(poster, starts)) >= 16 - 0.01  # body 20 pt x 0.8 at the least
+
+
+def test_legend_columns_are_balanced_by_height_in_order() -> None:
+    assert balanced_columns([1, 1, 1, 1, 1, 1], 3) == (2, 2, 2)
+    assert balanced_columns([3, 1, 1, 1, 1, 1], 2) == (2, 4)
+    assert balanced_columns([1, 1, 1, 1, 1, 1, 4], 3) == (4, 2, 1)  # no column above 4
+    assert balanced_columns([2, 2], 3) == (1, 1)
 
 
 def test_sizes_at_a1_are_readable_from_two_metres() -> None:
@@ -359,6 +402,30 @@ def test_the_site_tag_moves_off_a_participant_count_beside_the_pin(team: Team) -
     moved = site_marker(site, 22 * mm, layout, style, [count_under_usual_tag], layout.map_frame)
     assert usual.tag.x > site[0]
     assert moved.tag.right < site[0]  # now left of the pin, clear of the count
+
+
+def test_the_site_label_is_written_inside_its_tag_wherever_the_tag_goes(tmp_path: Path) -> None:
+    style = load_style(Templates())
+    layout = make_layout("A1", False, style)
+    site = (layout.map_frame.x + layout.map_frame.width / 2, layout.map_frame.y + 400)
+    usual = site_marker(site, 22 * mm, layout, style)
+    right = Obstacle(usual.tag.x + usual.tag.width / 2, usual.head_y, 15)
+    left = Obstacle(site[0] - usual.head_radius * 1.3 - usual.tag.width / 2, usual.head_y, 15)
+    above = site_marker(site, 22 * mm, layout, style, [right, left], layout.map_frame)
+    assert above.tag.y > above.head_y  # the case that drew its words at the head's height
+    for marker in (usual, above):
+        path = tmp_path / "site.pdf"
+        canvas = new_canvas(path, layout.page, style, "site")
+        draw_site(canvas, marker, layout, style)
+        canvas.save()
+        boxes = char_boxes(path, marker.label)
+        tag = marker.tag
+        assert all(
+            tag.x < left_ and right_ < tag.right and tag.y < bottom and top < tag.top
+            for left_, bottom, right_, top in boxes
+        ), (tag, boxes)
+    covered = above.obstacles()[1:]
+    assert all(tag_circle.y == pytest.approx(above.tag_middle) for tag_circle in covered)
 
 
 def test_the_site_tag_stays_on_the_map_near_its_right_edge() -> None:

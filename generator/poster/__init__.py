@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reportlab.lib.units import mm
+
 from generator.basemap import BaseMap
 from generator.model import Team
 from generator.options import PackOptions
-from generator.poster.document import prepare_poster, write_poster_pdf, write_preview
-from generator.poster.layout import map_frame_mm_for
+from generator.poster.document import layout_for, prepare_poster, write_poster_pdf, write_preview
 from generator.poster.stickers import write_stickers
 from generator.poster.style import load_style
 from generator.poster.tiles import write_tiles
@@ -24,9 +25,13 @@ PREVIEW = "poster-preview.png"
 STICKERS = "stickers-A4.pdf"
 
 
-def map_frame_mm(options: PackOptions, templates: Templates) -> tuple[float, float]:
-    """Width and height in millimetres of the printed map frame for this paper and orientation."""
-    return map_frame_mm_for(options.paper, options.landscape, load_style(templates))
+def map_frame_mm(team: Team, options: PackOptions, templates: Templates) -> tuple[float, float]:
+    """Width and height in millimetres of the team's printed map frame on this paper.
+
+    The team matters: a very long partner list takes some of the map's room for its legend.
+    """
+    frame = layout_for(team, options, load_style(templates)).map_frame
+    return frame.width / mm, frame.height / mm
 
 
 def write_poster(

@@ -15,8 +15,8 @@ from generator.basemap import BaseMap
 from generator.errors import OutputError
 from generator.model import Team
 from generator.options import PackOptions
-from generator.poster.layout import PosterLayout, layout_for
-from generator.poster.legend import draw_legend, legend_height_needed
+from generator.poster.layout import MAP_SHARES, PosterLayout, make_layout
+from generator.poster.legend import draw_legend, legend_height_needed, legend_reads_from_afar
 from generator.poster.mapdraw import MapPlan, draw_map, plan_map
 from generator.poster.panels import draw_header, draw_key, draw_panel, key_builder
 from generator.poster.privacy import ParticipantSummary, summarise_participants
@@ -43,8 +43,17 @@ class Poster:
         return f"poster-{self.options.paper}.pdf"
 
 
+def layout_for(team: Team, options: PackOptions, style: PosterStyle) -> PosterLayout:
+    """The page for this team: the largest map that leaves its legend readable from 2 m."""
+    for share in MAP_SHARES:
+        layout = make_layout(options.paper, options.landscape, style, share)
+        if legend_reads_from_afar(team, layout, style):
+            return layout
+    return layout
+
+
 def prepare_poster(team: Team, base: BaseMap, options: PackOptions, style: PosterStyle) -> Poster:
-    layout = layout_for(options, style)
+    layout = layout_for(team, options, style)
     participants = summarise_participants(team.participants, options.min_count)
     plan = plan_map(team, base, participants, layout, style)
     key = key_builder(team, plan, participants, options.min_count, layout, style)

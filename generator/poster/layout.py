@@ -14,11 +14,15 @@ from reportlab.lib.units import mm
 
 from generator.errors import TemplateError
 from generator.geometry import PageFrame
-from generator.options import PAPER_SIZES, PackOptions
+from generator.options import PAPER_SIZES
 from generator.poster.style import PosterStyle
 
 A1_SHORT_SIDE = pagesizes.A1[0]
 MM = float(mm)
+# The map's share of the page body (of its height in portrait, its width in landscape), largest
+# first. It gives way a step at a time only where a long partner list would otherwise shrink
+# the legend below the size that reads from 2 m.
+MAP_SHARES = (0.64, 0.6, 0.56, 0.52)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class PosterLayout:
 
     @property
     def text_zone(self) -> Rect:
-        """The area that legend, key and panel share; the map never gives up room to it."""
+        """The area that legend, key and panel share below (or beside) the map."""
         top = self.legend.top
         return Rect(self.panel.x, self.panel.y, self.panel.width, top - self.panel.y)
 
@@ -113,7 +117,9 @@ def page_size(paper: str, landscape: bool) -> tuple[float, float]:
     return (long, short) if landscape else (short, long)
 
 
-def make_layout(paper: str, landscape: bool, style: PosterStyle) -> PosterLayout:
+def make_layout(
+    paper: str, landscape: bool, style: PosterStyle, map_share: float = MAP_SHARES[0]
+) -> PosterLayout:
     page = page_size(paper, landscape)
     scale = min(page) / A1_SHORT_SIDE
     inset = max(style.size("safe_margin_mm") * mm, 14 * mm * scale)
@@ -124,11 +130,11 @@ def make_layout(paper: str, landscape: bool, style: PosterStyle) -> PosterLayout
     header, body = content.split_top(header_height, gap)
     band = sizes.number("grid_label") * 1.7 * scale
     if landscape:
-        side, map_block = _split_right(body, body.width * 0.36, gap)
+        side, map_block = _split_right(body, body.width * (1 - map_share), gap)
         legend, rest = side.split_top(side.height * 0.36, gap)
         key, panel = rest.split_top(rest.height * 0.42, gap)
     else:
-        map_block, bottom = body.split_top(body.height * 0.64, gap)
+        map_block, bottom = body.split_top(body.height * map_share, gap)
         upper, panel = bottom.split_top(bottom.height * 0.45, gap)
         legend, key = upper.split_left(upper.width * 0.62, gap)
     return PosterLayout(
@@ -148,12 +154,3 @@ def _split_right(rect: Rect, width: float, gap: float) -> tuple[Rect, Rect]:
     right = Rect(rect.right - width, rect.y, width, rect.height)
     left = Rect(rect.x, rect.y, rect.width - width - gap, rect.height)
     return right, left
-
-
-def map_frame_mm_for(paper: str, landscape: bool, style: PosterStyle) -> tuple[float, float]:
-    frame = make_layout(paper, landscape, style).map_frame
-    return frame.width / mm, frame.height / mm
-
-
-def layout_for(options: PackOptions, style: PosterStyle) -> PosterLayout:
-    return make_layout(options.paper, options.landscape, style)

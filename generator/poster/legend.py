@@ -1,7 +1,8 @@
 """The legend: every partner's marker, number, name and Soort, in balanced columns.
 
-It is sized before it is drawn, so the poster can give it more room (taken from the
-kaartoefening panel, never from the map) when a team lists many partners or long names.
+It is sized before it is drawn, so the poster can give it more room when a team lists many
+partners or long names: first from the kaartoefening panel, then, for very long lists, from
+the map.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class LegendFit:
-    columns: int
+    counts: tuple[int, ...]  # entries per column, in order
     factor: float
     height: float  # the tallest column
 
@@ -69,9 +70,35 @@ def _column_width(width: float, columns: int, layout: PosterLayout) -> float:
     return (width - layout.millimetres(6) * (columns - 1)) / columns
 
 
-def _chunks(items: list[T], columns: int) -> list[list[T]]:
-    per_column = -(-len(items) // columns)
-    return [items[start : start + per_column] for start in range(0, len(items), per_column)]
+def balanced_columns(heights: list[float], columns: int) -> tuple[int, ...]:
+    """How many items, in order, go in each of at most ``columns`` columns, so that the
+    tallest column is as short as it can be (long names wrap, so equal counts would not do)."""
+
+    def split(limit: float) -> list[int]:
+        counts: list[int] = []
+        room = 0.0
+        for height in heights:
+            if counts and room + height <= limit:
+                counts[-1] += 1
+                room += height
+            else:
+                counts.append(1)
+                room = height
+        return counts
+
+    low, high = max(heights), sum(heights)
+    for _ in range(40):  # halving the gap between two heights in points; 40 is past 1e-9 pt
+        middle = (low + high) / 2
+        if len(split(middle)) <= columns:
+            high = middle
+        else:
+            low = middle
+    return tuple(split(high))
+
+
+def _in_columns(items: list[T], counts: tuple[int, ...]) -> list[list[T]]:
+    starts = [sum(counts[:index]) for index in range(len(counts))]
+    return [items[start : start + count] for start, count in zip(starts, counts, strict=True)]
 
 
 def fit_legend(
@@ -89,10 +116,22 @@ def fit_legend(
         entries = [legend_entry(partner, layout, style, factor) for partner in partners]
         for columns in range(1, max_columns + 1):
             column_width = _column_width(width, columns, layout)
-            tallest = max(height_of(chunk, column_width) for chunk in _chunks(entries, columns))
+            heights = [height_of([entry], column_width) for entry in entries]
+            counts = balanced_columns(heights, columns)
+            tallest = max(sum(column) for column in _in_columns(heights, counts))
             if tallest <= height:
-                return LegendFit(columns, factor, tallest)
+                return LegendFit(counts, factor, tallest)
     return None
+
+
+def legend_reads_from_afar(team: Team, layout: PosterLayout, style: PosterStyle) -> bool:
+    """Whether every partner fits the legend at its smallest readable size, on this page."""
+    partners = list(team.partners)
+    if not partners:
+        return True
+    width = layout.legend.width
+    room = layout.most_legend_height() - _heading_height(width, layout, style)
+    return fit_legend(partners, width, room, layout, style) is not None
 
 
 def legend_height_needed(
@@ -125,8 +164,8 @@ def draw_legend(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterS
     if fit is None:
         _draw_overflowing(canvas, partners, body, layout, style)
         return
-    column_width = _column_width(body.width, fit.columns, layout)
-    for index, chunk in enumerate(_chunks(partners, fit.columns)):
+    column_width = _column_width(body.width, len(fit.counts), layout)
+    for index, chunk in enumerate(_in_columns(partners, fit.counts)):
         x = body.x + index * (column_width + layout.millimetres(6))
         entries = [legend_entry(partner, layout, style, fit.factor) for partner in chunk]
         draw_column(canvas, Rect(x, body.y, column_width, body.height), entries)

@@ -163,7 +163,7 @@ def draw_map(
     _draw_participants(canvas, plan, participants, layout, style)
     _draw_partners(canvas, plan, style)
     if plan.site_marker is not None:
-        _draw_site(canvas, plan.site_marker, layout, style)
+        draw_site(canvas, plan.site_marker, layout, style)
     if base.image is None:
         _no_base_map_note(canvas, rect, layout, style)
     canvas.restoreState()
@@ -465,7 +465,7 @@ def _draw_partners(canvas: Canvas, plan: MapPlan, style: PosterStyle) -> None:
 
 @dataclass(frozen=True)
 class SiteMarker:
-    """The site's pin (tip on the site) and its 'Wij zijn hier' tag to the right of the head."""
+    """The site's pin (tip on the site) and its 'Wij zijn hier' tag beside or above the head."""
 
     x: float
     y: float
@@ -481,10 +481,14 @@ class SiteMarker:
         along = [Obstacle(self.x, self.head_y, self.head_radius * 1.1)]
         steps = max(1, math.ceil(self.tag.width / radius))
         along.extend(
-            Obstacle(self.tag.x + self.tag.width * index / steps, self.head_y, radius)
+            Obstacle(self.tag.x + self.tag.width * index / steps, self.tag_middle, radius)
             for index in range(steps + 1)
         )
         return along
+
+    @property
+    def tag_middle(self) -> float:
+        return self.tag.y + self.tag.height / 2
 
 
 def site_marker(
@@ -529,9 +533,7 @@ def _circle_meets_rect(circle: Obstacle, rect: Rect) -> bool:
     return math.hypot(circle.x - nearest_x, circle.y - nearest_y) < circle.radius
 
 
-def _draw_site(
-    canvas: Canvas, marker: SiteMarker, layout: PosterLayout, style: PosterStyle
-) -> None:
+def draw_site(canvas: Canvas, marker: SiteMarker, layout: PosterLayout, style: PosterStyle) -> None:
     x, head_y, radius = marker.x, marker.head_y, marker.head_radius
     tangent = math.degrees(math.acos(radius / (head_y - marker.y)))
     canvas.saveState()
@@ -554,7 +556,8 @@ def _draw_site(
     canvas.roundRect(tag.x, tag.y, tag.width, tag.height, tag.height / 4, 1, 1)
     canvas.setFillColor(colors.white)
     canvas.setFont(style.fonts.bold, marker.font_size)
-    canvas.drawString(tag.x + marker.font_size / 2, head_y - marker.font_size * 0.36, marker.label)
+    baseline = marker.tag_middle - marker.font_size * 0.36
+    canvas.drawString(tag.x + marker.font_size / 2, baseline, marker.label)
     canvas.restoreState()
 
 
