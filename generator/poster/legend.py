@@ -131,7 +131,8 @@ def legend_reads_from_afar(team: Team, layout: PosterLayout, style: PosterStyle)
         return True
     width = layout.legend.width
     room = layout.most_legend_height() - _heading_height(width, layout, style)
-    return fit_legend(partners, width, room, layout, style) is not None
+    # Smaller type never needs more room, so the smallest readable size answers for all.
+    return fit_legend(partners, width, room, layout, style, (MIN_LEGEND_FACTOR,)) is not None
 
 
 def legend_height_needed(
