@@ -18,7 +18,7 @@ from generator.geometry import PageFrame
 from generator.model import LatLon, Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
-from generator.poster.document import new_canvas
+from generator.poster.document import new_canvas, prepare_poster, write_poster_pdf
 from generator.poster.layout import make_layout
 from generator.poster.legend import MIN_LEGEND_FACTOR, balanced_columns
 from generator.poster.mapdraw import draw_site, site_marker
@@ -424,8 +424,43 @@ def test_the_site_label_is_written_inside_its_tag_wherever_the_tag_goes(tmp_path
             tag.x < left_ and right_ < tag.right and tag.y < bottom and top < tag.top
             for left_, bottom, right_, top in boxes
         ), (tag, boxes)
-    covered = above.obstacles()[1:]
+    covered = above.obstacles()[2:]  # after the pin's head and point
     assert all(tag_circle.y == pytest.approx(above.tag_middle) for tag_circle in covered)
+
+
+def test_a_postcode_label_moves_over_its_circle_where_the_pin_would_hide_it(
+    team: Team, tmp_path: Path
+) -> None:
+    site = team.organisation.coordinates
+    assert site is not None
+    options = PackOptions()
+    style = load_style(Templates())
+    base = synthetic_base(team, options, tmp_path, ppi=30)
+    frame = make_layout("A1", False, style).map_frame.as_frame()
+    site_xy = frame.place(base.view, site)
+    points_per_degree = (
+        frame.place(base.view, LatLon(site.lat + 0.001, site.lon))[1] - site_xy[1]
+    ) / 0.001
+    above_pin = LatLon(site.lat + 100 / points_per_degree, site.lon)  # 100 pt over the site
+    small = team.participants[0]
+    streets = tuple(
+        dataclasses.replace(
+            small,
+            address=dataclasses.replace(small.address, street=street, postcode="9999"),
+            count=2,
+            coordinates=above_pin,
+        )
+        for street in ("Astraat", "Bstraat")
+    )
+    crowded = team.replace(participants=streets)
+    poster = prepare_poster(crowded, base, options, style)
+    (label,) = poster.plan.postcode_labels
+    circle_y = frame.place(base.view, above_pin)[1]
+    assert label.text == "9999 samen" and label.x == pytest.approx(site_xy[0])
+    assert label.y > circle_y  # over its circle: under it, the pin's head would cover it
+    pin_top = site_xy[1] + 22 * mm * (0.95 + 0.42)
+    write_poster_pdf(poster, tmp_path / "poster.pdf")
+    assert all(bottom > pin_top for _, bottom, _, _ in char_boxes(tmp_path / "poster.pdf", "9999"))
 
 
 def test_the_site_tag_stays_on_the_map_near_its_right_edge() -> None:

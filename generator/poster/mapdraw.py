@@ -29,6 +29,10 @@ from generator.poster.style import PosterStyle
 from generator.poster.text import para
 
 HALO = colors.Color(1, 1, 1, alpha=0.88)
+# The site's pin, in parts of its size: the head's radius and the height of its centre
+# above the point, which stands on the site.
+PIN_HEAD_RADIUS = 0.42
+PIN_HEAD_HEIGHT = 0.95
 GRID_LINE = colors.Color(0.13, 0.13, 0.13, alpha=0.35)
 PLAIN_BACKGROUND = colors.HexColor("#EEF1F2")
 
@@ -53,6 +57,31 @@ class MapPlan:
     marker_diameter: float
     site_size: float
     site_marker: SiteMarker | None = None
+    postcode_labels: tuple[MapLabel, ...] = ()
+
+
+@dataclass(frozen=True)
+class MapLabel:
+    """A few words on a white halo, centred on ``x``, the halo's bottom at ``y``."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    width: float
+
+    @property
+    def box(self) -> Rect:
+        pad = self.size * 0.25
+        return Rect(
+            self.x - self.width / 2 - pad, self.y - pad, self.width + 2 * pad, self.size + pad
+        )
+
+    def obstacles(self) -> list[Obstacle]:
+        """Circles along the label, for the site's tag to keep clear of."""
+        middle = self.y + self.size * 0.35
+        half = self.width / 2
+        return [Obstacle(self.x + offset, middle, self.size * 0.8) for offset in (-half, 0, half)]
 
 
 def plan_map(
@@ -77,9 +106,10 @@ def plan_map(
         (inside if view.contains(partner.coordinates) else outside).append(partner)
     true_points = [frame.place(view, _at(partner)) for partner in inside]
     counts = _count_obstacles(participants, view, frame, layout, style)
+    labels = _postcode_labels(participants, view, frame, layout, style, site, site_size)
     marker = None
     if site is not None:
-        avoid = [*counts, *_postcode_label_obstacles(participants, view, frame, layout, style)]
+        avoid = [*counts, *(circle for label in labels for circle in label.obstacles())]
         marker = site_marker(site, site_size, layout, style, avoid, rect)
     obstacles = [*([] if marker is None else marker.obstacles()), *counts]
     drawn = spread(true_points, diameter / 2, obstacles, (rect.x, rect.y, rect.right, rect.top))
@@ -87,7 +117,9 @@ def plan_map(
         PlacedPartner(partner, true_xy, drawn_xy)
         for partner, true_xy, drawn_xy in zip(inside, true_points, drawn, strict=True)
     )
-    return MapPlan(view, frame, rect, placed, tuple(outside), site, diameter, site_size, marker)
+    return MapPlan(
+        view, frame, rect, placed, tuple(outside), site, diameter, site_size, marker, labels
+    )
 
 
 def _count_obstacles(
@@ -108,25 +140,40 @@ def _count_obstacles(
     return obstacles
 
 
-def _postcode_label_obstacles(
+def _postcode_labels(
     participants: ParticipantSummary,
     view: MapView,
     frame: PageFrame,
     layout: PosterLayout,
     style: PosterStyle,
-) -> list[Obstacle]:
-    """Where the 'postcode samen' labels go, as circles along each label."""
+    site: tuple[float, float] | None,
+    site_size: float,
+) -> tuple[MapLabel, ...]:
+    """The 'postcode samen' labels: under their circle, else over it or a little aside, where
+    the site's pin (drawn last) does not hide them."""
     largest = max((circle.count for circle in participants.circles), default=1)
     size = layout.points(style.size("small"))
-    obstacles: list[Obstacle] = []
+    pin = [] if site is None else pin_obstacles(site, site_size)
+    labels = []
     for circle in participants.circles:
         if circle.postcode is None or not view.contains(circle.location):
             continue
         x, y = frame.place(view, circle.location)
-        label_y = y - participant_diameter(circle.count, largest, layout, style) / 2 - size * 0.7
-        half = stringWidth(postcode_label(circle.postcode, style), style.fonts.regular, size) / 2
-        obstacles.extend(Obstacle(x + offset, label_y, size * 0.8) for offset in (-half, 0, half))
-    return obstacles
+        radius = participant_diameter(circle.count, largest, layout, style) / 2
+        text = postcode_label(circle.postcode, style)
+        width = stringWidth(text, style.fonts.regular, size)
+        places = [
+            MapLabel(x + shift * width, y + rise, text, size, width)
+            for shift in (0.0, -0.5, 0.5, -1.0, 1.0)
+            for rise in (-radius - size * 1.2, radius + size * 0.45)  # under, over the circle
+        ]
+        clear = (place for place in places if not _meets_any(pin, place.box))
+        labels.append(next(clear, places[0]))
+    return tuple(labels)
+
+
+def _meets_any(circles: list[Obstacle], rect: Rect) -> bool:
+    return any(_circle_meets_rect(circle, rect) for circle in circles)
 
 
 def postcode_label(postcode: str, style: PosterStyle) -> str:
@@ -408,7 +455,6 @@ def _draw_participants(
     style: PosterStyle,
 ) -> None:
     largest = max((circle.count for circle in summary.circles), default=1)
-    size = layout.points(style.size("small"))
     for circle in summary.circles:
         if not plan.view.contains(circle.location):
             continue
@@ -417,27 +463,17 @@ def _draw_participants(
         draw_participant_circle(
             canvas, x, y, diameter, circle.count, circle.postcode is not None, layout, style
         )
-        if circle.postcode is not None:
-            label = postcode_label(circle.postcode, style)
-            _halo_text(canvas, x, y - diameter / 2 - size * 1.2, label, size, layout, style)
+    for label in plan.postcode_labels:
+        _draw_label(canvas, label, style)
 
 
-def _halo_text(
-    canvas: Canvas,
-    x: float,
-    y: float,
-    text: str,
-    size: float,
-    layout: PosterLayout,
-    style: PosterStyle,
-) -> None:
-    width = canvas.stringWidth(text, style.fonts.regular, size)
+def _draw_label(canvas: Canvas, label: MapLabel, style: PosterStyle) -> None:
+    box = label.box
     canvas.setFillColor(HALO)
-    pad = size * 0.25
-    canvas.roundRect(x - width / 2 - pad, y - pad, width + 2 * pad, size + pad, pad, 0, 1)
+    canvas.roundRect(box.x, box.y, box.width, box.height, label.size * 0.25, 0, 1)
     canvas.setFillColor(style.text_colour)
-    canvas.setFont(style.fonts.regular, size)
-    canvas.drawCentredString(x, y + size * 0.12, text)
+    canvas.setFont(style.fonts.regular, label.size)
+    canvas.drawCentredString(label.x, label.y + label.size * 0.12, label.text)
 
 
 def _draw_partners(canvas: Canvas, plan: MapPlan, style: PosterStyle) -> None:
@@ -469,6 +505,7 @@ class SiteMarker:
 
     x: float
     y: float
+    size: float
     head_radius: float
     head_y: float
     tag: Rect
@@ -478,7 +515,7 @@ class SiteMarker:
     def obstacles(self) -> list[Obstacle]:
         """Circles covering pin and tag, for partner markers to keep clear of."""
         radius = self.tag.height / 2
-        along = [Obstacle(self.x, self.head_y, self.head_radius * 1.1)]
+        along = pin_obstacles((self.x, self.y), self.size)
         steps = max(1, math.ceil(self.tag.width / radius))
         along.extend(
             Obstacle(self.tag.x + self.tag.width * index / steps, self.tag_middle, radius)
@@ -489,6 +526,15 @@ class SiteMarker:
     @property
     def tag_middle(self) -> float:
         return self.tag.y + self.tag.height / 2
+
+
+def pin_obstacles(site: tuple[float, float], size: float) -> list[Obstacle]:
+    """Circles covering the pin drawn for a site marker of this size: its head and its point."""
+    x, y = site
+    return [
+        Obstacle(x, y + size * 0.95, size * 0.42 * 1.1),
+        Obstacle(x, y + size * 0.35, size * 0.3),
+    ]
 
 
 def site_marker(
@@ -502,8 +548,8 @@ def site_marker(
     """The pin, with its tag right of the head; left, above or below when that hides fewer
     participant counts and postcode labels (``avoid``) or keeps the tag on the map."""
     x, y = site
-    head_radius = size * 0.42
-    head_y = y + size * 0.95
+    head_radius = size * PIN_HEAD_RADIUS
+    head_y = y + size * PIN_HEAD_HEIGHT
     label = style.wording("map").text("site_marker")
     font_size = layout.points(style.size("body")) * 1.1
     width = stringWidth(label, style.fonts.bold, font_size) + font_size
@@ -515,7 +561,7 @@ def site_marker(
         Rect(x - width / 2, y - height * 1.2, width, height),
     )
     tag = min(places, key=lambda rect: _tag_cost(rect, avoid or [], bounds))
-    return SiteMarker(x, y, head_radius, head_y, tag, font_size, label)
+    return SiteMarker(x, y, size, head_radius, head_y, tag, font_size, label)
 
 
 def _tag_cost(tag: Rect, avoid: list[Obstacle], bounds: Rect | None) -> int:
