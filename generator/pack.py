@@ -247,7 +247,7 @@ def render_pack(team: Team, base: BaseMap, folder: Path, options: PackOptions) -
     # The worksheets' XML parsing and zipping release the GIL, as does the poster preview's
     # rasterising: a second thread cuts a pack's time by about a third (benchmarks/run.py).
     with ThreadPoolExecutor(max_workers=1) as helper:
-        worksheets = helper.submit(write_worksheets, team, folder, templates)
+        worksheets = helper.submit(write_worksheets, team, folder, templates, options)
         files = write_poster(team, base, options, folder, templates)
         files += worksheets.result()
     write_manifest(team, folder, files)

@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 
 from generator.errors import TemplateError
 from generator.model import CoordinateOrigin, Team
+from generator.options import PackOptions
 from generator.resources import Templates, default_templates_dir
 from generator.workbook import read_team
 from generator.worksheets import (
@@ -139,7 +140,7 @@ def team() -> Team:
 @pytest.fixture(scope="module")
 def pack(team: Team, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pack")
-    names = write_worksheets(team, folder, Templates())
+    names = write_worksheets(team, folder, Templates(), PackOptions())
     assert names == [*WORKSHEETS, COMBINED]
     return folder
 
@@ -207,6 +208,23 @@ def test_the_draaiboek_lists_the_sticker_sheet_and_no_fixed_paper_size(
     text = text_of(docs["7-draaiboek.docx"])
     assert "stickervel met de genummerde buurtpartners (stickers-A4.pdf)" in text
     assert "A1" not in text  # the poster may be printed on any size
+
+
+def test_the_cover_names_the_poster_the_pack_holds(
+    docs: dict[str, Any], team: Team, tmp_path: Path
+) -> None:
+    assert "Bij dit pakket hoort de kaart van de buurt (affiche op A1)." in text_of(docs[COMBINED])
+    write_worksheets(team, tmp_path, Templates(), PackOptions(paper="A3", print_tiles="A4"))
+    assert (
+        "(affiche op A3, en dezelfde kaart op losse A4-vellen om aan elkaar te kleven)."
+        in text_of(open_docx(tmp_path / COMBINED))
+    )
+
+
+def test_the_partner_count_is_of_the_list_not_of_the_map(docs: dict[str, Any], team: Team) -> None:
+    cells = [cell for row in rows_of(docs["5-samenwerken.docx"]) for cell in row]
+    assert f"{len(team.partners)} buurtpartners in de werkmap" in cells
+    assert not any("op de kaart" in cell for cell in cells)  # not all of them may be placed
 
 
 def test_choices_are_ticked_for_yes_only(docs: dict[str, Any], team: Team) -> None:
@@ -298,7 +316,7 @@ def test_sticker_colours_come_from_the_house_style(tmp_path: Path, team: Team) -
     )
     out = tmp_path / "out"
     out.mkdir()
-    write_worksheets(team, out, Templates(override))
+    write_worksheets(team, out, Templates(override), PackOptions())
     document = open_docx(out / "4-kaartoefening.docx")
     rows = rows_of(document)
     assert ["", "oranje", "Waar komen je deelnemers vandaan?"] in rows
@@ -315,7 +333,7 @@ def test_an_empty_team_gets_ruled_lines_and_empty_boxes(tmp_path: Path, team: Te
         participants=(),
         actions=(),
     )
-    write_worksheets(empty, tmp_path, Templates())
+    write_worksheets(empty, tmp_path, Templates(), PackOptions())
     visie = open_docx(tmp_path / "1-visie-en-doel.docx")
     assert not any(p.style.name == "Antwoord" for p in visie.paragraphs)
     assert sum(p.style.name == "Schrijflijn" for p in visie.paragraphs) == 6 * 4
@@ -333,7 +351,7 @@ def test_records_off_the_map_are_listed_in_dutch_only(tmp_path: Path, team: Team
         partners=(team.partners[0], lost, *team.partners[2:]),
         warnings=("Buurtpartners, row 3: address not found",),
     )
-    write_worksheets(changed, tmp_path, Templates())
+    write_worksheets(changed, tmp_path, Templates(), PackOptions())
     text = text_of(open_docx(tmp_path / "4-kaartoefening.docx"))
     assert "Niet op de kaart" in text
     assert "2. Basisschool De Regenboog (werkmap, blad ‘Buurtpartners’, rij 3)" in text
@@ -347,7 +365,7 @@ def test_markup_and_control_characters_in_names_do_not_break_the_document(
 ) -> None:
     name = 'Vzw <De Brug> & "Co" \x0b\x07'
     changed = team.replace(organisation=dataclasses.replace(team.organisation, name=name))
-    write_worksheets(changed, tmp_path, Templates())
+    write_worksheets(changed, tmp_path, Templates(), PackOptions())
     for file in [*WORKSHEETS, COMBINED]:
         header = open_docx(tmp_path / file).sections[0].header._element
         assert 'Vzw <De Brug> & "Co"' in " ".join(paragraph_texts(header))
@@ -357,8 +375,8 @@ def test_output_is_byte_identical_for_the_same_team(team: Team, tmp_path: Path) 
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()
     second.mkdir()
-    write_worksheets(team, first, Templates())
-    write_worksheets(team, second, Templates())
+    write_worksheets(team, first, Templates(), PackOptions())
+    write_worksheets(team, second, Templates(), PackOptions())
     for name in [*WORKSHEETS, COMBINED]:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
@@ -396,7 +414,7 @@ def test_a_mistyped_field_names_the_file_and_the_tag(
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(TemplateError) as caught:
-        write_worksheets(team, out, templates)
+        write_worksheets(team, out, templates, PackOptions())
     message = caught.value.format_message()
     assert message.startswith(f"{path}: unknown field 'organisaton' in the tag ")
     assert "{{ organisaton.name }}" in message

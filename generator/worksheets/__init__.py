@@ -17,6 +17,7 @@ from docxcompose.composer import Composer  # type: ignore[import-untyped]
 
 from generator.errors import TemplateError
 from generator.model import Address, CoordinateOrigin, Delimitation, Organisation, Source, Team
+from generator.options import PackOptions
 from generator.resources import Templates
 from generator.workbook import read_team, write_workbook
 from generator.workbook.spec import load_spec
@@ -56,12 +57,15 @@ __all__ = [
 ]
 
 
-def write_worksheets(team: Team, folder: Path, templates: Templates) -> list[str]:
+def write_worksheets(
+    team: Team, folder: Path, templates: Templates, options: PackOptions
+) -> list[str]:
     """Write the worksheets and the combined document into folder; return their file names.
 
-    Everything is rendered in memory first, so a broken template leaves no file behind.
+    ``options`` tell the worksheets which poster the pack holds. Everything is rendered in
+    memory first, so a broken template leaves no file behind.
     """
-    context = worksheet_context(team, templates)
+    context = worksheet_context(team, templates, options)
     sheets = {name: render(_template_path(templates, name), context) for name in WORKSHEETS}
     cover = render(_template_path(templates, COMBINED), context)
     combined = combine(cover.document, [sheet.document for sheet in sheets.values()], templates)
@@ -106,7 +110,12 @@ def check_template(
 
 def _sample_contexts(templates: Templates, team: Team | None) -> list[dict[str, Any]]:
     samples = [team or _example_team(templates), _empty_team()]
-    return [worksheet_context(sample, templates) for sample in samples]
+    # With and without print tiles, so both branches of a template are tried.
+    options = [PackOptions(), PackOptions(paper="A3", print_tiles="A4")]
+    return [
+        worksheet_context(sample, templates, option)
+        for sample, option in zip(samples, options, strict=True)
+    ]
 
 
 def _check(path: Path, contexts: list[dict[str, Any]]) -> None:

@@ -20,6 +20,7 @@ from generator.model import (
     Placed,
     Team,
 )
+from generator.options import PackOptions
 from generator.resources import Templates
 from generator.workbook.spec import load_spec
 
@@ -34,7 +35,7 @@ def clean(text: str) -> str:
     return _NOT_IN_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def worksheet_context(team: Team, templates: Templates) -> dict[str, Any]:
+def worksheet_context(team: Team, templates: Templates, options: PackOptions) -> dict[str, Any]:
     partners = [_partner(partner) for partner in team.partners]
     participants = [_origin(origin) for origin in team.participants]
     return {
@@ -53,6 +54,7 @@ def worksheet_context(team: Team, templates: Templates) -> dict[str, Any]:
         ],
         "stickers": _stickers(templates),
         "not_placed": [_not_placed(record) for record in team.not_placed()],
+        "poster": {"paper": options.paper, "tiles": options.print_tiles or ""},
     }
 
 
