@@ -19,11 +19,11 @@ from generator.model import LatLon, Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
 from generator.poster.document import new_canvas, prepare_poster, write_poster_pdf
-from generator.poster.layout import make_layout
+from generator.poster.layout import PosterLayout, make_layout
 from generator.poster.legend import MIN_LEGEND_FACTOR, balanced_columns
-from generator.poster.mapdraw import draw_site, site_marker
+from generator.poster.mapdraw import SiteMarker, draw_site, site_marker
 from generator.poster.markers import Obstacle, Status, label_size
-from generator.poster.style import load_style
+from generator.poster.style import PosterStyle, load_style
 from generator.resources import Templates
 from tests.poster_support import (
     base_fonts,
@@ -393,11 +393,16 @@ def test_a_marker_number_stays_inside_its_ring_or_shape(status: Status, label: s
         assert size == pytest.approx(diameter * 0.52)  # one digit keeps the full size
 
 
-def test_the_site_tag_moves_off_a_participant_count_beside_the_pin(team: Team) -> None:
+def pin_mid_map() -> tuple[PosterStyle, PosterLayout, tuple[float, float], SiteMarker]:
+    """An A1 page and the site marker mid-map, its tag where it usually goes."""
     style = load_style(Templates())
     layout = make_layout("A1", False, style)
     site = (layout.map_frame.x + layout.map_frame.width / 2, layout.map_frame.y + 400)
-    usual = site_marker(site, 22 * mm, layout, style)
+    return style, layout, site, site_marker(site, 22 * mm, layout, style)
+
+
+def test_the_site_tag_moves_off_a_participant_count_beside_the_pin(team: Team) -> None:
+    style, layout, site, usual = pin_mid_map()
     count_under_usual_tag = Obstacle(usual.tag.x + usual.tag.width / 2, usual.head_y, 15)
     moved = site_marker(site, 22 * mm, layout, style, [count_under_usual_tag], layout.map_frame)
     assert usual.tag.x > site[0]
@@ -405,10 +410,7 @@ def test_the_site_tag_moves_off_a_participant_count_beside_the_pin(team: Team) -
 
 
 def test_the_site_label_is_written_inside_its_tag_wherever_the_tag_goes(tmp_path: Path) -> None:
-    style = load_style(Templates())
-    layout = make_layout("A1", False, style)
-    site = (layout.map_frame.x + layout.map_frame.width / 2, layout.map_frame.y + 400)
-    usual = site_marker(site, 22 * mm, layout, style)
+    style, layout, site, usual = pin_mid_map()
     right = Obstacle(usual.tag.x + usual.tag.width / 2, usual.head_y, 15)
     left = Obstacle(site[0] - usual.head_radius * 1.3 - usual.tag.width / 2, usual.head_y, 15)
     above = site_marker(site, 22 * mm, layout, style, [right, left], layout.map_frame)

@@ -56,8 +56,8 @@ class MapPlan:
     site: tuple[float, float] | None
     marker_diameter: float
     site_size: float
-    site_marker: SiteMarker | None = None
-    postcode_labels: tuple[MapLabel, ...] = ()
+    site_marker: SiteMarker | None
+    postcode_labels: tuple[MapLabel, ...]
 
 
 @dataclass(frozen=True)
