@@ -42,8 +42,9 @@ from staticmap import CircleMarker, StaticMap
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.basemap import JPEG_QUALITY, make_base_map, tile_cache, tiles_of  # noqa: E402
-from generator.geocode import place_team  # noqa: E402
+from generator.map.basemap import JPEG_QUALITY, make_base_map, tile_cache, tiles_of  # noqa: E402
+from generator.map.geocode import place_team  # noqa: E402
+from generator.map.maptiles import parse_tile_template  # noqa: E402
 from generator.model import Team  # noqa: E402
 from generator.options import PackOptions  # noqa: E402
 from generator.pack import generate_packs, render_pack  # noqa: E402
@@ -53,7 +54,6 @@ from generator.poster.layout import page_size  # noqa: E402
 from generator.poster.style import load_style  # noqa: E402
 from generator.progress import SilentProgress  # noqa: E402
 from generator.resources import Templates  # noqa: E402
-from generator.tiles import parse_tile_template  # noqa: E402
 from generator.workbook import read_team  # noqa: E402
 from tests.servers import running_tile_server  # noqa: E402
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 PAPER_SIZES = ("A0", "A1", "A2", "A3")
 PRINT_TILE_SIZES = ("A4", "A3")
+BASEMAP_KINDS = ("vector", "tiles")
 
 
 @dataclass(frozen=True)
@@ -25,3 +26,6 @@ class PackOptions:
     min_count: int = 3  # --min-count: privacy threshold for participant streets
     print_tiles: str | None = None  # --print-tiles A4|A3
     low_ink: bool = False  # --low-ink: faded base map
+    basemap: str = "vector"  # --basemap: "vector" (OSM data drawn as paths) or "tiles" (raster)
+    osm_file: Path | None = None  # --osm-file: a local .osm.pbf / .osm extract instead of Overpass
+    overpass_url: str | None = None  # BUURTKAART_OVERPASS_URL, else the public main instance

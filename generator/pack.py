@@ -25,9 +25,9 @@ from typing import Any, Protocol
 from slugify import slugify
 
 from generator import __version__
-from generator.basemap import BaseMap, make_base_map, tile_source
 from generator.errors import BuurtkaartError, OutputError, Problem, WorkbookError
-from generator.geocode import place_team
+from generator.map.basemap import BaseMap, make_base_map, tile_source
+from generator.map.geocode import place_team
 from generator.model import Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster

@@ -10,8 +10,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-from generator.basemap import BaseMap
-from generator.geometry import MapView
+from generator.map.basemap import BaseMap
+from generator.map.geometry import MapView
 from generator.model import LatLon, ParticipantOrigin, Partner, Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from generator.geocode import GeocodePolicy, address_query, place_team
+from generator.map.geocode import GeocodePolicy, address_query, place_team
 from generator.model import Address, CoordinateOrigin, LatLon, Partner, Source, Team
 from generator.options import PackOptions
 from generator.progress import SilentProgress

@@ -7,8 +7,8 @@ import math
 import pytest
 from staticmap.staticmap import _lat_to_y, _lon_to_x
 
-from generator.basemap import MAX_PPI, MIN_PPI, choose_view, tiles_of
-from generator.geometry import Extent, MapView, PageFrame, lonlat_to_tile, tile_to_lonlat
+from generator.map.basemap import MAX_PPI, MIN_PPI, choose_view, tiles_of
+from generator.map.geometry import Extent, MapView, PageFrame, lonlat_to_tile, tile_to_lonlat
 from generator.model import LatLon
 
 DAMPOORT = LatLon(lat=51.0560, lon=3.7410)

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from generator.basemap import BaseMap
 from generator.cli import main
 from generator.errors import OutputError, TemplateError
+from generator.map.basemap import BaseMap
 from generator.model import Team
 from generator.options import PackOptions
 from generator.pack import generate_packs, write_manifest

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from generator.errors import TemplateError
-from generator.geometry import PageFrame
+from generator.map.geometry import PageFrame
 from generator.model import LatLon, Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
-from generator.basemap import BaseMap
+from generator.map.basemap import BaseMap
 from generator.model import Team
 from generator.options import PackOptions
 from generator.poster.document import layout_for, prepare_poster, write_poster_pdf, write_preview
+from generator.poster.sheets import write_tiles
 from generator.poster.stickers import write_stickers
 from generator.poster.style import load_style
-from generator.poster.tiles import write_tiles
 from generator.resources import Templates
 
 __all__ = ["map_frame_mm", "write_poster"]

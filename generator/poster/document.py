@@ -11,8 +11,8 @@ from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from generator.basemap import BaseMap
 from generator.errors import OutputError
+from generator.map.basemap import BaseMap
 from generator.model import Team
 from generator.options import PackOptions
 from generator.poster.layout import MAP_SHARES, PosterLayout, make_layout

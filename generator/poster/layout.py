@@ -13,7 +13,7 @@ from reportlab.lib import pagesizes
 from reportlab.lib.units import mm
 
 from generator.errors import TemplateError
-from generator.geometry import PageFrame
+from generator.map.geometry import PageFrame
 from generator.options import PAPER_SIZES
 from generator.poster.style import PosterStyle
 

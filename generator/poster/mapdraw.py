@@ -19,8 +19,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from generator.basemap import BaseMap
-from generator.geometry import MapView, PageFrame
+from generator.map.basemap import BaseMap
+from generator.map.geometry import MapView, PageFrame
 from generator.model import LatLon, Partner, Team
 from generator.poster.layout import PosterLayout, Rect
 from generator.poster.markers import Obstacle, draw_marker, partner_status, spread

@@ -11,9 +11,26 @@ import requests
 from PIL import Image
 
 from generator import __version__
-from generator.basemap import BaseMap, attribution, make_base_map, neighbourhood_extent, tiles_of
 from generator.errors import MapError
-from generator.geometry import Extent, MapView, tile_to_lonlat
+from generator.map.basemap import (
+    BaseMap,
+    attribution,
+    make_base_map,
+    neighbourhood_extent,
+    tiles_of,
+)
+from generator.map.geometry import Extent, MapView, tile_to_lonlat
+from generator.map.maptiles import (
+    DEFAULT_LIFETIME_S,
+    OSM_TILE_URL,
+    FetchPolicy,
+    TileCache,
+    TileFetcher,
+    TileMap,
+    TileSource,
+    freshness,
+    parse_tile_template,
+)
 from generator.model import (
     Address,
     CoordinateOrigin,
@@ -27,17 +44,6 @@ from generator.model import (
 from generator.options import PackOptions
 from generator.progress import SilentProgress
 from generator.resources import Templates
-from generator.tiles import (
-    DEFAULT_LIFETIME_S,
-    OSM_TILE_URL,
-    FetchPolicy,
-    TileCache,
-    TileFetcher,
-    TileMap,
-    TileSource,
-    freshness,
-    parse_tile_template,
-)
 from tests.servers import TileServer, tile_colour
 
 SITE = LatLon(lat=51.0560, lon=3.7410)

@@ -10,14 +10,10 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from generator.cachedir import cache_root
 from generator.errors import MapError
-from generator.geometry import MILLIMETRES_PER_INCH, Extent, MapView
-from generator.model import Delimitation, LatLon, Team
-from generator.options import PackOptions
-from generator.progress import Progress
-from generator.resources import Templates
-from generator.tiles import (
+from generator.map.cachedir import cache_root
+from generator.map.geometry import MILLIMETRES_PER_INCH, Extent, MapView
+from generator.map.maptiles import (
     HOW_TO_SWITCH,
     TILE_URL_ENV,
     FetchPolicy,
@@ -28,6 +24,10 @@ from generator.tiles import (
     parse_tile_template,
     tile_grid,
 )
+from generator.model import Delimitation, LatLon, Team
+from generator.options import PackOptions
+from generator.progress import Progress
+from generator.resources import Templates
 
 # Tile pixels per printed inch, counted in 256-px tiles (a 512-px @2x tile counts half):
 # below 100 the map looks coarse, above 200 OSM's labels shrink under 1.5 mm.

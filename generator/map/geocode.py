@@ -24,8 +24,8 @@ from geopy.exc import GeocoderTimedOut, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
-from generator.cachedir import cache_root, warn_unwritable
 from generator.identity import user_agent
+from generator.map.cachedir import cache_root, warn_unwritable
 from generator.model import Address, CoordinateOrigin, LatLon, Organisation, Placed, Team
 from generator.options import PackOptions
 from generator.progress import Progress

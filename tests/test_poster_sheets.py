@@ -12,7 +12,7 @@ from generator.model import Team
 from generator.options import PackOptions
 from generator.poster import write_poster
 from generator.poster.layout import Rect
-from generator.poster.tiles import GLUE_STRIP, PRINTER_MARGIN, TilePlan, plan_tiles
+from generator.poster.sheets import GLUE_STRIP, PRINTER_MARGIN, TilePlan, plan_tiles
 from generator.resources import Templates
 from tests.poster_support import (
     example_team,

@@ -29,9 +29,9 @@ from PIL import Image, UnidentifiedImageError
 from requests.adapters import HTTPAdapter
 from staticmap import StaticMap
 
-from generator.cachedir import warn_unwritable
 from generator.errors import MapError
 from generator.identity import user_agent
+from generator.map.cachedir import warn_unwritable
 from generator.progress import Progress
 
 OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
