@@ -7,6 +7,7 @@ so the vectors drawn by the poster line up with the raster that staticmap assemb
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from generator.model import LatLon
@@ -85,6 +86,52 @@ class MapView:
 
 
 @dataclass(frozen=True)
+class Rect:
+    """A box on the page in points, origin bottom-left as in reportlab."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def top(self) -> float:
+        return self.y + self.height
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    def inset(self, amount: float) -> Rect:
+        return Rect(
+            self.x + amount, self.y + amount, self.width - 2 * amount, self.height - 2 * amount
+        )
+
+    def split_top(self, height: float, gap: float = 0.0) -> tuple[Rect, Rect]:
+        """The top ``height`` of this box, and what is left below it after ``gap``."""
+        top = Rect(self.x, self.top - height, self.width, height)
+        rest = Rect(self.x, self.y, self.width, max(0.0, self.height - height - gap))
+        return top, rest
+
+    def split_left(self, width: float, gap: float = 0.0) -> tuple[Rect, Rect]:
+        left = Rect(self.x, self.y, width, self.height)
+        rest = Rect(self.x + width + gap, self.y, max(0.0, self.width - width - gap), self.height)
+        return left, rest
+
+    def as_frame(self) -> PageFrame:
+        return PageFrame(self.x, self.y, self.width, self.height)
+
+    def meets(self, other: Rect) -> bool:
+        """Whether the two boxes share any area (touching edges do not count)."""
+        return (
+            self.x < other.right
+            and other.x < self.right
+            and self.y < other.top
+            and other.y < self.top
+        )
+
+
+@dataclass(frozen=True)
 class PageFrame:
     """Where the map image is drawn on a page, in points (reportlab: origin bottom-left)."""
 
@@ -101,6 +148,18 @@ class PageFrame:
             self.y + self.height - py * self.height / view.height_px,
         )
 
+    def projection(self, view: MapView) -> Projection:
+        """The same mapping as :meth:`place`, prepared for many points at once."""
+        n = 2.0**view.zoom
+        x_scale = self.width / view.width_px * view.tile_size
+        y_scale = self.height / view.height_px * view.tile_size
+        return Projection(
+            x_per_degree=x_scale * n / 360.0,
+            x_origin=self.x + self.width / 2 + x_scale * (n / 2 - view.center_x),
+            y_per_unit=y_scale * n / (2 * math.pi),
+            y_origin=self.y + self.height / 2 - y_scale * (n / 2 - view.center_y),
+        )
+
     def points_per_metre(self, view: MapView) -> float:
         return self.width / view.width_px / view.metres_per_pixel
 
@@ -108,6 +167,33 @@ class PageFrame:
         """N in the print scale 1:N (ground metres per paper metre)."""
         paper_metres_per_point = METRES_PER_INCH / POINTS_PER_INCH
         return 1.0 / (self.points_per_metre(view) * paper_metres_per_point)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """lon/lat to page points as ``PageFrame.place`` does, without a LatLon per point.
+
+    Web Mercator is linear in longitude and in asinh(tan(latitude)), so a base map of
+    thousands of paths projects with two multiplications a point.
+    """
+
+    x_per_degree: float
+    x_origin: float
+    y_per_unit: float
+    y_origin: float
+
+    def point(self, lon: float, lat: float) -> tuple[float, float]:
+        lat = max(-MAX_LATITUDE, min(MAX_LATITUDE, lat))
+        return (
+            self.x_origin + lon * self.x_per_degree,
+            self.y_origin + math.asinh(math.tan(math.radians(lat))) * self.y_per_unit,
+        )
+
+    def points(self, coords: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+        """Page points of (lon, lat) pairs."""
+        x0, xs, y0, ys = self.x_origin, self.x_per_degree, self.y_origin, self.y_per_unit
+        asinh, tan, radians = math.asinh, math.tan, math.radians
+        return [(x0 + lon * xs, y0 + asinh(tan(radians(lat))) * ys) for lon, lat in coords]
 
 
 MILLIMETRES_PER_INCH = 25.4

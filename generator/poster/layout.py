@@ -13,7 +13,7 @@ from reportlab.lib import pagesizes
 from reportlab.lib.units import mm
 
 from generator.errors import TemplateError
-from generator.map.geometry import PageFrame
+from generator.map.geometry import Rect as Rect  # the poster modules know boxes by this name
 from generator.options import PAPER_SIZES
 from generator.poster.style import PosterStyle
 
@@ -23,43 +23,6 @@ MM = float(mm)
 # first. It gives way a step at a time only where a long partner list would otherwise shrink
 # the legend below the size that reads from 2 m.
 MAP_SHARES = (0.64, 0.6, 0.56, 0.52)
-
-
-@dataclass(frozen=True)
-class Rect:
-    """A box on the page in points, origin bottom-left as in reportlab."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def top(self) -> float:
-        return self.y + self.height
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    def inset(self, amount: float) -> Rect:
-        return Rect(
-            self.x + amount, self.y + amount, self.width - 2 * amount, self.height - 2 * amount
-        )
-
-    def split_top(self, height: float, gap: float = 0.0) -> tuple[Rect, Rect]:
-        """The top ``height`` of this box, and what is left below it after ``gap``."""
-        top = Rect(self.x, self.top - height, self.width, height)
-        rest = Rect(self.x, self.y, self.width, max(0.0, self.height - height - gap))
-        return top, rest
-
-    def split_left(self, width: float, gap: float = 0.0) -> tuple[Rect, Rect]:
-        left = Rect(self.x, self.y, width, self.height)
-        rest = Rect(self.x + width + gap, self.y, max(0.0, self.width - width - gap), self.height)
-        return left, rest
-
-    def as_frame(self) -> PageFrame:
-        return PageFrame(self.x, self.y, self.width, self.height)
 
 
 @dataclass(frozen=True)
