@@ -21,7 +21,8 @@ from generator.poster import map_frame_mm, write_poster
 from generator.poster.document import new_canvas, prepare_poster, write_poster_pdf
 from generator.poster.layout import PosterLayout, make_layout
 from generator.poster.legend import MIN_LEGEND_FACTOR, balanced_columns
-from generator.poster.mapdraw import SiteMarker, draw_site, site_marker
+from generator.poster.mapdraw import draw_site
+from generator.poster.mapplan import SiteMarker, site_marker
 from generator.poster.markers import Obstacle, Status, label_size
 from generator.poster.style import PosterStyle, load_style
 from generator.resources import Templates

@@ -75,6 +75,10 @@ class MapStyle:
     def casing(self, paper_scale: float) -> float:
         return self.casing_mm * MM * paper_scale
 
+    def label_halo(self, paper_scale: float) -> float:
+        """Points of white around each letter of a street name."""
+        return self.label_sizes["residential"] * paper_scale * 0.12
+
     def label_rules(self, paper_scale: float, advance: Callable[[str, float], float]) -> LabelRules:
         main = self.label_sizes["main"] * paper_scale
         tertiary = self.label_sizes["tertiary"] * paper_scale
@@ -90,7 +94,7 @@ class MapStyle:
         return LabelRules(
             sizes=sizes,
             repeat=self.repeat_mm * MM * paper_scale,
-            halo=other * 0.12,
+            halo=self.label_halo(paper_scale),
             max_bend=self.max_bend,
             max_total_bend=self.max_total_bend,
             advance=advance,

@@ -24,6 +24,7 @@ from generator.map.maptiles import (
     parse_tile_template,
     tile_grid,
 )
+from generator.map.osmdata import MapData
 from generator.model import Delimitation, LatLon, Team
 from generator.options import PackOptions
 from generator.progress import Progress
@@ -58,6 +59,12 @@ class BaseMap:
     attribution: str
     low_ink: bool = False
     warning: str | None = None
+    data: MapData | None = None  # the vector base map's layers; then ``image`` is None
+
+    @property
+    def is_blank(self) -> bool:
+        """Neither tiles nor map data: the poster draws a plain background and a note."""
+        return self.image is None and self.data is None
 
 
 def neighbourhood_extent(team: Team) -> Extent | None:

@@ -17,7 +17,8 @@ from generator.model import Team
 from generator.options import PackOptions
 from generator.poster.layout import MAP_SHARES, PosterLayout, make_layout
 from generator.poster.legend import draw_legend, legend_height_needed, legend_reads_from_afar
-from generator.poster.mapdraw import MapPlan, draw_map, plan_map
+from generator.poster.mapdraw import draw_map
+from generator.poster.mapplan import MapPlan, plan_map
 from generator.poster.panels import draw_header, draw_key, draw_panel, key_builder
 from generator.poster.privacy import ParticipantSummary, summarise_participants
 from generator.poster.style import PosterStyle
@@ -101,7 +102,7 @@ def new_canvas(path: Path, page: tuple[float, float], style: PosterStyle, title:
 def draw_poster(canvas: Canvas, poster: Poster) -> None:
     layout, style = poster.layout, poster.style
     draw_header(canvas, poster.team, layout, style)
-    draw_map(canvas, poster.plan, poster.base, poster.participants, layout, style)
+    draw_map(canvas, poster.plan, poster.base, layout, style)
     draw_legend(canvas, poster.team, layout, style)
     key = key_builder(
         poster.team, poster.plan, poster.participants, poster.options.min_count, layout, style

@@ -13,7 +13,8 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from generator.model import Team
 from generator.poster.layout import PosterLayout, Rect
-from generator.poster.mapdraw import MapPlan, draw_participant_circle, grid_cells
+from generator.poster.mapdraw import draw_participant_circle
+from generator.poster.mapplan import MapPlan, count_size
 from generator.poster.markers import Status, draw_marker
 from generator.poster.privacy import ParticipantSummary
 from generator.poster.style import PosterStyle, Sticker
@@ -182,7 +183,8 @@ def _key_lines(
 
     def circle(merged: bool) -> Callable[[Canvas, float, float], None]:
         def draw(canvas: Canvas, x: float, y: float) -> None:
-            draw_participant_circle(canvas, x, y, diameter * 1.1, 5, merged, layout, style)
+            size = count_size(diameter * 1.1, layout)
+            draw_participant_circle(canvas, x, y, diameter * 1.1, 5, merged, size, layout, style)
 
         return draw
 
@@ -194,8 +196,7 @@ def _key_lines(
         canvas.setDash()
 
     minutes = ", ".join(str(item) for item in walking.raw("minutes"))
-    columns, rows = grid_cells(plan.rect, layout, style)
-    example = f"{chr(ord('A') + min(2, columns - 1))}{min(4, rows)}"
+    example = plan.grid.example_square()
     return [
         heading(words.text("title"), layout, style, factor),
         line(marker_symbol(neutral, Status.USED, "", diameter, style), words.text("used")),
