@@ -33,6 +33,7 @@ class LatLon:
 class CoordinateOrigin(StrEnum):
     WORKBOOK = "workbook"
     GEOCODED = "geocoded"
+    MAP_DATA = "map data"  # the street or address found in the OpenStreetMap data itself
     NOT_PLACED = "not placed"
 
 

@@ -26,8 +26,8 @@ from slugify import slugify
 
 from generator import __version__
 from generator.errors import BuurtkaartError, OutputError, Problem, WorkbookError
-from generator.map.basemap import BaseMap, make_base_map, tile_source
-from generator.map.geocode import place_team
+from generator.map.basemap import BaseMap, tile_source
+from generator.map.stage import MapDataProvider, MapStage
 from generator.model import Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
@@ -80,6 +80,7 @@ def generate_packs(
     options: PackOptions | None = None,
     progress: Progress | None = None,
     render: PackRenderer | None = None,
+    map_data: MapDataProvider | None = None,
 ) -> BatchReport:
     """Validate all workbooks, then write a pack for each valid one; one bad one stops none.
 
@@ -98,6 +99,8 @@ def generate_packs(
     if options.templates_dir is not None:
         check_templates(templates)
     chosen = _claim_folders(teams, report)
+    stage = MapStage(options, progress, map_data)
+    stage.prepare([(team, map_frame_mm(team, options, templates)) for team in chosen.values()])
     with (
         tempfile.TemporaryDirectory(prefix="buurtkaart-") as work,
         _renderer(len(chosen), render) as submit,
@@ -105,7 +108,7 @@ def generate_packs(
         pending = []
         for workbook, team in chosen.items():
             with _failure_recorded(report, workbook):
-                job = _prepare(workbook, team, out_dir, options, templates, Path(work), progress)
+                job = _prepare(workbook, team, out_dir, options, templates, Path(work), stage)
                 pending.append((job, submit(job)))
         for job, outcome in pending:
             with _failure_recorded(report, job.workbook):
@@ -175,16 +178,13 @@ def _prepare(
     options: PackOptions,
     templates: Templates,
     work_dir: Path,
-    progress: Progress,
+    stage: MapStage,
 ) -> PackJob:
-    """The network stage of one pack: place the addresses, fetch the base map."""
+    """The network stage of one pack: place the addresses, get the base map."""
     slug = pack_slug(team)
-    placed = place_team(team, options, progress)
     map_dir = work_dir / slug
     map_dir.mkdir()
-    base = make_base_map(
-        placed, map_frame_mm(placed, options, templates), options, map_dir, progress
-    )
+    placed, base = stage.map_team(team, map_frame_mm(team, options, templates), map_dir)
     return PackJob(workbook, placed, base, out_dir / slug, options)
 
 

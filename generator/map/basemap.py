@@ -122,7 +122,7 @@ def tiles_of(view: MapView) -> list[tuple[int, int, int]]:
 
 def attribution(source: TileSource, templates: Templates) -> str:
     wording = templates.toml("kaart.toml")["attribution"]
-    osm = str(wording["osm"])
+    osm = osm_attribution(templates)
     if source.is_osm:
         return osm
     providers: dict[str, str] = wording.get("providers", {})
@@ -154,14 +154,7 @@ def make_base_map(
     credit = attribution(source, templates)
     extent = neighbourhood_extent(team)
     if extent is None:
-        view = choose_view(Extent.around(BELGIUM, FALLBACK_RADIUS_M), frame_mm)
-        warning = (
-            f"{team.workbook}: no address or coordinates could be placed, so the poster has no "
-            "base map; type the coordinates of the site on sheet "
-            f"'{team.organisation.source.sheet}'"
-        )
-        progress.warn(warning)
-        return BaseMap(view, None, credit, options.low_ink, warning)
+        return no_extent_base_map(team, frame_mm, options, progress, credit)
     planned = choose_view(extent, frame_mm)
     _check_budget(planned, source, options)
     fetcher = TileFetcher(
@@ -178,6 +171,29 @@ def make_base_map(
         )
     finally:
         fetcher.close()
+
+
+def no_extent_base_map(
+    team: Team,
+    frame_mm: tuple[float, float],
+    options: PackOptions,
+    progress: Progress,
+    credit: str,
+) -> BaseMap:
+    """A map of nowhere in particular, for a team none of whose records could be placed."""
+    view = choose_view(Extent.around(BELGIUM, FALLBACK_RADIUS_M), frame_mm)
+    warning = (
+        f"{team.workbook}: no address or coordinates could be placed, so the poster has no "
+        "base map; type the coordinates of the site on sheet "
+        f"'{team.organisation.source.sheet}'"
+    )
+    progress.warn(warning)
+    return BaseMap(view, None, credit, options.low_ink, warning)
+
+
+def osm_attribution(templates: Templates) -> str:
+    """The credit OpenStreetMap's licence asks for, as kaart.toml words it."""
+    return str(templates.toml("kaart.toml")["attribution"]["osm"])
 
 
 def tile_cache(source: TileSource, options: PackOptions) -> TileCache:

@@ -76,6 +76,14 @@ class MapView:
             (y - self.center_y) * self.tile_size + self.height_px / 2,
         )
 
+    def extent(self, margin: float = 0.0) -> Extent:
+        """The lon/lat rectangle the view shows, grown by ``margin`` of its size on each side."""
+        half_w = self.width_px / 2 / self.tile_size * (1 + 2 * margin)
+        half_h = self.height_px / 2 / self.tile_size * (1 + 2 * margin)
+        west, north = tile_to_lonlat(self.center_x - half_w, self.center_y - half_h, self.zoom)
+        east, south = tile_to_lonlat(self.center_x + half_w, self.center_y + half_h, self.zoom)
+        return Extent(south=south, west=west, north=north, east=east)
+
     def contains(self, point: LatLon) -> bool:
         px, py = self.to_pixel(point)
         return 0 <= px <= self.width_px and 0 <= py <= self.height_px

@@ -15,6 +15,18 @@ from generator.map.geometry import Extent
 Coord = tuple[float, float]  # (lon, lat)
 
 
+class MapDataUnavailable(Exception):
+    """No map data for a frame, and why (in plain English, shown in the pack's warning).
+
+    Not a user error: the pack is made without a base map. The reason says what happened (no
+    network and no cache, the server busy, an answer too large ...).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class RoadClass(StrEnum):
     """Roads and paths by how prominently the map draws them, most prominent first."""
 
