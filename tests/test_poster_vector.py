@@ -1,0 +1,148 @@
+"""The vector base map on the poster, read back from the PDF: names, sizes, nothing hidden."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytest
+
+from generator.map.basemap import BaseMap, choose_view, neighbourhood_extent
+from generator.map.geometry import Rect
+from generator.options import PackOptions
+from generator.poster import map_frame_mm, write_poster
+from generator.poster.document import Poster, prepare_poster
+from generator.poster.style import load_style
+from generator.resources import Templates
+from tests.map_support import SITE, offset, town
+from tests.poster_support import example_team, render
+
+CREDIT = "© OpenStreetMap-bijdragers, openstreetmap.org/copyright"
+PAPERS = [("A1", False, 1.0), ("A3", True, 0.5), ("A0", False, 841 / 594)]
+
+
+def vector_poster(paper: str, landscape: bool, low_ink: bool = False) -> tuple[Poster, BaseMap]:
+    team = example_team()
+    options = PackOptions(paper=paper, landscape=landscape, low_ink=low_ink)
+    extent = neighbourhood_extent(team)
+    assert extent is not None
+    view = choose_view(extent, map_frame_mm(team, options, Templates()))
+    base = BaseMap(view, None, CREDIT, low_ink, data=town())
+    return prepare_poster(team, base, options, load_style(Templates())), base
+
+
+def label_glyphs(
+    pdf: Path, names: list[str]
+) -> list[list[tuple[float, float, float, float, float]]]:
+    """For each label (in drawing order), the box and font size of its letters as filled.
+
+    Every label is written twice: all the white halos first, then all the letters people
+    read; the caller names the labels in that order and takes the second half.
+    """
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        page = document[0].get_textpage()
+        count = page.count_chars()
+        chars = [(i, page.get_text_range(i, 1)) for i in range(count)]
+        visible = [(i, char) for i, char in chars if not char.isspace()]
+        squashed = "".join(char for _, char in visible)
+        runs = []
+        cursor = 0
+        for name in names:
+            wanted = "".join(name.split())
+            found = squashed.index(wanted, cursor)
+            cursor = found + len(wanted)
+            runs.append(
+                [
+                    (*page.get_charbox(i), float(pdfium_c.FPDFText_GetFontSize(page.raw, i)))
+                    for i, _ in visible[found : found + len(wanted)]
+                ]
+            )
+        return runs
+    finally:
+        document.close()
+
+
+def meet(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize(("paper", "landscape", "scale"), PAPERS)
+def test_street_names_are_text_at_their_size_and_never_overlap(
+    tmp_path: Path, paper: str, landscape: bool, scale: float
+) -> None:
+    poster, base = vector_poster(paper, landscape)
+    assert poster.layout.scale == pytest.approx(scale)  # A1 sizes, scaled with the paper
+    write_poster(poster.team, base, poster.options, tmp_path, Templates())
+    labels = poster.plan.street_labels
+    names = {label.name for label in labels}
+    assert {"Dampoortstraat", "Grote Steenweg", "Kastanjelaan", "Aalststraat"} <= names
+    in_order = [label.name for label in labels]
+    runs = label_glyphs(tmp_path / poster.file_name, in_order + in_order)[len(labels) :]
+    for label, run in zip(labels, runs, strict=True):
+        expected = (13.0 if label.name == "Grote Steenweg" else 10.0) * poster.layout.scale
+        assert all(abs(size - expected) < 0.01 for *_, size in run), label.name
+    flat = [(index, box) for index, run in enumerate(runs) for box in run]
+    for index, box in flat:
+        for other_index, other in flat:
+            if other_index > index:
+                assert not meet(box[:4], other[:4]), (labels[index].name, labels[other_index].name)
+
+
+@pytest.mark.parametrize(("paper", "landscape", "scale"), PAPERS)
+def test_no_street_label_covers_an_overlay(paper: str, landscape: bool, scale: float) -> None:
+    poster, _ = vector_poster(paper, landscape)
+    plan = poster.plan
+    overlays = plan.overlay_boxes()
+    assert len(overlays) > len(plan.partners) + 4  # markers, counts, tags and furniture
+    for label in plan.street_labels:
+        for box in label.boxes:
+            assert not any(box.meets(overlay) for overlay in overlays), label.name
+            assert plan.rect.x <= box.x and box.right <= plan.rect.right
+
+
+def test_overlays_do_not_cover_each_other_in_the_plan() -> None:
+    poster, _ = vector_poster("A1", False)
+    plan = poster.plan
+    fixed: list[Rect] = [*plan.furniture.boxes]
+    tags = [ring.tag for ring in plan.rings if ring.tag is not None]
+    assert len(tags) == 3
+    assert plan.site_marker is not None
+    for tag in [*tags, plan.site_marker.tag]:
+        assert not any(tag.meets(box) for box in fixed)
+    radius = plan.marker_diameter / 2
+    for placed in plan.partners:
+        x, y = placed.drawn_xy
+        marker = Rect(x - radius, y - radius, 2 * radius, 2 * radius)
+        assert not any(marker.meets(box) for box in fixed)
+
+
+def test_the_vector_map_is_drawn_in_the_house_palette(tmp_path: Path) -> None:
+    poster, base = vector_poster("A1", False)
+    write_poster(poster.team, base, poster.options, tmp_path, Templates())
+    image = render(tmp_path / poster.file_name, 0.5)
+    rect = poster.plan.rect
+    page_height = poster.layout.page[1]
+
+    def pixel(x: float, y: float) -> tuple[int, int, int]:
+        r, g, b = image.getpixel((round(x * 0.5), round((page_height - y) * 0.5)))
+        return r, g, b
+
+    # The island of the dock is land; the dock around it is water (the multipolygon's hole).
+    projection = poster.plan.frame.projection(poster.plan.view)
+    island = projection.point(*offset(SITE, 600, -590))
+    dock = projection.point(*offset(SITE, 330, -560))
+    assert rect.x < dock[0] < rect.right and rect.y < dock[1] < rect.top
+    assert pixel(*dock) == (0xBF, 0xD4, 0xE0)
+    assert pixel(*island) == (0xF6, 0xF4, 0xEF)
+
+
+def test_low_ink_leaves_buildings_unfilled(tmp_path: Path) -> None:
+    poster, base = vector_poster("A1", False, low_ink=True)
+    write_poster(poster.team, base, poster.options, tmp_path, Templates())
+    image = render(tmp_path / poster.file_name, 0.5)
+    projection = poster.plan.frame.projection(poster.plan.view)
+    x, y = projection.point(*offset(SITE, -585, -190))  # inside the first block's building
+    page_height = poster.layout.page[1]
+    assert image.getpixel((round(x * 0.5), round((page_height - y) * 0.5))) == (255, 255, 255)
