@@ -126,8 +126,9 @@ def test_the_vector_map_is_drawn_in_the_house_palette(tmp_path: Path) -> None:
     page_height = poster.layout.page[1]
 
     def pixel(x: float, y: float) -> tuple[int, int, int]:
-        r, g, b = image.getpixel((round(x * 0.5), round((page_height - y) * 0.5)))
-        return r, g, b
+        value = image.getpixel((round(x * 0.5), round((page_height - y) * 0.5)))
+        assert isinstance(value, tuple)
+        return value[0], value[1], value[2]
 
     # The island of the dock is land; the dock around it is water (the multipolygon's hole).
     projection = poster.plan.frame.projection(poster.plan.view)
