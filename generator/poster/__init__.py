@@ -10,18 +10,26 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
+from generator.cartography.streetindex import IndexSheet, street_index, write_street_index
 from generator.map.basemap import BaseMap
 from generator.model import Team
 from generator.options import PackOptions
-from generator.poster.document import layout_for, prepare_poster, write_poster_pdf, write_preview
+from generator.poster.document import (
+    Poster,
+    layout_for,
+    prepare_poster,
+    write_poster_pdf,
+    write_preview,
+)
 from generator.poster.sheets import write_tiles
 from generator.poster.stickers import write_stickers
-from generator.poster.style import load_style
+from generator.poster.style import Wording, load_style
 from generator.resources import Templates
 
 __all__ = ["map_frame_mm", "write_poster"]
 
 PREVIEW = "poster-preview.png"
+MAP_TOML = "kaart.toml"
 STICKERS = "stickers-A4.pdf"
 
 
@@ -46,4 +54,32 @@ def write_poster(
     write_stickers(team, style, folder / STICKERS)
     if options.print_tiles:
         written.append(write_tiles(poster, options.print_tiles, folder))
+    if base.data is not None:
+        written.append(write_index_sheet(poster, folder))
     return written
+
+
+def write_index_sheet(poster: Poster, folder: Path) -> str:
+    """The street index of a vector map on A4, with the grid squares of the poster; its name."""
+    data = poster.base.data
+    if data is None:
+        raise ValueError("a street index needs the map data of a vector base map")
+    templates = poster.style.templates
+    words = Wording(
+        templates.path(MAP_TOML), "street_index", templates.toml(MAP_TOML).get("street_index", {})
+    )
+    plan = poster.plan
+    entries = street_index(data, plan.frame.projection(plan.view), plan.grid)
+    style = poster.style
+    sheet = IndexSheet(
+        title=words.text("title"),
+        subtitle=words.text("subtitle", organisation=poster.team.organisation.name),
+        empty=words.text("empty"),
+        font=style.fonts.regular,
+        bold=style.fonts.bold,
+        text_colour=style.text_colour,
+        accent=style.primary,
+    )
+    name = words.text("file")
+    write_street_index(entries, sheet, folder / name)
+    return name
