@@ -12,7 +12,7 @@ import click
 
 from generator import __version__
 from generator.errors import BuurtkaartError
-from generator.options import PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
+from generator.options import BASEMAP_KINDS, PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
 from generator.pack import BatchReport, generate_packs, validate_workbooks
 from generator.resources import Templates, export_templates
 from generator.workbook import write_workbook
@@ -167,7 +167,22 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
     help="XYZ tile URL template, e.g. https://tile.example/{z}/{x}/{y}{r}.png "
     "[env: BUURTKAART_TILE_URL; default: OpenStreetMap]",
 )
-@click.option("--offline", is_flag=True, help="Use cached tiles and addresses only.")
+@click.option(
+    "--basemap",
+    type=click.Choice(BASEMAP_KINDS, case_sensitive=False),
+    default="vector",
+    show_default=True,
+    help="vector: streets, water and buildings drawn from OpenStreetMap data, with street "
+    "names sized for the wall; tiles: the raster map tiles of --tiles.",
+)
+@click.option(
+    "--osm-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="An OpenStreetMap extract (.osm.pbf or .osm) to draw the map from, instead of "
+    "asking the Overpass API; read once for a whole batch.",
+)
+@click.option("--offline", is_flag=True, help="Use cached map data, tiles and addresses only.")
 @click.option("--low-ink", is_flag=True, help="Fade the base map so stickers stand out.")
 @TEMPLATES
 def generate(
@@ -178,6 +193,8 @@ def generate(
     print_tiles: str | None,
     min_count: int,
     tile_url: str | None,
+    basemap: str,
+    osm_file: Path | None,
     offline: bool,
     low_ink: bool,
     templates_dir: Path | None,
@@ -189,6 +206,7 @@ def generate(
 
     \b
     Environment:
+      BUURTKAART_OVERPASS_URL  Overpass API for the map data instead of overpass-api.de
       BUURTKAART_TILE_URL      tile server (XYZ template) instead of OpenStreetMap
       BUURTKAART_GEOCODER_URL  Nominatim-compatible geocoder instead of Nominatim
       BUURTKAART_CACHE_DIR     cache folder for tiles and addresses
@@ -210,6 +228,8 @@ def generate(
         min_count=min_count,
         print_tiles=print_tiles.upper() if print_tiles else None,
         low_ink=low_ink,
+        basemap=basemap.lower(),
+        osm_file=osm_file,
     )
     report = generate_packs(list(workbooks), out_dir, options, progress=ClickProgress())
     _report(report, list(workbooks))
