@@ -8,6 +8,7 @@ port 0, count requests and remember User-Agents; switches on ``TileServer`` make
 from __future__ import annotations
 
 import colorsys
+import gzip
 import io
 import ipaddress
 import json
@@ -111,7 +112,8 @@ class OverpassServer:
 
     ``mode``: "ok"; "429-once" (the first query gets 429 with ``retry_after``, then "ok");
     "503" (for ever); "html" (200 with an HTML page); "trickle" (the answer a byte every
-    ``trickle_s``); "raw" (200 with ``raw_body`` as it is).
+    ``trickle_s``); "gzip" (the answer gzip-compressed, as the real server may send it);
+    "raw" (200 with ``raw_body`` as it is).
     """
 
     url: str = ""
@@ -149,14 +151,24 @@ def _overpass_handler(state: OverpassServer) -> type[BaseHTTPRequestHandler]:
             body = state.raw_body if mode == "raw" else json.dumps(state.answer).encode()
             if mode == "trickle":
                 return self._trickle(body)
+            if mode == "gzip":
+                return self._send(200, gzip.compress(body), "application/json", gzipped=True)
             self._send(200, body, "application/json")
 
         def _send(
-            self, status: int, body: bytes, content_type: str, retry_after: str | None = None
+            self,
+            status: int,
+            body: bytes,
+            content_type: str,
+            retry_after: str | None = None,
+            *,
+            gzipped: bool = False,
         ) -> None:
             state.statuses.append(status)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
+            if gzipped:
+                self.send_header("Content-Encoding", "gzip")
             if retry_after is not None:
                 self.send_header("Retry-After", retry_after)
             self.send_header("Content-Length", str(len(body)))
