@@ -122,9 +122,13 @@ class OverpassServer:
     raw_body: bytes = b""
     retry_after: str = "1"
     trickle_s: float = 0.05
+    linger_s: float = 0.0  # each query stays open this long, so overlapping ones would show
     queries: list[str] = field(default_factory=list)
     user_agents: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    max_parallel: int = 0
+    _active: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def count(self) -> int:
@@ -137,6 +141,17 @@ def _overpass_handler(state: OverpassServer) -> type[BaseHTTPRequestHandler]:
             return None
 
         def do_POST(self) -> None:
+            with state._lock:
+                state._active += 1
+                state.max_parallel = max(state.max_parallel, state._active)
+            try:
+                time.sleep(state.linger_s)
+                self._answer()
+            finally:
+                with state._lock:
+                    state._active -= 1
+
+        def _answer(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             form = parse_qs(self.rfile.read(length).decode())
             state.queries.append(form.get("data", [""])[0])

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import json
+from typing import Any
+
+import numpy as np
 import pytest
 
 from generator.map.geometry import Extent
@@ -120,18 +125,49 @@ def test_the_cache_format_gives_back_every_layer() -> None:
     assert decode(encode(data)) == data
 
 
+def archive(words: dict[str, Any], coords: list[list[float]], ends: list[int]) -> bytes:
+    """A cache entry written by hand, to break it in one place at a time."""
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        words=np.array(json.dumps(words)),
+        coords=np.array(coords, dtype=np.float64).reshape(-1, 2),
+        ends=np.array(ends, dtype=np.int64),
+    )
+    return buffer.getvalue()
+
+
+WORDS: dict[str, Any] = {
+    "version": 1,
+    "source": "",
+    "extent": [51.05, 3.73, 51.06, 3.75],
+    "roads": [["residential", "Dok Noord", False, False]],
+    "lines": [],
+    "areas": [],
+    "addresses": [],
+}
+ROAD = [[3.73, 51.05], [3.74, 51.05]]
+
+
+def test_a_hand_written_entry_is_read_so_the_breakages_below_are_the_only_fault() -> None:
+    [road] = decode(archive(WORDS, ROAD, [2])).roads
+    assert road == Road(RoadClass.RESIDENTIAL, LINE, "Dok Noord")
+
+
 @pytest.mark.parametrize(
     "raw",
     [
         b"",
-        b"not json",
-        b'{"version": 999}',
-        b'{"version": 1, "extent": [1, 2, 3], "roads": [], "lines": [], "areas": [], '
-        b'"addresses": [], "source": ""}',
-        b'{"version": 1, "extent": [1, 2, 3, 4], "roads": [["lane", "", false, false, '
-        b'[1, 2, 3, 4]]], "lines": [], "areas": [], "addresses": [], "source": ""}',
-        b'{"version": 1, "extent": [1, 2, 3, 4], "roads": [], "lines": [], '
-        b'"areas": [["water", "", [[1, 2, 3]]]], "addresses": [], "source": ""}',
+        b"not an archive",
+        archive(WORDS, ROAD, [2])[:200],
+        archive({**WORDS, "version": 999}, ROAD, [2]),
+        archive({**WORDS, "roads": [["lane", "", False, False]]}, ROAD, [2]),
+        archive({**WORDS, "roads": [["residential", 7, False, False]]}, ROAD, [2]),
+        archive(WORDS, [[3.73, float("nan")], [3.74, 51.05]], [2]),
+        archive(WORDS, ROAD, [3]),
+        archive(WORDS, ROAD, [1, 2]),
+        archive(WORDS, ROAD[:1], [1]),
+        archive({**WORDS, "roads": [], "areas": [["water", "", 0]]}, ROAD, [2]),
     ],
 )
 def test_a_cache_entry_that_is_not_one_is_reported_as_corrupt(raw: bytes) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from generator.map.overpass import OverpassPolicy, overpass_query
 from generator.options import PackOptions
 from generator.progress import SilentProgress
 from tests.osm_support import (
+    EAST_FRAME,
     FRAME,
     HOUSE,
     ISLAND,
@@ -99,6 +101,18 @@ def test_one_query_per_map_and_none_on_a_second_run(overpass_server: OverpassSer
     assert [road.name for road in data.roads] == ["Dampoortstraat"]
 
 
+def test_maps_asked_for_at_once_are_queried_one_at_a_time(
+    overpass_server: OverpassServer,
+) -> None:
+    overpass_server.linger_s = 0.2
+    run = source(overpass_server)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(run.get, [FRAME, EAST_FRAME]))
+
+    assert (overpass_server.count, overpass_server.max_parallel) == (2, 1)
+
+
 def test_the_query_asks_for_the_frame_as_overpass_json_with_inline_geometry(
     overpass_server: OverpassServer,
 ) -> None:
@@ -109,7 +123,7 @@ def test_the_query_asks_for_the_frame_as_overpass_json_with_inline_geometry(
     assert query.startswith(
         "[out:json][timeout:180][maxsize:536870912][bbox:51.05,3.73,51.06,3.75];"
     )
-    assert '  way[highway~"^(bridleway|corridor|cycleway|footway|living_street|' in query
+    assert '  way[highway~"^(bridleway|cycleway|footway|living_street|' in query
     assert '  relation[type=multipolygon][natural~"^(grassland|scrub|water|wood)$"];' in query
     assert query.endswith('out geom;\nnode["addr:street"]["addr:housenumber"];\nout;')
 
@@ -310,9 +324,7 @@ def test_a_corrupt_cache_entry_is_dropped_and_fetched_again(
     overpass_server.answer = NEIGHBOURHOOD
     first = source(overpass_server, cache_dir=tmp_path).get(FRAME)
     [entry] = (tmp_path / "osmdata").iterdir()
-    document = json.loads(entry.read_bytes())
-    document["roads"][0][4] = [3.7, "51.0"]  # a coordinate that is not a number
-    entry.write_text(json.dumps(document))
+    entry.write_bytes(entry.read_bytes()[:-300])  # cut short, as by a full disk
 
     again = source(overpass_server, cache_dir=tmp_path).get(FRAME)
 
@@ -337,11 +349,17 @@ def test_an_unwritable_cache_costs_one_warning_not_the_map(
     assert warning.startswith(f"the cache folder {blocked / 'osmdata'} cannot be written (")
 
 
-def test_no_network_is_a_reason_not_a_crash() -> None:
+def test_no_network_is_a_reason_not_a_crash_and_the_run_stops_trying() -> None:
     # the offline guard points BUURTKAART_OVERPASS_URL at a port that refuses connections
-    with pytest.raises(MapDataUnavailable) as caught:
-        MapDataSource(PackOptions(), SilentProgress()).get(FRAME)
-    assert caught.value.reason == "cannot connect to the Overpass server at 127.0.0.1"
+    run = MapDataSource(PackOptions(), SilentProgress())
+    reasons = []
+    for frame in (FRAME, EAST_FRAME):
+        with pytest.raises(MapDataUnavailable) as caught:
+            run.get(frame)
+        reasons.append(caught.value.reason)
+
+    assert reasons == ["cannot connect to the Overpass server at 127.0.0.1"] * 2
+    assert run.queries == 1
 
 
 def test_map_data_from_overpass_and_from_the_cache_are_equal_layer_for_layer(

@@ -8,9 +8,10 @@ whichever way it came. Coordinates are (lon, lat) pairs, as in OSM and GeoJSON.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from generator.map.geometry import Extent
 
@@ -41,7 +42,7 @@ class RoadClass(StrEnum):
     SERVICE = "service"
     PEDESTRIAN = "pedestrian"
     CYCLEWAY = "cycleway"
-    FOOTWAY = "footway"  # footway, bridleway, corridor
+    FOOTWAY = "footway"  # footway, bridleway (not corridor: those are indoors)
     PATH = "path"  # path, track
     STEPS = "steps"
 
@@ -131,7 +132,17 @@ class MapData:
         }
 
 
-Tags = Mapping[str, str]
+class Tags(Protocol):
+    """An element's tags: a dict, or pyosmium's TagList read in place (copying its tags into a
+    dict costs more than reading the few a layer needs)."""
+
+    def get(self, key: str, default: str, /) -> str | None: ...
+
+
+def tag(tags: Tags, key: str) -> str:
+    """The value of ``key``, or "" when the element does not have it."""
+    return tags.get(key, "") or ""
+
 
 HIGHWAY_CLASSES: dict[str, RoadClass] = {
     "motorway": RoadClass.MOTORWAY,
@@ -153,7 +164,6 @@ HIGHWAY_CLASSES: dict[str, RoadClass] = {
     "cycleway": RoadClass.CYCLEWAY,
     "footway": RoadClass.FOOTWAY,
     "bridleway": RoadClass.FOOTWAY,
-    "corridor": RoadClass.FOOTWAY,
     "path": RoadClass.PATH,
     "track": RoadClass.PATH,
     "steps": RoadClass.STEPS,
@@ -216,20 +226,20 @@ LAYER_KEYS = (
 
 def _yes(tags: Tags, key: str) -> bool:
     """OSM's booleans: anything but absent or "no" counts (bridge=viaduct, tunnel=culvert)."""
-    return tags.get(key, "no") != "no"
+    return tag(tags, key) not in ("", "no")
 
 
 def _underground(tags: Tags) -> bool:
-    return _yes(tags, "tunnel") or tags.get("location") == "underground"
+    return _yes(tags, "tunnel") or tag(tags, "location") == "underground"
 
 
 def is_linear(tags: Tags) -> bool:
     """Whether :func:`classify_way` may find a line in a way with these tags (a quick test
     before its points are read)."""
     return (
-        tags.get("highway", "") in HIGHWAY_CLASSES
-        or tags.get("railway", "") in RAILWAY_KINDS
-        or tags.get("waterway", "") in WATERWAY_KINDS
+        tag(tags, "highway") in HIGHWAY_CLASSES
+        or tag(tags, "railway") in RAILWAY_KINDS
+        or tag(tags, "waterway") in WATERWAY_KINDS
     )
 
 
@@ -244,16 +254,16 @@ def classify_way(tags: Tags, points: Sequence[Coord]) -> list[Road | Line]:
     if len(line) < 2:
         return []
     features: list[Road | Line] = []
-    name = tags.get("name", "")
-    road_class = HIGHWAY_CLASSES.get(tags.get("highway", ""))
-    if road_class is not None and tags.get("area") != "yes":
+    name = tag(tags, "name")
+    road_class = HIGHWAY_CLASSES.get(tag(tags, "highway"))
+    if road_class is not None and tag(tags, "area") != "yes":
         features.append(
             Road(road_class, line, name, bridge=_yes(tags, "bridge"), tunnel=_yes(tags, "tunnel"))
         )
-    rail = RAILWAY_KINDS.get(tags.get("railway", ""))
+    rail = RAILWAY_KINDS.get(tag(tags, "railway"))
     if rail is not None and not _underground(tags):
         features.append(Line(rail, line, name if road_class is None else ""))
-    water = WATERWAY_KINDS.get(tags.get("waterway", ""))
+    water = WATERWAY_KINDS.get(tag(tags, "waterway"))
     if water is not None and not _underground(tags):
         features.append(Line(water, line, name))
     return features
@@ -261,14 +271,14 @@ def classify_way(tags: Tags, points: Sequence[Coord]) -> list[Road | Line]:
 
 def classify_area(tags: Tags) -> AreaKind | None:
     """The area layer a closed way or multipolygon belongs to, or None."""
-    if tags.get("area") == "no":
+    if tag(tags, "area") == "no":
         return None
     if _yes(tags, "building"):
         return AreaKind.BUILDING
-    if tags.get("highway") == "pedestrian" and tags.get("area") == "yes":
+    if tag(tags, "highway") == "pedestrian" and tag(tags, "area") == "yes":
         return AreaKind.SQUARE
     for key, kinds in AREA_KINDS:
-        kind = kinds.get(tags.get(key, ""))
+        kind = kinds.get(tag(tags, key))
         if kind is not None:
             return kind
     return None
@@ -276,11 +286,11 @@ def classify_area(tags: Tags) -> AreaKind | None:
 
 def classify_address(tags: Tags, point: Coord) -> AddressPoint | None:
     """The address on a node, building or site, at ``point``; None without street and number."""
-    street = tags.get("addr:street", "").strip()
-    number = tags.get("addr:housenumber", "").strip()
+    street = tag(tags, "addr:street").strip()
+    number = tag(tags, "addr:housenumber").strip()
     if not street or not number:
         return None
-    return AddressPoint(street, number, tags.get("addr:postcode", "").strip(), point)
+    return AddressPoint(street, number, tag(tags, "addr:postcode").strip(), point)
 
 
 def valid_coord(lon: float, lat: float) -> bool:

@@ -9,6 +9,7 @@ open the file at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import osmium
@@ -20,6 +21,7 @@ from generator.map.geometry import Extent
 from generator.map.osmcache import MapDataCache, cache_key
 from generator.map.osmdata import (
     LAYER_KEYS,
+    AddressPoint,
     AreaKind,
     Coord,
     MapData,
@@ -27,6 +29,7 @@ from generator.map.osmdata import (
     classify_area,
     classify_way,
     is_linear,
+    tag,
 )
 from generator.map.osmshapes import AreaBatch, FrameLayers, points_bounds
 
@@ -86,18 +89,18 @@ class _Router:
         self.pending_wkb: list[str] = []
         self.pending_kinds: list[AreaKind] = []
         self.pending_names: list[str] = []
-        self.pending_addresses: list[tuple[int, dict[str, str]]] = []
+        self.pending_addresses: list[tuple[int, AddressPoint]] = []  # placed when converted
 
     def node(self, node: osmium.osm.Node) -> None:
         if not node.location.valid():
             return
-        address = classify_address(dict(node.tags), (node.lon, node.lat))
+        address = classify_address(node.tags, (node.lon, node.lat))
         if address is not None:
             for frame in self.frames:
                 frame.add_address(address)
 
     def way(self, way: osmium.osm.Way) -> None:
-        tags = dict(way.tags)
+        tags = way.tags
         if not is_linear(tags):
             return
         for run in _way_runs(way):
@@ -107,7 +110,7 @@ class _Router:
                     frame.add_line(feature, bounds)
 
     def area(self, area: osmium.osm.Area) -> None:
-        tags = dict(area.tags)
+        tags = area.tags
         kind = classify_area(tags)
         if kind is None:
             return
@@ -115,11 +118,12 @@ class _Router:
             wkb = self.wkb.create_multipolygon(area)
         except (RuntimeError, osmium.InvalidLocationError):
             return  # a multipolygon that does not close in this extract
-        if "addr:housenumber" in tags:
-            self.pending_addresses.append((len(self.pending_wkb), tags))
+        address = classify_address(tags, (0.0, 0.0))
+        if address is not None:
+            self.pending_addresses.append((len(self.pending_wkb), address))
         self.pending_wkb.append(wkb)
         self.pending_kinds.append(kind)
-        self.pending_names.append(tags.get("name", ""))
+        self.pending_names.append(tag(tags, "name"))
         if len(self.pending_wkb) >= AREA_BATCH:
             self.flush()
 
@@ -135,11 +139,9 @@ class _Router:
         ).tolist()
         for frame in self.frames:
             frame.add_areas(batch, bounds)
-        for (_, tags), (lon, lat) in zip(self.pending_addresses, centres, strict=True):
-            address = classify_address(tags, (lon, lat))
-            if address is not None:
-                for frame in self.frames:
-                    frame.add_address(address)
+        for (_, address), (lon, lat) in zip(self.pending_addresses, centres, strict=True):
+            for frame in self.frames:
+                frame.add_address(replace(address, point=(lon, lat)))
         self.pending_wkb, self.pending_kinds, self.pending_names = [], [], []
         self.pending_addresses = []
 

@@ -40,6 +40,7 @@ from generator.map.osmdata import (
     classify_address,
     classify_area,
     classify_way,
+    tag,
     valid_coord,
 )
 from generator.map.osmshapes import AreaBatch, FrameLayers, multipolygon, points_bounds, ring_center
@@ -169,7 +170,7 @@ class _Answer:
                 self.frame.add_address(address)
         elif kind == "way":
             self.way(tags, element)
-        elif kind == "relation" and tags.get("type") == "multipolygon":
+        elif kind == "relation" and tags.get("type", "") == "multipolygon":
             self.relation(tags, element)
 
     def way(self, tags: Tags, element: dict[str, Any]) -> None:
@@ -210,7 +211,7 @@ class _Answer:
 
     def area(self, kind: AreaKind, tags: Tags, geometry: BaseGeometry) -> None:
         self.kinds.append(kind)
-        self.names.append(tags.get("name", ""))
+        self.names.append(tag(tags, "name"))
         self.geometries.append(geometry)
 
     def map_data(self) -> MapData:
@@ -253,6 +254,7 @@ class OverpassClient:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent(contact)
         self.queries = 0
+        self.unreachable: str | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -283,19 +285,28 @@ class OverpassClient:
         )
 
     def _post(self, query: str) -> requests.Response:
+        """The server's response; a server that cannot be reached is not asked again this run
+        (a batch of twenty maps would otherwise wait out twenty connect timeouts)."""
+        if self.unreachable is not None:
+            raise MapDataUnavailable(self.unreachable)
         timeout = (self.policy.connect_timeout_s, self.policy.read_timeout_s)
         self.queries += 1
         try:
             return self.session.post(self.url, data={"data": query}, timeout=timeout, stream=True)
+        except requests.ConnectTimeout as exc:
+            self.unreachable = (
+                f"the Overpass server at {self.host} did not accept a connection within "
+                f"{self.policy.connect_timeout_s:g} s"
+            )
+            raise MapDataUnavailable(self.unreachable) from exc
         except requests.Timeout as exc:
             raise MapDataUnavailable(
                 f"the Overpass server at {self.host} did not answer within "
                 f"{self.policy.read_timeout_s:g} s"
             ) from exc
         except requests.ConnectionError as exc:
-            raise MapDataUnavailable(
-                f"cannot connect to the Overpass server at {self.host}"
-            ) from exc
+            self.unreachable = f"cannot connect to the Overpass server at {self.host}"
+            raise MapDataUnavailable(self.unreachable) from exc
         except requests.RequestException as exc:
             raise MapDataUnavailable(
                 f"the request to the Overpass server at {self.host} failed ({type(exc).__name__})"
