@@ -270,6 +270,20 @@ def test_a_multipolygon_from_joined_member_ways_keeps_its_hole(
     assert not Polygon(lake.rings[0], [lake.rings[1]]).contains(Point(3.7400, 51.0550))
 
 
+def test_a_multipolygon_whose_ring_crosses_itself_is_drawn_as_its_two_lobes(
+    overpass_server: OverpassServer,
+) -> None:
+    bow_tie = [(3.735, 51.052), (3.745, 51.058), (3.745, 51.052), (3.735, 51.058), (3.735, 51.052)]
+    overpass_server.answer = answer(relation_element(1, {"leisure": "park"}, [("outer", bow_tie)]))
+
+    [park] = source(overpass_server).get(FRAME).areas
+
+    assert park.kind is AreaKind.GREEN
+    assert len(park.rings) == 2
+    lobes = [Polygon(ring) for ring in park.rings]
+    assert sum(lobe.area for lobe in lobes) == pytest.approx(0.5 * 0.010 * 0.006)
+
+
 def test_buildings_and_nodes_give_addresses_and_roads_are_clipped_to_the_frame(
     overpass_server: OverpassServer,
 ) -> None:

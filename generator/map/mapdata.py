@@ -83,6 +83,7 @@ class MapDataSource:
             try:
                 for frame, data in zip(wanted, self._extract.fetch(wanted), strict=True):
                     self._known[frame] = data
+                self.progress.advance()
             finally:
                 self.progress.finish()
 
@@ -106,11 +107,14 @@ class MapDataSource:
             self.progress.start("Reading the OpenStreetMap file", 1)
             try:
                 [data] = self._extract.fetch([frame])
+                self.progress.advance()
             finally:
                 self.progress.finish()
             return data
         self.progress.start("Fetching map data", 1)
         try:
-            return self._overpass.get(frame)
+            data = self._overpass.get(frame)
+            self.progress.advance()
         finally:
             self.progress.finish()
+        return data

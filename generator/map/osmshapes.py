@@ -74,6 +74,12 @@ def assemble_rings(ways: Iterable[Sequence[Coord]]) -> list[Polygon]:
     ]
 
 
+def _polygonal(geometry: BaseGeometry) -> BaseGeometry:
+    """Only the polygons of what make_valid gave (a ring folded on itself leaves lines)."""
+    parts = shapely.get_parts(geometry)
+    return shapely.union_all(parts[shapely.get_type_id(parts) == POLYGON_TYPE])
+
+
 def multipolygon(
     outer: Iterable[Sequence[Coord]], inner: Iterable[Sequence[Coord]]
 ) -> BaseGeometry | None:
@@ -82,12 +88,12 @@ def multipolygon(
     Rings are combined even-odd (each ring flips inside and outside), which is what the roles
     mean for well-formed data and still gives a sensible area when a role is wrong.
     """
-    rings = [shapely.make_valid(ring) for ring in assemble_rings(outer) + assemble_rings(inner)]
+    rings = assemble_rings(outer) + assemble_rings(inner)
     if not rings:
         return None
-    area: BaseGeometry = rings[0]
+    area = _polygonal(shapely.make_valid(rings[0]))
     for ring in rings[1:]:
-        area = area.symmetric_difference(ring)
+        area = area.symmetric_difference(_polygonal(shapely.make_valid(ring)))
     return None if area.is_empty else area
 
 
