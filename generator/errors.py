@@ -50,5 +50,9 @@ class MapError(BuurtkaartError):
     """The base map cannot be made within the tile server's rules (too many tiles, bad URL)."""
 
 
+class OsmFileError(BuurtkaartError):
+    """The OpenStreetMap extract given with --osm-file is missing, unreadable or not OSM data."""
+
+
 class OutputError(BuurtkaartError):
     """The pack cannot be written where it was asked to go."""

@@ -1,4 +1,5 @@
-"""Local stand-ins for the tile server and Nominatim, and a guard that keeps tests offline.
+"""Local stand-ins for the tile server, Nominatim and Overpass, and a guard that keeps tests
+offline.
 
 Registered for every test by ``pytest_plugins`` in conftest.py. Both servers bind 127.0.0.1
 port 0, count requests and remember User-Agents; switches on ``TileServer`` make it misbehave.
@@ -7,12 +8,14 @@ port 0, count requests and remember User-Agents; switches on ``TileServer`` make
 from __future__ import annotations
 
 import colorsys
+import gzip
 import io
 import ipaddress
 import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -100,6 +103,108 @@ class GeocoderServer:
     @property
     def count(self) -> int:
         return len(self.queries)
+
+
+@dataclass
+class OverpassServer:
+    """Answers every POSTed query with ``answer`` (an Overpass ``[out:json]`` document that
+    the test builds), and remembers the queries and User-Agents.
+
+    ``mode``: "ok"; "429-once" (the first query gets 429 with ``retry_after``, then "ok");
+    "503" (for ever); "html" (200 with an HTML page); "trickle" (the answer a byte every
+    ``trickle_s``); "gzip" (the answer gzip-compressed, as the real server may send it);
+    "raw" (200 with ``raw_body`` as it is).
+    """
+
+    url: str = ""
+    mode: str = "ok"
+    answer: dict[str, Any] = field(default_factory=lambda: {"version": 0.6, "elements": []})
+    raw_body: bytes = b""
+    retry_after: str = "1"
+    trickle_s: float = 0.05
+    linger_s: float = 0.0  # each query stays open this long, so overlapping ones would show
+    queries: list[str] = field(default_factory=list)
+    user_agents: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    max_parallel: int = 0
+    _active: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def count(self) -> int:
+        return len(self.queries)
+
+
+def _overpass_handler(state: OverpassServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+        def do_POST(self) -> None:
+            with state._lock:
+                state._active += 1
+                state.max_parallel = max(state.max_parallel, state._active)
+            try:
+                time.sleep(state.linger_s)
+                self._answer()
+            finally:
+                with state._lock:
+                    state._active -= 1
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            form = parse_qs(self.rfile.read(length).decode())
+            state.queries.append(form.get("data", [""])[0])
+            state.user_agents.append(self.headers.get("User-Agent", ""))
+            mode = state.mode
+            if mode == "429-once" and len(state.queries) == 1:
+                return self._send(429, b"rate limited", "text/plain", state.retry_after)
+            if mode == "503":
+                return self._send(503, b"busy", "text/plain")
+            if mode == "html":
+                return self._send(200, b"<html><body>Dispatcher busy</body></html>", "text/html")
+            body = state.raw_body if mode == "raw" else json.dumps(state.answer).encode()
+            if mode == "trickle":
+                return self._trickle(body)
+            if mode == "gzip":
+                return self._send(200, gzip.compress(body), "application/json", gzipped=True)
+            self._send(200, body, "application/json")
+
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str,
+            retry_after: str | None = None,
+            *,
+            gzipped: bool = False,
+        ) -> None:
+            state.statuses.append(status)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            if gzipped:
+                self.send_header("Content-Encoding", "gzip")
+            if retry_after is not None:
+                self.send_header("Retry-After", retry_after)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _trickle(self, body: bytes) -> None:
+            state.statuses.append(200)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for index in range(len(body)):
+                    self.wfile.write(body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(state.trickle_s)
+            except OSError:
+                return  # the client gave up, as it should
+
+    return Handler
 
 
 def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
@@ -257,6 +362,21 @@ def geocoder_server() -> Iterator[GeocoderServer]:
         yield state
 
 
+@contextmanager
+def running_overpass_server() -> Iterator[OverpassServer]:
+    """An Overpass stand-in on 127.0.0.1 for as long as the block runs."""
+    state = OverpassServer()
+    with _serve(_overpass_handler(state)) as base:
+        state.url = base + "/api/interpreter"
+        yield state
+
+
+@pytest.fixture
+def overpass_server() -> Iterator[OverpassServer]:
+    with running_overpass_server() as state:
+        yield state
+
+
 @pytest.fixture(scope="session")
 def refused_port() -> Iterator[int]:
     """A port that refuses connections: bound, never listening, held for the whole session."""
@@ -330,5 +450,8 @@ def _offline_by_default(
         "BUURTKAART_TILE_URL", f"http://127.0.0.1:{refused_port}/{{z}}/{{x}}/{{y}}.png"
     )
     monkeypatch.setenv("BUURTKAART_GEOCODER_URL", f"http://127.0.0.1:{refused_port}")
+    monkeypatch.setenv(
+        "BUURTKAART_OVERPASS_URL", f"http://127.0.0.1:{refused_port}/api/interpreter"
+    )
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)

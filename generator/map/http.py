@@ -8,10 +8,11 @@ client of the map stage (tiles, Overpass, geocoding) reads its answers through h
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 
 import requests
+import urllib3
 
 CHUNK_BYTES = 64 * 1024
 
@@ -45,7 +46,7 @@ def read_body(
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in response.iter_content(CHUNK_BYTES):
+        for chunk in _arriving(response):
             size += len(chunk)
             if size > max_bytes:
                 raise AnswerTooLarge(f"more than {max_bytes} bytes")
@@ -55,6 +56,17 @@ def read_body(
     finally:
         response.close()
     return b"".join(chunks)
+
+
+def _arriving(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives, decoded. ``iter_content`` would wait for each chunk to fill (64
+    KB at a byte a second is 18 hours); ``read1`` returns whatever one read from the socket
+    gave, so the deadline is checked as the bytes come in."""
+    try:
+        while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
+            yield chunk
+    except urllib3.exceptions.HTTPError as exc:  # as requests' iter_content would say it
+        raise requests.ConnectionError(exc) from exc
 
 
 def retry_after_s(response: requests.Response, *, default_s: float, cap_s: float) -> float:
