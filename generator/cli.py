@@ -170,10 +170,10 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
 @click.option(
     "--basemap",
     type=click.Choice(BASEMAP_KINDS, case_sensitive=False),
-    default="vector",
-    show_default=True,
+    default=None,
     help="vector: streets, water and buildings drawn from OpenStreetMap data, with street "
-    "names sized for the wall; tiles: the raster map tiles of --tiles.",
+    "names sized for the wall; tiles: the raster map tiles of --tiles. "
+    "[default: tiles when a tile server is named, else vector]",
 )
 @click.option(
     "--osm-file",
@@ -193,7 +193,7 @@ def generate(
     print_tiles: str | None,
     min_count: int,
     tile_url: str | None,
-    basemap: str,
+    basemap: str | None,
     osm_file: Path | None,
     offline: bool,
     low_ink: bool,
@@ -228,7 +228,8 @@ def generate(
         min_count=min_count,
         print_tiles=print_tiles.upper() if print_tiles else None,
         low_ink=low_ink,
-        basemap=basemap.lower(),
+        # Naming a tile server is asking for its tiles; otherwise the map is drawn from data.
+        basemap=basemap.lower() if basemap else ("tiles" if tile_url else "vector"),
         osm_file=osm_file,
     )
     report = generate_packs(list(workbooks), out_dir, options, progress=ClickProgress())

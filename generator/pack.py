@@ -27,7 +27,7 @@ from slugify import slugify
 from generator import __version__
 from generator.errors import BuurtkaartError, OutputError, Problem, WorkbookError
 from generator.map.basemap import BaseMap, tile_source
-from generator.map.stage import MapDataProvider, MapStage
+from generator.map.stage import MapDataProvider, MapStage, map_stage
 from generator.model import Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
@@ -99,12 +99,12 @@ def generate_packs(
     if options.templates_dir is not None:
         check_templates(templates)
     chosen = _claim_folders(teams, report)
-    stage = MapStage(options, progress, map_data)
-    stage.prepare([(team, map_frame_mm(team, options, templates)) for team in chosen.values()])
     with (
+        map_stage(options, progress, map_data) as stage,
         tempfile.TemporaryDirectory(prefix="buurtkaart-") as work,
         _renderer(len(chosen), render) as submit,
     ):
+        stage.prepare([(team, map_frame_mm(team, options, templates)) for team in chosen.values()])
         pending = []
         for workbook, team in chosen.items():
             with _failure_recorded(report, workbook):

@@ -8,7 +8,8 @@ lacks is sent to the geocoder. With ``--basemap tiles`` everything is geocoded, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +23,7 @@ from generator.map.basemap import (
 )
 from generator.map.geocode import place_team
 from generator.map.geometry import Extent
+from generator.map.mapdata import MapDataSource
 from generator.map.osmdata import MapData, MapDataUnavailable
 from generator.map.placing import place_from_data
 from generator.model import Delimitation, Organisation, Team
@@ -130,6 +132,22 @@ class MapStage:
             self.progress.warn(warning)
             return BaseMap(view, None, credit, self.options.low_ink, warning)
         return BaseMap(view, None, credit, self.options.low_ink, None, data)
+
+
+@contextmanager
+def map_stage(
+    options: PackOptions, progress: Progress, provider: MapDataProvider | None = None
+) -> Iterator[MapStage]:
+    """The map stage of a run; with the vector base map and no provider given, the map data
+    comes from ``--osm-file`` or the Overpass API (closed when the run ends)."""
+    owned = None
+    if provider is None and options.basemap == "vector":
+        owned = provider = MapDataSource(options, progress)
+    try:
+        yield MapStage(options, progress, provider)
+    finally:
+        if owned is not None:
+            owned.close()
 
 
 def _site_extent(team: Team) -> Extent | None:
