@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from generator.map.geometry import Extent
 from generator.map.osmdata import (
@@ -16,6 +17,7 @@ from generator.map.osmdata import (
     RoadClass,
 )
 from generator.model import LatLon
+from tests.osm_support import answer, node_element, relation_element, way_element
 
 SITE = LatLon(51.056, 3.741)
 METRES_PER_DEGREE = 111_320.0
@@ -97,3 +99,43 @@ def town(site: LatLon = SITE, half_m: float = 1300.0, spacing_m: float = 420.0) 
         addresses=addresses,
         source="test town",
     )
+
+
+HIGHWAY_TAGS = {
+    RoadClass.RESIDENTIAL: "residential",
+    RoadClass.PRIMARY: "primary",
+    RoadClass.FOOTWAY: "footway",
+}
+
+
+def town_answer(data: MapData | None = None) -> dict[str, Any]:
+    """The town as the Overpass API would answer it (``[out:json]`` with ``out geom``)."""
+    data = data or town()
+    elements: list[dict[str, Any]] = []
+    for index, road in enumerate(data.roads):
+        tags = {
+            "highway": HIGHWAY_TAGS[road.road_class],
+            **({"name": road.name} if road.name else {}),
+        }
+        elements.append(way_element(100 + index, tags, list(road.points)))
+    for index, line in enumerate(data.lines):
+        tags = {"waterway": "river"} if line.kind is LineKind.RIVER else {"railway": "rail"}
+        elements.append(way_element(300 + index, tags, list(line.points)))
+    for index, area in enumerate(data.areas):
+        if area.kind is AreaKind.WATER:
+            members = [
+                ("outer", list(area.rings[0])),
+                *(("inner", list(ring)) for ring in area.rings[1:]),
+            ]
+            elements.append(relation_element(500 + index, {"natural": "water"}, members))
+        else:
+            tags = {"leisure": "park"} if area.kind is AreaKind.GREEN else {"building": "yes"}
+            elements.append(way_element(600 + index, tags, list(area.rings[0])))
+    for index, address in enumerate(data.addresses):
+        tags = {
+            "addr:street": address.street,
+            "addr:housenumber": address.housenumber,
+            "addr:postcode": address.postcode,
+        }
+        elements.append(node_element(900 + index, tags, address.point))
+    return answer(*elements)

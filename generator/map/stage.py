@@ -100,6 +100,8 @@ class MapStage:
 
     def _with_site(self, team: Team) -> Team:
         site = self._sites.get(team.workbook)
+        if site is None and team.organisation.coordinates is not None:
+            site = team.organisation
         if site is None:
             alone = team.replace(participants=(), partners=())
             site = place_team(alone, self.options, self.progress).organisation
