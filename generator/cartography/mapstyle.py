@@ -6,6 +6,7 @@ Sizes are written for an A1 poster; :meth:`MapStyle.road_widths` and
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ class MapStyle:
             halo=self.label_halo(paper_scale),
             max_bend=self.max_bend,
             max_total_bend=self.max_total_bend,
-            advance=advance,
+            advance=functools.lru_cache(maxsize=4096)(advance),
         )
 
 
