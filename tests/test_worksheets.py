@@ -29,16 +29,17 @@ from generator.worksheets import (
 EXAMPLE = Path(__file__).resolve().parent.parent / "input" / "voorbeeld.xlsx"
 
 # Every question, tip and choice of the fiche 'Buurtgericht werken', as the worksheets word
-# them, with the worksheet that carries it.
+# them (addressing the team as "jullie", in plain standard Dutch), with the worksheet that
+# carries it.
 FICHE = {
     "1-visie-en-doel.docx": [
         "Buurtgericht werken?!",
-        "Als je met de buurt gaat werken, benut je heel wat potentieel.",
-        "Wie wil je eigenlijk bereiken?",
+        "Als jullie met de buurt gaan werken, benutten jullie heel wat potentieel.",
+        "Wie willen jullie eigenlijk bereiken?",
         "Waarom?",
-        "Welke stappen zet je om de buurt te bereiken in functie van de doelstellingen",
+        "Welke stappen zetten jullie om de buurt te bereiken, met het oog op de doelstellingen",
         "Bekijk ook de andere fiches van de kwaliteitstool!",
-        "samen met de buurt problemen oplost",
+        "samen met de buurt problemen oplossen",
         "leefbaarder",
         "sociale samenhang",
         "verantwoordelijkheid",
@@ -46,31 +47,32 @@ FICHE = {
         "naambekendheid",
         "www.lisse.nl/buurtgerichtwerken",
         "Bron: de fiche ‘Buurtgericht werken’ van de kwaliteitstool",
-        "Wil jouw organisatie zich meer richten op de buurt?",
-        "Wil jij de buurt betrekken? En met welk doel voor ogen?",
-        "Wat en wie versta je onder buurtgericht werken?",
-        "Wat wil je met de buurt bereiken?",
-        "Waarom is het belangrijk dat je hen betrekt? Wat is de meerwaarde voor de organisatie?",
-        "Wat is de algemene visie en hoe past buurtgericht werken binnen deze visie?",
-        "Met welk doel wil je de buurt nauwer betrekken?",
-        "Welke meerwaarde biedt buurtgericht werken voor je werking en/of je doelgroep?",
-        "Wie heb je voor ogen?",
-        "Waar wil je naartoe en welke verschillende stappen en/of activiteiten ga je hiervoor "
+        "Wil jullie organisatie zich meer richten op de buurt?",
+        "Willen jullie de buurt betrekken? En met welk doel voor ogen?",
+        "Wat en wie verstaan jullie onder buurtgericht werken?",
+        "Wat willen jullie met de buurt bereiken?",
+        "Waarom is het belangrijk dat jullie de buurt betrekken? Wat is de meerwaarde voor jullie "
+        "organisatie, jullie werking en jullie doelgroep?",
+        "Wat is de algemene visie van jullie organisatie en hoe past buurtgericht werken daarin?",
+        "Met welk doel willen jullie de buurt nauwer betrekken?",
+        "Wie hebben jullie voor ogen?",
+        "Waar willen jullie naartoe en welke stappen of activiteiten gaan jullie daarvoor "
         "organiseren?",
     ],
     "2-de-buurt.docx": [
-        "Wat versta je onder de buurt?",
-        "Wat is je positie ten opzichte van taal?",
-        "je kan de buurt omschrijven of begrenzen vanuit de vestiging, of vanuit de deelnemers",
+        "Wat verstaan jullie onder de buurt?",
+        "Wat is jullie positie ten opzichte van taal?",
+        "jullie kunnen de buurt afbakenen vanuit de vestiging, of vanuit de plek waar jullie "
+        "deelnemers wonen",
         "Buurtgebruikers zijn buurtbewoners, passanten, organisaties en verenigingen",
     ],
     "3-aanpak.docx": [
-        "Waarom wil je de buurt nauwer betrekken bij je werking?",
+        "Waarom willen jullie de buurt nauwer betrekken bij jullie werking?",
         "Ter kennismaking",
-        "Versterking van de eigen werking",
+        "Versterken van de eigen werking",
         "samenwerkingsverbanden",
         "Versterken van buurtbewoners en -gebruikers",
-        "Op welke manier wil je de buurt nauwer betrekken?",
+        "Op welke manier willen jullie de buurt nauwer betrekken?",
         "Eenmalige buurtgerichte activiteit",
         "Structurele buurtgerichte aanpak",
         "Hoe past die binnen een plan of een duidelijke visie?",
@@ -79,35 +81,55 @@ FICHE = {
         "Functioneel",
         "kan heel wat voordelen hebben voor de doelstellingen",
         "Voor de inbedding in de buurt",
-        "Voor de draagkracht van beslissingen",
+        "Voor het draagvlak van beslissingen",
         "Voor de kinderen",
         "Een eenmalige activiteit is iets vrijblijvender en minder intensief.",
-        "Kies je methode in functie van je doelstellingen",
+        "Kies een methode die past bij jullie doelstellingen",
     ],
     "4-kaartoefening.docx": [
-        "Breng steeds het startniveau van je deelnemers en/of je organisatie in kaart.",
+        "Breng altijd eerst in kaart waar jullie deelnemers en jullie organisatie nu staan.",
         "kaartoefening",
-        "Waar komen je deelnemers vandaan?",
+        "Waar komen jullie deelnemers vandaan?",
         "Welke organisaties, verenigingen en infrastructuur zijn er in de buurt?",
-        "Wat ken je?",
-        "Wat gebruik je al?",
+        "Kennen jullie de partner?",
+        "Gebruiken jullie de partner al?",
         "Maak van de kaart een gebruiksvoorwerp",
         "Hang de kaart centraal op, zodat ze een werkinstrument wordt.",
         "vul aan waar nodig",
     ],
     "5-samenwerken.docx": [
-        "Als je met de buurt aan de slag gaat, zorg dan voor een heldere en concrete vraag, een "
-        "duidelijke taak- en rolomschrijving, een evenwichtige inbreng en gedragenheid door de "
-        "deelnemers.",
+        "Zorg dan voor een heldere en concrete vraag, een duidelijke taak- en rolomschrijving, "
+        "een evenwichtige inbreng en draagvlak bij iedereen die meedoet.",
         "Heldere en concrete vraag",
         "Duidelijke taak- en rolomschrijving",
         "Evenwichtige inbreng",
-        "Gedragenheid door de deelnemers",
-        "Breng steeds het startniveau van je deelnemers en/of je organisatie in kaart",
+        "Draagvlak bij iedereen die meedoet",
+        "Breng jullie startniveau in kaart",
+        "Welke buurtpartners kennen jullie?",
+        "Welke buurtpartners gebruiken jullie al?",
     ],
-    "6-actieplan.docx": ["Kies je methode in functie van je doelstellingen"],
+    "6-actieplan.docx": ["Kies een aanpak die past bij jullie doelstellingen"],
     "7-draaiboek.docx": ["Het verloop van de sessie", "Wat heb je nodig?", "stiften"],
+    "8-voorbereiding.docx": ["Wat druk je af?", "Ronde stickers", "fotografeer de kaart"],
 }
+
+# What a Flemish editor circled in earlier worksheets: other registers, other words for the
+# poster and for sticking, loose plurals, and officialese.
+NOT_IN_ANY_WORKSHEET = [
+    "jouw",
+    "jij",
+    "affiche",
+    "kleef",
+    "kleven",
+    "lijm",
+    "adres(sen)",
+    "en/of",
+    "in functie van",
+    "gedragenheid",
+    "draagkracht",
+    "Meerdere zinnen mag",
+    " hen betrekt",
+]
 
 
 def open_docx(path: Path) -> Any:
@@ -150,9 +172,9 @@ def docs(pack: Path) -> dict[str, Any]:
     return {name: open_docx(pack / name) for name in [*WORKSHEETS, COMBINED]}
 
 
-def test_writes_seven_numbered_worksheets_and_the_combined_document(pack: Path) -> None:
+def test_writes_eight_numbered_worksheets_and_the_combined_document(pack: Path) -> None:
     assert sorted(path.name for path in pack.iterdir()) == sorted([*WORKSHEETS, COMBINED])
-    assert [name.split("-")[0] for name in WORKSHEETS] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert [name.split("-")[0] for name in WORKSHEETS] == [str(n) for n in range(1, 9)]
 
 
 @pytest.mark.parametrize("name", list(FICHE))
@@ -162,6 +184,14 @@ def test_every_question_tip_and_choice_of_the_fiche_is_on_its_worksheet(
     text = " ".join(text_of(docs[name]).split())
     missing = [phrase for phrase in FICHE[name] if phrase.lower() not in text.lower()]
     assert not missing
+
+
+def test_no_worksheet_uses_the_words_an_editor_circled(docs: dict[str, Any]) -> None:
+    for name, document in docs.items():
+        words = " " + " ".join(text_of(document).split()).lower() + " "
+        found = [w for w in NOT_IN_ANY_WORKSHEET if f"{w.lower()}" in words.replace(".", " ")]
+        found = [w for w in found if w.strip() not in ("jij", "jouw") or f" {w} " in words]
+        assert not found, name
 
 
 def test_every_answer_of_the_team_is_on_a_worksheet(docs: dict[str, Any], team: Team) -> None:
@@ -174,12 +204,13 @@ def test_every_answer_of_the_team_is_on_a_worksheet(docs: dict[str, Any], team: 
         assert choice.explanation in aanpak
     kaart = rows_of(docs["4-kaartoefening.docx"])
     for origin in team.participants:
-        assert [
+        row = [
             origin.address.street,
             origin.address.postcode,
             origin.address.municipality,
             str(origin.count),
-        ] in kaart
+        ]
+        assert (row in kaart) is (origin.count >= PackOptions().min_count), row
     assert ["Samen", "", "", str(sum(o.count for o in team.participants))] in kaart
     actions = rows_of(docs["6-actieplan.docx"])
     for action in team.actions:
@@ -213,11 +244,10 @@ def test_the_draaiboek_lists_the_sticker_sheet_and_no_fixed_paper_size(
 def test_the_cover_names_the_poster_the_pack_holds(
     docs: dict[str, Any], team: Team, tmp_path: Path
 ) -> None:
-    assert "Bij dit pakket hoort de kaart van de buurt (affiche op A1)." in text_of(docs[COMBINED])
+    assert "Bij dit pakket hoort de kaart van de buurt (op A1)." in text_of(docs[COMBINED])
     write_worksheets(team, tmp_path, Templates(), PackOptions(paper="A3", print_tiles="A4"))
-    assert (
-        "(affiche op A3, en dezelfde kaart op losse A4-vellen om aan elkaar te kleven)."
-        in text_of(open_docx(tmp_path / COMBINED))
+    assert "(op A3, en dezelfde kaart op losse A4-vellen om aan elkaar te plakken)." in text_of(
+        open_docx(tmp_path / COMBINED)
     )
 
 
@@ -230,7 +260,7 @@ def test_the_partner_count_is_of_the_list_not_of_the_map(docs: dict[str, Any], t
 def test_choices_are_ticked_for_yes_only(docs: dict[str, Any], team: Team) -> None:
     rows = {row[1].split("\n")[0]: row for row in rows_of(docs["3-aanpak.docx"])}
     for choice in team.choices:
-        expected = "☒" if choice.chosen is True else "☐"
+        expected = {True: "☒ Ja", False: "☐ Nee", None: "☐"}[choice.chosen]
         assert rows[choice.label][0] == expected, choice.label
     assert "Nog niet beslist." in rows["Functioneel"][1]
     assert "Nog niet beslist." not in rows["Formeel (bv. een wijkcomité)"][1]
@@ -269,7 +299,7 @@ def test_headings_are_word_heading_styles(docs: dict[str, Any]) -> None:
         style = docs[name].styles["Heading 1"]
         assert style.style_id == "Heading1" and style.builtin
     combined = [p.text for p in docs[COMBINED].paragraphs if p.style.name == "Heading 1"]
-    assert [title.split(" · ")[0] for title in combined] == [f"Werkblad {n}" for n in range(1, 8)]
+    assert [title.split(" · ")[0] for title in combined] == [f"Werkblad {n}" for n in range(1, 9)]
     cover = docs[COMBINED].paragraphs[:2]
     assert [(p.style.name, p.text) for p in cover] == [
         ("Title", "Buurtgericht werken"),
@@ -336,7 +366,7 @@ def test_an_empty_team_gets_ruled_lines_and_empty_boxes(tmp_path: Path, team: Te
     write_worksheets(empty, tmp_path, Templates(), PackOptions())
     visie = open_docx(tmp_path / "1-visie-en-doel.docx")
     assert not any(p.style.name == "Antwoord" for p in visie.paragraphs)
-    assert sum(p.style.name == "Schrijflijn" for p in visie.paragraphs) == 6 * 4
+    assert sum(p.style.name == "Schrijflijn" for p in visie.paragraphs) == 6 * 3
     aanpak = rows_of(open_docx(tmp_path / "3-aanpak.docx"))
     assert [row[0] for row in aanpak if row[0] in "☒☐" and row[0]] == ["☐"] * len(team.choices)
     kaart = rows_of(open_docx(tmp_path / "4-kaartoefening.docx"))
