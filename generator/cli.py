@@ -225,6 +225,7 @@ def generate(
       BUURTKAART_GEOCODER_URL  Nominatim-compatible geocoder instead of Nominatim
       BUURTKAART_CACHE_DIR     cache folder for tiles and addresses
       BUURTKAART_CONTACT       your e-mail, sent in the User-Agent as the servers ask
+      BUURTKAART_SOFFICE       LibreOffice's soffice for the worksheets as PDF (empty: none)
 
     \b
     Example:

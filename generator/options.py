@@ -31,3 +31,4 @@ class PackOptions:
     osm_file: Path | None = None  # --osm-file: a local .osm.pbf / .osm extract instead of Overpass
     overpass_url: str | None = None  # BUURTKAART_OVERPASS_URL, else the public main instance
     session_minutes: int = 120  # --session-minutes: the draaiboek's length, one of SESSION_MINUTES
+    soffice: str | None = None  # BUURTKAART_SOFFICE, else soffice on the PATH; "" for no PDFs

@@ -36,7 +36,7 @@ from generator.progress import Progress, SilentProgress
 from generator.resources import Templates
 from generator.workbook import read_team
 from generator.workbook.spec import WorkbookSpec, load_spec
-from generator.worksheets import check_templates, write_worksheets
+from generator.worksheets import check_templates, missing_soffice_warning, write_worksheets
 
 MANIFEST = "pack.json"
 MAX_WORKERS = 2  # measured in benchmarks/: more processes than cores only add memory
@@ -99,6 +99,8 @@ def generate_packs(
     prepare_out_dir(out_dir)
     if options.templates_dir is not None:
         check_templates(templates)
+    if no_pdf := missing_soffice_warning(options):
+        progress.warn(no_pdf)
     chosen = _claim_folders(teams, report)
     stage = MapStage(options, progress, map_data)
     stage.prepare([(team, map_frame_mm(team, options, templates)) for team in chosen.values()])

@@ -25,6 +25,7 @@ from generator.resources import Templates
 from generator.workbook import read_team, write_workbook
 from generator.workbook.spec import load_spec
 from generator.worksheets.context import worksheet_context
+from generator.worksheets.pdf import find_soffice, missing_soffice_warning, write_pdfs
 from generator.worksheets.render import (
     Compiled,
     Rendered,
@@ -60,6 +61,7 @@ __all__ = [
     "WORKSHEETS",
     "check_template",
     "check_templates",
+    "missing_soffice_warning",
     "write_worksheets",
 ]
 
@@ -70,7 +72,8 @@ def write_worksheets(
     """Write the worksheets and the combined document into folder; return their file names.
 
     ``options`` tell the worksheets which poster the pack holds and how long the session is.
-    Everything is rendered in memory first, so a broken template leaves no file behind.
+    Everything is rendered in memory first, so a broken template leaves no file behind. With
+    LibreOffice installed, every document is also written as PDF.
     """
     context = worksheet_context(team, templates, options)
     sheets = {name: render(_template_path(templates, name), context) for name in WORKSHEETS}
@@ -79,7 +82,9 @@ def write_worksheets(
     documents = {**{name: sheet.data for name, sheet in sheets.items()}, COMBINED: combined}
     for name, data in documents.items():
         (folder / name).write_bytes(data)
-    return list(documents)
+    soffice = find_soffice(options)
+    pdfs = write_pdfs(soffice, folder, list(documents)) if soffice else []
+    return [*documents, *pdfs]
 
 
 def combine(cover: Rendered, sheets: list[Rendered]) -> bytes:
