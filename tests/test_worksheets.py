@@ -523,7 +523,7 @@ def test_small_streets_are_merged_per_postcode_on_worksheet_4(
     assert not any(row[0] in ("Oktrooiplein", "Schoolkaai", "Kongostraat") for row in kaart)
     buurt = rows_of(docs["2-de-buurt.docx"])
     assert any(
-        "Jullie deelnemers: 58 deelnemers uit 10 straten (zie werkblad 4)." in cell
+        "Jullie eigen deelnemers: 58 personen uit 10 straten (zie werkblad 4)." in cell
         for row in buurt
         for cell in row
     )
@@ -659,7 +659,7 @@ def test_numbers_and_nouns_agree_for_one_street_one_partner_and_one_address(
     assert "1 deelnemer uit 1 straat" in cells
     assert "1 buurtpartner in de werkmap" in cells
     buurt = " ".join(text_of(open_docx(tmp_path / "2-de-buurt.docx")).split())
-    assert "Jullie deelnemers: 1 deelnemer uit 1 straat (zie werkblad 4)." in buurt
+    assert "Jullie eigen deelnemers: 1 persoon uit 1 straat (zie werkblad 4)." in buurt
     assert "In jullie werkmap: 1 buurtpartner (zie werkblad 4)." in buurt
     draaiboek = text_of(open_docx(tmp_path / "7-draaiboek.docx"))
     assert "Let op: de kaart toont 1 adres uit de werkmap niet." in draaiboek
