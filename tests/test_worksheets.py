@@ -553,7 +553,7 @@ def test_a_street_with_one_participant_is_named_in_no_file_of_the_pack(
     runner: CliRunner, example_workbook: Path, tile_server: TileServer, tmp_path: Path
 ) -> None:
     workbook = openpyxl.load_workbook(example_workbook)
-    row = ["Geheimstraat", "9050", "Gentbrugge", 1, "51.0400, 3.7600"]
+    row: list[str | int] = ["Geheimstraat", "9050", "Gentbrugge", 1, "51.0400, 3.7600"]
     for column, value in enumerate(row, start=1):
         workbook["Deelnemers"].cell(row=12, column=column, value=value)
     workbook.save(example_workbook)
