@@ -12,7 +12,13 @@ import click
 
 from generator import __version__
 from generator.errors import BuurtkaartError
-from generator.options import BASEMAP_KINDS, PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
+from generator.options import (
+    BASEMAP_KINDS,
+    PAPER_SIZES,
+    PRINT_TILE_SIZES,
+    SESSION_MINUTES,
+    PackOptions,
+)
 from generator.pack import BatchReport, generate_packs, validate_workbooks
 from generator.resources import Templates, export_templates
 from generator.workbook import write_workbook
@@ -157,7 +163,14 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
     type=click.IntRange(min=1),
     default=3,
     show_default=True,
-    help="Streets with fewer participants are merged into their postcode on the poster.",
+    help="Streets with fewer participants are merged into their postcode in every file.",
+)
+@click.option(
+    "--session-minutes",
+    type=click.Choice([str(minutes) for minutes in SESSION_MINUTES]),
+    default=str(PackOptions.session_minutes),
+    show_default=True,
+    help="Length of the session the draaiboek plans, in minutes.",
 )
 @click.option(
     "--tiles",
@@ -192,6 +205,7 @@ def generate(
     landscape: bool,
     print_tiles: str | None,
     min_count: int,
+    session_minutes: str,
     tile_url: str | None,
     basemap: str | None,
     osm_file: Path | None,
@@ -211,6 +225,7 @@ def generate(
       BUURTKAART_GEOCODER_URL  Nominatim-compatible geocoder instead of Nominatim
       BUURTKAART_CACHE_DIR     cache folder for tiles and addresses
       BUURTKAART_CONTACT       your e-mail, sent in the User-Agent as the servers ask
+      BUURTKAART_SOFFICE       LibreOffice's soffice for the worksheets as PDF (empty: none)
 
     \b
     Example:
@@ -226,6 +241,7 @@ def generate(
         paper=paper.upper(),
         landscape=landscape,
         min_count=min_count,
+        session_minutes=int(session_minutes),
         print_tiles=print_tiles.upper() if print_tiles else None,
         low_ink=low_ink,
         # Naming a tile server is asking for its tiles; otherwise the map is drawn from data.

@@ -8,6 +8,7 @@ from pathlib import Path
 PAPER_SIZES = ("A0", "A1", "A2", "A3")
 PRINT_TILE_SIZES = ("A4", "A3")
 BASEMAP_KINDS = ("vector", "tiles")
+SESSION_MINUTES = (90, 120, 150)  # the draaiboek's lengths: see werkbladen/sessie.toml
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,5 @@ class PackOptions:
     basemap: str = "vector"  # --basemap: "vector" (OSM data drawn as paths) or "tiles" (raster)
     osm_file: Path | None = None  # --osm-file: a local .osm.pbf / .osm extract instead of Overpass
     overpass_url: str | None = None  # BUURTKAART_OVERPASS_URL, else the public main instance
+    session_minutes: int = 120  # --session-minutes: the draaiboek's length, one of SESSION_MINUTES
+    soffice: str | None = None  # BUURTKAART_SOFFICE, else soffice on the PATH; "" for no PDFs

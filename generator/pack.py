@@ -31,11 +31,12 @@ from generator.map.stage import MapDataProvider, MapStage, map_stage
 from generator.model import Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
+from generator.privacy import street_table
 from generator.progress import Progress, SilentProgress
 from generator.resources import Templates
 from generator.workbook import read_team
 from generator.workbook.spec import WorkbookSpec, load_spec
-from generator.worksheets import check_templates, write_worksheets
+from generator.worksheets import check_templates, missing_soffice_warning, write_worksheets
 
 MANIFEST = "pack.json"
 MAX_WORKERS = 2  # measured in benchmarks/: more processes than cores only add memory
@@ -98,6 +99,8 @@ def generate_packs(
     prepare_out_dir(out_dir)
     if options.templates_dir is not None:
         check_templates(templates)
+    if no_pdf := missing_soffice_warning(options):
+        progress.warn(no_pdf)
     chosen = _claim_folders(teams, report)
     with (
         map_stage(options, progress, map_data) as stage,
@@ -250,7 +253,7 @@ def render_pack(team: Team, base: BaseMap, folder: Path, options: PackOptions) -
         worksheets = helper.submit(write_worksheets, team, folder, templates, options)
         files = write_poster(team, base, options, folder, templates)
         files += worksheets.result()
-    write_manifest(team, folder, files)
+    write_manifest(team, folder, files, options.min_count)
 
 
 def write_pack(target: Path, build: Callable[[Path], None]) -> Path:
@@ -285,11 +288,18 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def write_manifest(team: Team, folder: Path, files: list[str] | None = None) -> None:
+def write_manifest(
+    team: Team, folder: Path, files: list[str] | None = None, min_count: int = PackOptions.min_count
+) -> None:
+    """pack.json: the team as the pack shows it, participants merged as on the poster."""
+    shown = dataclasses.asdict(team)
+    participants = street_table(team.participants, min_count)
+    shown["participants"] = [dataclasses.asdict(row) for row in participants.rows]
+    shown["participants_hidden"] = participants.hidden
     manifest = {
         "buurtkaart": __version__,
         "files": sorted([*(files or []), MANIFEST]),
-        "team": _jsonable(dataclasses.asdict(team)),
+        "team": _jsonable(shown),
     }
     (folder / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"

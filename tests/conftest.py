@@ -15,6 +15,13 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "input" / "voorbeeld.xlsx"
 
 
+@pytest.fixture(autouse=True)
+def _no_pdf_worksheets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice takes seconds a pack to write the worksheets as PDF: tests that want it set
+    BUURTKAART_SOFFICE themselves (test_worksheets.py runs it once for real)."""
+    monkeypatch.setenv("BUURTKAART_SOFFICE", "")
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -233,7 +233,8 @@ def test_the_workbook_offers_dropdowns_with_input_messages(
         "G2:G501": ('"Ja,Nee"', "Kennen jullie deze partner? Ja of Nee.", False),
         "H2:H501": (
             '"Ja,Nee"',
-            "Werken jullie er al mee of gebruiken jullie het al? Ja of Nee.",
+            "Werken jullie al met deze partner samen, of gebruiken jullie deze voorziening al? "
+            "Ja of Nee.",
             False,
         ),
     }

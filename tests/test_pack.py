@@ -95,7 +95,7 @@ def test_an_edited_workbook_template_changes_the_workbook(
     spec = target / "workbook.toml"
     spec.write_text(
         spec.read_text(encoding="utf-8").replace(
-            'title = "Zo vul je deze werkmap in"', 'title = "Welkom, team!"'
+            'title = "Zo vullen jullie deze werkmap in"', 'title = "Welkom, team!"'
         ),
         encoding="utf-8",
     )

@@ -11,8 +11,8 @@ from generator.model import Address, LatLon, ParticipantOrigin, Team
 from generator.options import PackOptions
 from generator.poster import write_poster
 from generator.poster.layout import make_layout
-from generator.poster.privacy import ParticipantCircle, summarise_participants
 from generator.poster.style import load_style
+from generator.privacy import ParticipantCircle, summarise_participants
 from generator.resources import Templates
 from tests.poster_support import example_team, participant_like, pdf_text, squashed, synthetic_base
 

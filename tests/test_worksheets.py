@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import json
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import pypdfium2 as pdfium
 import pytest
+from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 
-from generator.errors import TemplateError
+from generator.cli import main
+from generator.errors import OutputError, TemplateError
 from generator.model import CoordinateOrigin, Team
 from generator.options import PackOptions
 from generator.resources import Templates, default_templates_dir
@@ -25,20 +32,29 @@ from generator.worksheets import (
     check_templates,
     write_worksheets,
 )
+from generator.worksheets.pdf import (
+    find_soffice,
+    missing_soffice_warning,
+    reproducible,
+    soffice_command,
+    write_pdfs,
+)
+from tests.servers import TileServer
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "input" / "voorbeeld.xlsx"
 
 # Every question, tip and choice of the fiche 'Buurtgericht werken', as the worksheets word
-# them, with the worksheet that carries it.
+# them (addressing the team as "jullie", in plain standard Dutch), with the worksheet that
+# carries it.
 FICHE = {
     "1-visie-en-doel.docx": [
         "Buurtgericht werken?!",
-        "Als je met de buurt gaat werken, benut je heel wat potentieel.",
-        "Wie wil je eigenlijk bereiken?",
+        "Als jullie met de buurt gaan werken, benutten jullie heel wat potentieel.",
+        "Wie willen jullie eigenlijk bereiken?",
         "Waarom?",
-        "Welke stappen zet je om de buurt te bereiken in functie van de doelstellingen",
+        "Welke stappen zetten jullie om de buurt te bereiken, met het oog op de doelstellingen",
         "Bekijk ook de andere fiches van de kwaliteitstool!",
-        "samen met de buurt problemen oplost",
+        "samen met de buurt problemen oplossen",
         "leefbaarder",
         "sociale samenhang",
         "verantwoordelijkheid",
@@ -46,31 +62,32 @@ FICHE = {
         "naambekendheid",
         "www.lisse.nl/buurtgerichtwerken",
         "Bron: de fiche ‘Buurtgericht werken’ van de kwaliteitstool",
-        "Wil jouw organisatie zich meer richten op de buurt?",
-        "Wil jij de buurt betrekken? En met welk doel voor ogen?",
-        "Wat en wie versta je onder buurtgericht werken?",
-        "Wat wil je met de buurt bereiken?",
-        "Waarom is het belangrijk dat je hen betrekt? Wat is de meerwaarde voor de organisatie?",
-        "Wat is de algemene visie en hoe past buurtgericht werken binnen deze visie?",
-        "Met welk doel wil je de buurt nauwer betrekken?",
-        "Welke meerwaarde biedt buurtgericht werken voor je werking en/of je doelgroep?",
-        "Wie heb je voor ogen?",
-        "Waar wil je naartoe en welke verschillende stappen en/of activiteiten ga je hiervoor "
+        "Wil jullie organisatie zich meer richten op de buurt?",
+        "Willen jullie de buurt betrekken? En met welk doel voor ogen?",
+        "Wat en wie verstaan jullie onder buurtgericht werken?",
+        "Wat willen jullie met de buurt bereiken?",
+        "Waarom is het belangrijk dat jullie de buurt betrekken? Wat is de meerwaarde voor jullie "
+        "organisatie, jullie werking en jullie doelgroep?",
+        "Wat is de algemene visie van jullie organisatie en hoe past buurtgericht werken daarin?",
+        "Met welk doel willen jullie de buurt nauwer betrekken?",
+        "Wie hebben jullie voor ogen?",
+        "Waar willen jullie naartoe en welke stappen of activiteiten gaan jullie daarvoor "
         "organiseren?",
     ],
     "2-de-buurt.docx": [
-        "Wat versta je onder de buurt?",
-        "Wat is je positie ten opzichte van taal?",
-        "je kan de buurt omschrijven of begrenzen vanuit de vestiging, of vanuit de deelnemers",
+        "Wat verstaan jullie onder de buurt?",
+        "Wat is jullie positie ten opzichte van taal?",
+        "jullie kunnen de buurt afbakenen vanuit de vestiging, of vanuit de plek waar jullie "
+        "deelnemers wonen",
         "Buurtgebruikers zijn buurtbewoners, passanten, organisaties en verenigingen",
     ],
     "3-aanpak.docx": [
-        "Waarom wil je de buurt nauwer betrekken bij je werking?",
+        "Waarom willen jullie de buurt nauwer betrekken bij jullie werking?",
         "Ter kennismaking",
-        "Versterking van de eigen werking",
+        "Versterken van de eigen werking",
         "samenwerkingsverbanden",
         "Versterken van buurtbewoners en -gebruikers",
-        "Op welke manier wil je de buurt nauwer betrekken?",
+        "Op welke manier willen jullie de buurt nauwer betrekken?",
         "Eenmalige buurtgerichte activiteit",
         "Structurele buurtgerichte aanpak",
         "Hoe past die binnen een plan of een duidelijke visie?",
@@ -79,35 +96,55 @@ FICHE = {
         "Functioneel",
         "kan heel wat voordelen hebben voor de doelstellingen",
         "Voor de inbedding in de buurt",
-        "Voor de draagkracht van beslissingen",
+        "Voor het draagvlak van beslissingen",
         "Voor de kinderen",
         "Een eenmalige activiteit is iets vrijblijvender en minder intensief.",
-        "Kies je methode in functie van je doelstellingen",
+        "Kies een methode die past bij jullie doelstellingen",
     ],
     "4-kaartoefening.docx": [
-        "Breng steeds het startniveau van je deelnemers en/of je organisatie in kaart.",
+        "Breng altijd eerst in kaart waar jullie deelnemers en jullie organisatie nu staan.",
         "kaartoefening",
-        "Waar komen je deelnemers vandaan?",
+        "Waar komen jullie deelnemers vandaan?",
         "Welke organisaties, verenigingen en infrastructuur zijn er in de buurt?",
-        "Wat ken je?",
-        "Wat gebruik je al?",
+        "Bekend: jullie kennen de partner.",
+        "Al gebruikt: jullie werken al met de partner samen of gebruiken de voorziening al.",
         "Maak van de kaart een gebruiksvoorwerp",
         "Hang de kaart centraal op, zodat ze een werkinstrument wordt.",
         "vul aan waar nodig",
     ],
     "5-samenwerken.docx": [
-        "Als je met de buurt aan de slag gaat, zorg dan voor een heldere en concrete vraag, een "
-        "duidelijke taak- en rolomschrijving, een evenwichtige inbreng en gedragenheid door de "
-        "deelnemers.",
+        "Zorg dan voor een heldere en concrete vraag, een duidelijke taak- en rolomschrijving, "
+        "een evenwichtige inbreng en draagvlak bij iedereen die meedoet.",
         "Heldere en concrete vraag",
         "Duidelijke taak- en rolomschrijving",
         "Evenwichtige inbreng",
-        "Gedragenheid door de deelnemers",
-        "Breng steeds het startniveau van je deelnemers en/of je organisatie in kaart",
+        "Draagvlak bij iedereen die meedoet",
+        "Breng jullie startniveau in kaart",
+        "Welke buurtpartners kennen jullie?",
+        "Welke buurtpartners gebruiken jullie al?",
     ],
-    "6-actieplan.docx": ["Kies je methode in functie van je doelstellingen"],
+    "6-actieplan.docx": ["Kies een aanpak die past bij jullie doelstellingen"],
     "7-draaiboek.docx": ["Het verloop van de sessie", "Wat heb je nodig?", "stiften"],
+    "8-voorbereiding.docx": ["Wat druk je af?", "Ronde stickers", "fotografeer de kaart"],
 }
+
+# What a Flemish editor circled in earlier worksheets: other registers, other words for the
+# poster and for sticking, loose plurals, and officialese.
+NOT_IN_ANY_WORKSHEET = [
+    "jouw",
+    "jij",
+    "affiche",
+    "kleef",
+    "kleven",
+    "lijm",
+    "adres(sen)",
+    "en/of",
+    "in functie van",
+    "gedragenheid",
+    "draagkracht",
+    "Meerdere zinnen mag",
+    " hen betrekt",
+]
 
 
 def open_docx(path: Path) -> Any:
@@ -140,7 +177,8 @@ def team() -> Team:
 @pytest.fixture(scope="module")
 def pack(team: Team, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pack")
-    names = write_worksheets(team, folder, Templates(), PackOptions())
+    # soffice="": module fixtures run before the autouse one that switches the PDFs off
+    names = write_worksheets(team, folder, Templates(), PackOptions(soffice=""))
     assert names == [*WORKSHEETS, COMBINED]
     return folder
 
@@ -150,9 +188,9 @@ def docs(pack: Path) -> dict[str, Any]:
     return {name: open_docx(pack / name) for name in [*WORKSHEETS, COMBINED]}
 
 
-def test_writes_seven_numbered_worksheets_and_the_combined_document(pack: Path) -> None:
+def test_writes_eight_numbered_worksheets_and_the_combined_document(pack: Path) -> None:
     assert sorted(path.name for path in pack.iterdir()) == sorted([*WORKSHEETS, COMBINED])
-    assert [name.split("-")[0] for name in WORKSHEETS] == ["1", "2", "3", "4", "5", "6", "7"]
+    assert [name.split("-")[0] for name in WORKSHEETS] == [str(n) for n in range(1, 9)]
 
 
 @pytest.mark.parametrize("name", list(FICHE))
@@ -162,6 +200,14 @@ def test_every_question_tip_and_choice_of_the_fiche_is_on_its_worksheet(
     text = " ".join(text_of(docs[name]).split())
     missing = [phrase for phrase in FICHE[name] if phrase.lower() not in text.lower()]
     assert not missing
+
+
+def test_no_worksheet_uses_the_words_an_editor_circled(docs: dict[str, Any]) -> None:
+    for name, document in docs.items():
+        words = " " + " ".join(text_of(document).split()).lower() + " "
+        found = [w for w in NOT_IN_ANY_WORKSHEET if f"{w.lower()}" in words.replace(".", " ")]
+        found = [w for w in found if w.strip() not in ("jij", "jouw") or f" {w} " in words]
+        assert not found, name
 
 
 def test_every_answer_of_the_team_is_on_a_worksheet(docs: dict[str, Any], team: Team) -> None:
@@ -174,12 +220,13 @@ def test_every_answer_of_the_team_is_on_a_worksheet(docs: dict[str, Any], team: 
         assert choice.explanation in aanpak
     kaart = rows_of(docs["4-kaartoefening.docx"])
     for origin in team.participants:
-        assert [
+        row = [
             origin.address.street,
             origin.address.postcode,
             origin.address.municipality,
             str(origin.count),
-        ] in kaart
+        ]
+        assert (row in kaart) is (origin.count >= PackOptions().min_count), row
     assert ["Samen", "", "", str(sum(o.count for o in team.participants))] in kaart
     actions = rows_of(docs["6-actieplan.docx"])
     for action in team.actions:
@@ -213,11 +260,10 @@ def test_the_draaiboek_lists_the_sticker_sheet_and_no_fixed_paper_size(
 def test_the_cover_names_the_poster_the_pack_holds(
     docs: dict[str, Any], team: Team, tmp_path: Path
 ) -> None:
-    assert "Bij dit pakket hoort de kaart van de buurt (affiche op A1)." in text_of(docs[COMBINED])
+    assert "Bij dit pakket hoort de kaart van de buurt (op A1)." in text_of(docs[COMBINED])
     write_worksheets(team, tmp_path, Templates(), PackOptions(paper="A3", print_tiles="A4"))
-    assert (
-        "(affiche op A3, en dezelfde kaart op losse A4-vellen om aan elkaar te kleven)."
-        in text_of(open_docx(tmp_path / COMBINED))
+    assert "(op A3, en dezelfde kaart op losse A4-vellen om aan elkaar te plakken)." in text_of(
+        open_docx(tmp_path / COMBINED)
     )
 
 
@@ -230,7 +276,7 @@ def test_the_partner_count_is_of_the_list_not_of_the_map(docs: dict[str, Any], t
 def test_choices_are_ticked_for_yes_only(docs: dict[str, Any], team: Team) -> None:
     rows = {row[1].split("\n")[0]: row for row in rows_of(docs["3-aanpak.docx"])}
     for choice in team.choices:
-        expected = "☒" if choice.chosen is True else "☐"
+        expected = {True: "☒ Ja", False: "☐ Nee", None: "☐"}[choice.chosen]
         assert rows[choice.label][0] == expected, choice.label
     assert "Nog niet beslist." in rows["Functioneel"][1]
     assert "Nog niet beslist." not in rows["Formeel (bv. een wijkcomité)"][1]
@@ -269,7 +315,7 @@ def test_headings_are_word_heading_styles(docs: dict[str, Any]) -> None:
         style = docs[name].styles["Heading 1"]
         assert style.style_id == "Heading1" and style.builtin
     combined = [p.text for p in docs[COMBINED].paragraphs if p.style.name == "Heading 1"]
-    assert [title.split(" · ")[0] for title in combined] == [f"Werkblad {n}" for n in range(1, 8)]
+    assert [title.split(" · ")[0] for title in combined] == [f"Werkblad {n}" for n in range(1, 9)]
     cover = docs[COMBINED].paragraphs[:2]
     assert [(p.style.name, p.text) for p in cover] == [
         ("Title", "Buurtgericht werken"),
@@ -336,7 +382,7 @@ def test_an_empty_team_gets_ruled_lines_and_empty_boxes(tmp_path: Path, team: Te
     write_worksheets(empty, tmp_path, Templates(), PackOptions())
     visie = open_docx(tmp_path / "1-visie-en-doel.docx")
     assert not any(p.style.name == "Antwoord" for p in visie.paragraphs)
-    assert sum(p.style.name == "Schrijflijn" for p in visie.paragraphs) == 6 * 4
+    assert sum(p.style.name == "Schrijflijn" for p in visie.paragraphs) == 6 * 3
     aanpak = rows_of(open_docx(tmp_path / "3-aanpak.docx"))
     assert [row[0] for row in aanpak if row[0] in "☒☐" and row[0]] == ["☐"] * len(team.choices)
     kaart = rows_of(open_docx(tmp_path / "4-kaartoefening.docx"))
@@ -462,3 +508,281 @@ def test_a_file_that_is_not_a_docx_is_a_clean_error(
     path.write_text("geen Word-bestand", encoding="utf-8")
     with pytest.raises(TemplateError, match=r"is not a Word document \(\.docx\)"):
         check_template(path, team)
+
+
+# --- Privacy: small streets are merged in every file, as on the poster ------------------------
+
+
+def test_small_streets_are_merged_per_postcode_on_worksheet_4(
+    docs: dict[str, Any], team: Team
+) -> None:
+    kaart = rows_of(docs["4-kaartoefening.docx"])
+    # Oktrooiplein (2) and Schoolkaai (2) in 9000 together; Kongostraat (1) alone in 9040
+    assert ["2 straten met minder dan 3 deelnemers", "9000", "Gent", "4"] in kaart
+    assert ["Andere straten (te weinig deelnemers om ze te noemen)", "", "", "1"] in kaart
+    assert not any(row[0] in ("Oktrooiplein", "Schoolkaai", "Kongostraat") for row in kaart)
+    buurt = rows_of(docs["2-de-buurt.docx"])
+    assert any(
+        "Jullie eigen deelnemers: 58 personen uit 10 straten (zie werkblad 4)." in cell
+        for row in buurt
+        for cell in row
+    )
+
+
+def _text_in_file(path: Path) -> str:
+    """Everything a reader could find in a file of the pack: every part of a DOCX, the text
+    layer of a PDF, the manifest as written."""
+    if path.suffix == ".docx":
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+            )
+    if path.suffix == ".pdf":
+        document = pdfium.PdfDocument(path)
+        try:
+            return "\n".join(page.get_textpage().get_text_range() for page in document)
+        finally:
+            document.close()
+    if path.suffix == ".json":
+        return path.read_text(encoding="utf-8")
+    assert path.suffix == ".png", path  # the preview: pixels, no text
+    return ""
+
+
+def test_a_street_with_one_participant_is_named_in_no_file_of_the_pack(
+    runner: CliRunner, example_workbook: Path, tile_server: TileServer, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(example_workbook)
+    row: list[str | int] = ["Geheimstraat", "9050", "Gentbrugge", 1, "51.0400, 3.7600"]
+    for column, value in enumerate(row, start=1):
+        workbook["Deelnemers"].cell(row=12, column=column, value=value)
+    workbook.save(example_workbook)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        main, ["generate", str(example_workbook), "--out", str(out), "--tiles", tile_server.url]
+    )
+    assert result.exit_code == 0, result.output
+    [pack] = out.iterdir()
+    files = sorted(pack.iterdir())
+    assert len(files) > 10
+    for file in files:
+        assert "Geheimstraat" not in _text_in_file(file), file.name
+    shown = json.loads((pack / "pack.json").read_text(encoding="utf-8"))["team"]
+    assert {
+        "street": "",
+        "postcode": "9000",
+        "municipality": "Gent",
+        "count": 4,
+        "streets": 2,
+        "placed": True,
+    } in shown["participants"]
+    assert shown["participants_hidden"] == 2  # Kongostraat (9040) and Geheimstraat (9050)
+    assert sum(row["count"] for row in shown["participants"]) + 2 == 59
+
+
+# --- The session: draaiboek, preparation, plurals, dates ---------------------------------------
+
+
+def _clock_minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "spoken"), [(90, "anderhalf uur"), (120, "twee uur"), (150, "tweeënhalf uur")]
+)
+def test_the_draaiboek_times_add_up_and_reach_the_map_within_half_an_hour(
+    team: Team, tmp_path: Path, minutes: int, spoken: str
+) -> None:
+    write_worksheets(team, tmp_path, Templates(), PackOptions(session_minutes=minutes))
+    draaiboek = open_docx(tmp_path / "7-draaiboek.docx")
+    assert f"De sessie duurt {spoken}." in text_of(draaiboek)
+    steps = [row for row in rows_of(draaiboek) if " – " in row[0]]
+    spans = [tuple(_clock_minutes(part) for part in row[0].split(" – ")) for row in steps]
+    assert spans[0][0] == 0
+    assert spans[-1][1] == minutes
+    assert all(end == next_start for (_, end), (next_start, _) in itertools.pairwise(spans))
+    assert all(start < end for start, end in spans)
+    [map_start] = [span[0] for span, row in zip(spans, steps, strict=True) if row[2] == "4"]
+    assert map_start <= 30
+    assert [row[2] for row in steps if row[2]] == ["2", "4", "1", "3", "5", "6"]
+    assert "Fotografeer de kaart." in steps[-1][1]
+
+
+def test_a_session_whose_minutes_do_not_add_up_is_refused(team: Team, tmp_path: Path) -> None:
+    override = tmp_path / "templates"
+    (override / TEMPLATE_FOLDER).mkdir(parents=True)
+    session = (default_templates_dir() / TEMPLATE_FOLDER / "sessie.toml").read_text("utf-8")
+    edited = session.replace(
+        "minutes = { 90 = 5, 120 = 10, 150 = 10 }", "minutes = { 90 = 5, 120 = 15, 150 = 10 }", 1
+    )
+    assert edited != session
+    (override / TEMPLATE_FOLDER / "sessie.toml").write_text(edited, encoding="utf-8")
+    with pytest.raises(TemplateError) as caught:
+        write_worksheets(team, tmp_path, Templates(override), PackOptions())
+    assert caught.value.format_message() == (
+        f"{override / TEMPLATE_FOLDER / 'sessie.toml'}: the steps of the 120-minute session add "
+        "up to 125 minutes; change their 'minutes' so they add up to 120, or delete the file "
+        "from your templates folder to use the default"
+    )
+
+
+def test_the_preparation_sheet_names_paper_labels_stickers_and_the_photo(
+    docs: dict[str, Any], team: Team, tmp_path: Path
+) -> None:
+    document = docs["8-voorbereiding.docx"]
+    text = " ".join(text_of(document).split())
+    assert "A4-etiketvellen met 3 × 7 etiketten van 63,5 × 38,1 mm (bv. Avery L7160)" in text
+    assert "‘Werkelijke grootte’" in text
+    assert "Ronde stickers in 4 kleuren (geel, blauw, groen, rood)" in text
+    assert "Reken op 5 stickers van elke kleur per aanwezige" in text
+    assert "Na de sessie: fotografeer de kaart" in text
+    rows = rows_of(document)
+    assert ["6", "30", "120"] in rows and ["20", "100", "400"] in rows
+    assert rows[1][:2] == ["De kaart van de buurt (poster-A1.pdf)", "A1, op ware grootte"]
+    assert "tegels" not in text
+    write_worksheets(team, tmp_path, Templates(), PackOptions(paper="A2", print_tiles="A4"))
+    tiled = text_of(open_docx(tmp_path / "8-voorbereiding.docx"))
+    assert "Dezelfde kaart op losse vellen (poster-A2-tegels-A4.pdf)" in tiled
+
+
+def test_numbers_and_nouns_agree_for_one_street_one_partner_and_one_address(
+    team: Team, tmp_path: Path
+) -> None:
+    lost = dataclasses.replace(
+        team.partners[0], coordinates=None, coordinate_origin=CoordinateOrigin.NOT_PLACED
+    )
+    street = dataclasses.replace(team.participants[0], count=1)
+    one = team.replace(partners=(lost,), participants=(street,))
+    write_worksheets(one, tmp_path, Templates(), PackOptions(min_count=1))
+    cells = [c for row in rows_of(open_docx(tmp_path / "5-samenwerken.docx")) for c in row]
+    assert "1 deelnemer uit 1 straat" in cells
+    assert "1 buurtpartner in de werkmap" in cells
+    buurt = " ".join(text_of(open_docx(tmp_path / "2-de-buurt.docx")).split())
+    assert "Jullie eigen deelnemers: 1 persoon uit 1 straat (zie werkblad 4)." in buurt
+    assert "In jullie werkmap: 1 buurtpartner (zie werkblad 4)." in buurt
+    draaiboek = text_of(open_docx(tmp_path / "7-draaiboek.docx"))
+    assert "Let op: de kaart toont 1 adres uit de werkmap niet." in draaiboek
+
+
+def test_dates_are_written_as_day_month_year_in_words(docs: dict[str, Any]) -> None:
+    footer = " ".join(paragraph_texts(docs["1-visie-en-doel.docx"].sections[0].footer._element))
+    assert "sessie van 12 maart 2027" in footer
+    assert ["Sessie", "12 maart 2027"] in rows_of(docs["7-draaiboek.docx"])
+    assert ["Sessie", "12 maart 2027"] in rows_of(docs[COMBINED])
+
+
+# --- The combined document when a facilitator's template has its own styles ------------------
+
+
+def test_a_template_with_its_own_styles_is_merged_into_the_combined_document(
+    team: Team, tmp_path: Path
+) -> None:
+    override = tmp_path / "templates"
+    (override / TEMPLATE_FOLDER).mkdir(parents=True)
+    source = default_templates_dir() / TEMPLATE_FOLDER / "6-actieplan.docx"
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(override / TEMPLATE_FOLDER / source.name, "w") as edited,
+    ):
+        for item in original.infolist():
+            content = original.read(item.filename)
+            if item.filename == "word/styles.xml":
+                content = content.replace(b"</w:styles>", _EXTRA_STYLE + b"</w:styles>")
+            if item.filename == "word/document.xml":  # the introduction in the new style
+                content = content.replace(b'w:val="Inleiding"', b'w:val="Mijnstijl"', 1)
+            edited.writestr(item, content)
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder in (first, second):
+        folder.mkdir()
+        write_worksheets(team, folder, Templates(override), PackOptions())
+    assert (first / COMBINED).read_bytes() == (second / COMBINED).read_bytes()
+    combined = open_docx(first / COMBINED)
+    titles = [p.text for p in combined.paragraphs if p.style.name == "Heading 1"]
+    assert [title.split(" · ")[0] for title in titles] == [f"Werkblad {n}" for n in range(1, 9)]
+    assert "Mijnstijl" in [style.name for style in combined.styles]
+
+
+_EXTRA_STYLE = (
+    b'<w:style w:type="paragraph" w:customStyle="1" w:styleId="Mijnstijl">'
+    b'<w:name w:val="Mijnstijl"/><w:basedOn w:val="Normal"/></w:style>'
+)
+
+
+# --- PDF through LibreOffice ------------------------------------------------------------------
+
+
+def test_without_libreoffice_the_run_says_the_worksheets_are_docx_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("BUURTKAART_SOFFICE")
+    absent = PackOptions(soffice="soffice-not-installed")
+    assert find_soffice(absent) is None
+    assert missing_soffice_warning(absent) == (
+        "LibreOffice (soffice) was not found: the worksheets are in the pack as Word files "
+        "(.docx) only; install LibreOffice to have them as PDF too, or name its soffice in "
+        "BUURTKAART_SOFFICE"
+    )
+    assert missing_soffice_warning(PackOptions(soffice="")) is None  # switched off: no warning
+
+
+def test_the_soffice_command_runs_headless_in_a_private_profile(tmp_path: Path) -> None:
+    command = soffice_command("soffice", tmp_path / "profile", tmp_path / "pdf", [Path("a.docx")])
+    assert command == [
+        "soffice",
+        f"-env:UserInstallation=file://{tmp_path}/profile",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(tmp_path / "pdf"),
+        "a.docx",
+    ]
+
+
+def test_a_failing_libreoffice_is_a_clean_error(tmp_path: Path) -> None:
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    (tmp_path / "a.docx").write_bytes(b"")
+    with pytest.raises(OutputError) as caught:
+        write_pdfs(str(fake), tmp_path, ["a.docx"])
+    assert caught.value.format_message() == (
+        f"LibreOffice ({fake}) could not turn the worksheets into PDF (exit code 1: Error: "
+        "source file could not be loaded); check that it starts, or set BUURTKAART_SOFFICE to "
+        "an empty value to skip the PDFs"
+    )
+
+
+def test_pdf_dates_and_ids_are_made_reproducible() -> None:
+    def pdf(stamp: bytes, ident: bytes) -> bytes:
+        return (
+            b"%PDF-1.7\n1 0 obj <</Producer(LibreOffice)/CreationDate(D:" + stamp + b"Z')>>\n"
+            b"trailer <</ID [ <"
+            + ident
+            + b">\n<"
+            + ident
+            + b"> ]\n/DocChecksum /"
+            + ident
+            + b">>\n%%EOF\n"
+        )
+
+    first = reproducible(pdf(b"20261130005455", b"0E3668CD1F8DBF05AA7554D15A021CFE"))
+    second = reproducible(pdf(b"20270101120000", b"F3C6BDB957EEF515E4F8240DA5E1D263"))
+    assert first == second
+    assert len(first) == len(pdf(b"20261130005455", b"0E3668CD1F8DBF05AA7554D15A021CFE"))
+    assert b"/CreationDate(D:19800101000000Z')" in first
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_writes_a_worksheet_as_pdf(pack: Path, tmp_path: Path) -> None:
+    # One small worksheet: a conversion costs LibreOffice's start (seconds) plus each page.
+    shutil.copy(pack / "6-actieplan.docx", tmp_path)
+    soffice = find_soffice(PackOptions(soffice="soffice"))
+    assert soffice is not None
+    assert write_pdfs(soffice, tmp_path, ["6-actieplan.docx"]) == ["6-actieplan.pdf"]
+    text = _text_in_file(tmp_path / "6-actieplan.pdf")
+    assert "Werkblad 6 · Actieplan" in text
+    assert "Buurtontbijt" in text or "buurtontbijt" in text
+    assert b"/CreationDate(D:19800101000000" in (tmp_path / "6-actieplan.pdf").read_bytes()

@@ -20,9 +20,9 @@ from generator.poster.legend import draw_legend, legend_height_needed, legend_re
 from generator.poster.mapdraw import draw_map
 from generator.poster.mapplan import MapPlan, plan_map
 from generator.poster.panels import draw_header, draw_key, draw_panel, key_builder
-from generator.poster.privacy import ParticipantSummary, summarise_participants
 from generator.poster.style import PosterStyle
 from generator.poster.text import height_of
+from generator.privacy import ParticipantSummary, summarise_participants
 
 PREVIEW_HEIGHT_PX = 1200
 

@@ -26,9 +26,9 @@ from generator.model import LatLon, Partner, Team
 from generator.poster.furniture import Furniture, plan_furniture
 from generator.poster.layout import PosterLayout
 from generator.poster.markers import Obstacle, spread
-from generator.poster.privacy import ParticipantSummary
 from generator.poster.style import PosterStyle
 from generator.poster.text import para
+from generator.privacy import ParticipantSummary
 
 # The site's pin, in parts of its size: the head's radius and the height of its centre
 # above the point, which stands on the site.

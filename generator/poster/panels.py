@@ -16,7 +16,6 @@ from generator.poster.layout import PosterLayout, Rect
 from generator.poster.mapdraw import draw_participant_circle
 from generator.poster.mapplan import MapPlan, count_size
 from generator.poster.markers import Status, draw_marker
-from generator.poster.privacy import ParticipantSummary
 from generator.poster.style import PosterStyle, Sticker
 from generator.poster.text import (
     SymbolLine,
@@ -24,6 +23,7 @@ from generator.poster.text import (
     draw_fitted,
     para,
 )
+from generator.privacy import ParticipantSummary
 
 MIN_CARD_WIDTH_MM = 115  # at A1: the longest question fits on three lines
 

@@ -28,7 +28,9 @@ KINDS_NAME = "Soorten"
 PARTNER_KIND, PARTNER_KNOWN, PARTNER_USED = 1, 6, 7
 ACTION_FREQUENCY = 5
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+# Fonts name themselves: a font with no name shows in a serif in LibreOffice beside Calibri.
+FONT_NAME = "Calibri"
+HEADER_FONT = Font(name=FONT_NAME, size=11, bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F5C66")
 LABEL_FILL = PatternFill("solid", fgColor="E4EEF0")
 WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
@@ -173,7 +175,7 @@ def _fill_help(sheet: Worksheet, spec: WorkbookSpec) -> None:
     sheet.title = spec.sheets["help"]
     sheet.column_dimensions["A"].width = 78
     title = sheet.cell(row=1, column=1, value=spec.help_title)
-    title.font = Font(bold=True, size=16, color="1F5C66")
+    title.font = Font(name=FONT_NAME, bold=True, size=16, color="1F5C66")
     for row, paragraph in enumerate(spec.help_paragraphs, start=3):
         cell = sheet.cell(row=row, column=1, value=paragraph)
         cell.alignment = WRAP
@@ -196,7 +198,7 @@ def _fill_organisation(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any
     for row, field in enumerate(spec.organisation, start=2):
         label = sheet.cell(row=row, column=1, value=field.label)
         label.fill = LABEL_FILL
-        label.font = Font(bold=field.required)
+        label.font = Font(name=FONT_NAME, size=11, bold=field.required)
         value: Any = values.get(field.key, field.default)
         cell = sheet.cell(row=row, column=2, value=value)
         cell.protection = UNLOCKED

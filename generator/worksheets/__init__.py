@@ -1,18 +1,21 @@
 """Stage 3: the session worksheets, rendered from DOCX templates a facilitator can edit in Word.
 
-Seven numbered A4 worksheets and one combined ``werkbladen.docx`` (its own cover template, then
+Eight numbered A4 worksheets and one combined ``werkbladen.docx`` (its own cover template, then
 every worksheet). All wording and house style live in ``templates/werkbladen/``; this package
 only fills the templates in.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import tempfile
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from docx import Document
 from docxcompose.composer import Composer  # type: ignore[import-untyped]
 
 from generator.errors import TemplateError
@@ -22,14 +25,18 @@ from generator.resources import Templates
 from generator.workbook import read_team, write_workbook
 from generator.workbook.spec import load_spec
 from generator.worksheets.context import worksheet_context
+from generator.worksheets.pdf import find_soffice, missing_soffice_warning, write_pdfs
 from generator.worksheets.render import (
+    Compiled,
+    Rendered,
+    docx_bytes,
     environment,
     explain,
     find_tag,
     open_template,
     render,
     render_docx,
-    sealed,
+    restamped,
     template_text,
 )
 
@@ -42,6 +49,7 @@ WORKSHEETS = (
     "5-samenwerken.docx",
     "6-actieplan.docx",
     "7-draaiboek.docx",
+    "8-voorbereiding.docx",
 )
 COMBINED = "werkbladen.docx"
 TEMPLATE_FILES = (*WORKSHEETS, COMBINED)
@@ -53,6 +61,7 @@ __all__ = [
     "WORKSHEETS",
     "check_template",
     "check_templates",
+    "missing_soffice_warning",
     "write_worksheets",
 ]
 
@@ -62,31 +71,74 @@ def write_worksheets(
 ) -> list[str]:
     """Write the worksheets and the combined document into folder; return their file names.
 
-    ``options`` tell the worksheets which poster the pack holds. Everything is rendered in
-    memory first, so a broken template leaves no file behind.
+    ``options`` tell the worksheets which poster the pack holds and how long the session is.
+    Everything is rendered in memory first, so a broken template leaves no file behind. With
+    LibreOffice installed, every document is also written as PDF.
     """
     context = worksheet_context(team, templates, options)
     sheets = {name: render(_template_path(templates, name), context) for name in WORKSHEETS}
     cover = render(_template_path(templates, COMBINED), context)
-    combined = combine(cover.document, [sheet.document for sheet in sheets.values()], templates)
+    combined = combine(cover, list(sheets.values()))
     documents = {**{name: sheet.data for name, sheet in sheets.items()}, COMBINED: combined}
     for name, data in documents.items():
         (folder / name).write_bytes(data)
-    return list(documents)
+    soffice = find_soffice(options)
+    pdfs = write_pdfs(soffice, folder, list(documents)) if soffice else []
+    return [*documents, *pdfs]
 
 
-def combine(cover: Any, sheets: list[Any], templates: Templates) -> bytes:
+def combine(cover: Rendered, sheets: list[Rendered]) -> bytes:
     """The cover with every worksheet after it; Heading 1 starts each worksheet on a new page.
 
-    docxcompose keeps the cover's page setup, header and footer for the whole document, and
-    merges styles, numbering and images of the worksheets into it.
+    The default templates share their styles, numbering and relationships, so the worksheets'
+    bodies are simply appended to the cover's, before its page setup. A facilitator's template
+    that differs in those parts goes through docxcompose, which merges styles, numbering and
+    images but takes a few times longer.
     """
-    composer = Composer(cover)
+    document = cover.parts[DOCUMENT]
+    cut = _LAST_SECTION.search(document)
+    bodies = [
+        _body(sheet.parts[DOCUMENT]) if _shares_parts(cover.template, sheet.template) else None
+        for sheet in sheets
+    ]
+    if cut is None or None in bodies:
+        return _composed(cover, sheets)
+    merged = document[: cut.start()] + b"".join(bodies) + document[cut.start() :]  # type: ignore[arg-type]
+    return docx_bytes(cover.template, {**cover.parts, DOCUMENT: merged})
+
+
+def _composed(cover: Rendered, sheets: list[Rendered]) -> bytes:
+    composer = Composer(Document(BytesIO(cover.data)))
     for sheet in sheets:
-        composer.append(sheet)
+        composer.append(Document(BytesIO(sheet.data)))
     buffer = BytesIO()
     composer.save(buffer)
-    return sealed(buffer.getvalue(), _template_path(templates, COMBINED))
+    return restamped(buffer.getvalue())
+
+
+DOCUMENT = "word/document.xml"
+# Parts that must be the same in a worksheet as in the cover for its body to be copied as is.
+_SHARED_PARTS = ("word/styles.xml", "word/numbering.xml", "word/_rels/document.xml.rels")
+# A reference to a relationship (an image, a link) in the body: its target is in the sheet's
+# own relationships, so such a body cannot be copied as is.
+_RELATIONSHIP = re.compile(rb"\br:(?:id|embed|link)=")
+_LAST_SECTION = re.compile(rb"<w:sectPr[ >](?:(?!<w:sectPr[ >]).)*</w:body>", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=64)
+def _shares_parts(cover: Compiled, sheet: Compiled) -> bool:
+    cover_parts, sheet_parts = dict(cover.members), dict(sheet.members)
+    return all(cover_parts.get(name) == sheet_parts.get(name) for name in _SHARED_PARTS)
+
+
+def _body(document: bytes) -> bytes | None:
+    """The content of a document's body without its final page setup, if it can be copied."""
+    start = document.find(b"<w:body>")
+    end = _LAST_SECTION.search(document)
+    if start < 0 or end is None:
+        return None
+    body = document[start + len(b"<w:body>") : end.start()]
+    return None if _RELATIONSHIP.search(body) else body
 
 
 def check_templates(templates: Templates, team: Team | None = None) -> None:

@@ -8,8 +8,11 @@ stays in the templates; this module only shapes data.
 from __future__ import annotations
 
 import re
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+from generator.errors import TemplateError
 from generator.model import (
     Answer,
     Choice,
@@ -20,11 +23,13 @@ from generator.model import (
     Placed,
     Team,
 )
-from generator.options import PackOptions
+from generator.options import SESSION_MINUTES, PackOptions
+from generator.privacy import StreetCount, street_table
 from generator.resources import Templates
 from generator.workbook.spec import load_spec
 
 HOUSE_STYLE = "huisstijl.toml"
+SESSION = "werkbladen/sessie.toml"
 
 # Characters XML 1.0 forbids (Word would refuse the file); tabs and newlines stay.
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -36,15 +41,22 @@ def clean(text: str) -> str:
 
 
 def worksheet_context(team: Team, templates: Templates, options: PackOptions) -> dict[str, Any]:
+    session = templates.toml(SESSION)
     partners = [_partner(partner) for partner in team.partners]
-    participants = [_origin(origin) for origin in team.participants]
+    # Streets with fewer than --min-count participants are merged per postcode, as on the poster.
+    streets = street_table(team.participants, options.min_count)
+    small = {id(origin) for origin in team.participants if 0 < origin.count < options.min_count}
+    not_placed = [record for record in team.not_placed() if id(record) not in small]
     return {
-        "organisation": _organisation(team.organisation),
+        "organisation": _organisation(team.organisation, session["months"]),
         "answers": _answers(team, templates),
         "extra_answers": [_answer(answer) for answer in team.answers if answer.key is None],
         "choices": [_choice(choice) for choice in team.choices],
-        "participants": participants,
-        "participants_total": sum(origin.count for origin in team.participants),
+        "participants": [_street(row) for row in streets.rows],
+        "participants_total": streets.total,
+        "participant_streets": streets.streets,
+        "participants_unnamed": streets.hidden,
+        "min_count": options.min_count,
         "partners": partners,
         "partners_known": sum(1 for partner in team.partners if partner.known),
         "partners_used": sum(1 for partner in team.partners if partner.used),
@@ -53,15 +65,20 @@ def worksheet_context(team: Team, templates: Templates, options: PackOptions) ->
             for action in team.actions
         ],
         "stickers": _stickers(templates),
-        "not_placed": [_not_placed(record) for record in team.not_placed()],
+        "not_placed": [_not_placed(record) for record in not_placed],
+        "not_placed_small": sum(
+            1 for origin in team.participants if id(origin) in small and not origin.is_placed
+        ),
         "poster": {"paper": options.paper, "tiles": options.print_tiles or ""},
+        "session": _session(session, options.session_minutes, templates.path(SESSION)),
+        "dots": _dot_stickers(session),
     }
 
 
 _ACTION_FIELDS = ("step", "activity", "goal", "who", "when", "frequency")
 
 
-def _organisation(organisation: Organisation) -> dict[str, Any]:
+def _organisation(organisation: Organisation, months: list[str]) -> dict[str, Any]:
     session = organisation.session_date
     return {
         "name": clean(organisation.name),
@@ -73,8 +90,13 @@ def _organisation(organisation: Organisation) -> dict[str, Any]:
         "radius_m": organisation.radius_m,
         "contact": clean(organisation.contact),
         "email": clean(organisation.email),
-        "date": session.strftime("%d/%m/%Y") if session else "",
+        "date": long_date(session, months) if session else "",
     }
+
+
+def long_date(day: date, months: list[str]) -> str:
+    """A date as the worksheets write it everywhere: 12 maart 2027."""
+    return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
 def _answers(team: Team, templates: Templates) -> dict[str, dict[str, str]]:
@@ -105,13 +127,66 @@ def _choice(choice: Choice) -> dict[str, Any]:
     }
 
 
-def _origin(origin: ParticipantOrigin) -> dict[str, Any]:
+def _street(row: StreetCount) -> dict[str, Any]:
     return {
-        "street": clean(origin.address.street),
-        "postcode": clean(origin.address.postcode),
-        "municipality": clean(origin.address.municipality),
-        "count": origin.count,
-        "placed": origin.is_placed,
+        "street": clean(row.street),
+        "merged": not row.street,  # the small streets of one postcode together
+        "streets": row.streets,
+        "postcode": clean(row.postcode),
+        "municipality": clean(row.municipality),
+        "count": row.count,
+        "placed": row.placed,
+    }
+
+
+def _session(session: dict[str, Any], minutes: int, path: Path) -> dict[str, Any]:
+    """The draaiboek of a session of ``minutes``: each step with its clock times from 0:00."""
+    if minutes not in SESSION_MINUTES:
+        raise ValueError(f"a session lasts {SESSION_MINUTES} minutes, not {minutes}")
+    steps = []
+    start = 0
+    for step in session["session"]["steps"]:
+        length = int(step["minutes"].get(str(minutes), 0))
+        if length <= 0:
+            continue
+        steps.append(
+            {
+                "time": f"{_clock(start)} – {_clock(start + length)}",
+                "start": start,
+                "minutes": length,
+                "what": str(step["what"]),
+                "sheet": str(step["sheet"]),
+                "material": str(step["material"]),
+                "kaartoefening": bool(step.get("kaartoefening", False)),
+            }
+        )
+        start += length
+    if start != minutes:
+        raise TemplateError(
+            f"{path}: the steps of the {minutes}-minute session add up to {start} minutes; "
+            f"change their 'minutes' so they add up to {minutes}, or delete the file from your "
+            "templates folder to use the default"
+        )
+    return {
+        "minutes": minutes,
+        "length": str(session["session"]["lengths"][str(minutes)]),
+        "steps": steps,
+    }
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _dot_stickers(session: dict[str, Any]) -> dict[str, Any]:
+    """How many round stickers of each colour a session needs, for a few group sizes."""
+    per_person = int(session["preparation"]["stickers_per_person"])
+    return {
+        "per_person": per_person,
+        "groups": [
+            {"people": int(people), "per_colour": int(people) * per_person}
+            for people in session["preparation"]["group_sizes"]
+        ],
     }
 
 

@@ -7,9 +7,10 @@ file and the tag, and nothing half-rendered is ever returned.
 
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -34,6 +35,7 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _RENDERED_PART = re.compile(
     r"word/(document|header\d*|footer\d*|footnotes)\.xml|docProps/core\.xml"
 )
+_TAG_START = re.compile(r"\{[{%#]")
 _TAG = re.compile(r"\{[{%].*?[}%]\}", re.DOTALL)
 _BLOCK_OPEN = re.compile(r"\{%-?\s*(?:[ptrc]{1,2}\s+)?(for|if)\b")
 _BLOCK_CLOSE = re.compile(r"\{%-?\s*(?:[ptrc]{1,2}\s+)?end(for|if)\b")
@@ -44,11 +46,21 @@ def box(value: object) -> str:
     return TICKED if value else UNTICKED
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """A number with its noun agreeing: ``{{ n|plural("straat", "straten") }}`` gives 1 straat."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def environment() -> jinja2.Environment:
     """Sandboxed (templates come from a facilitator's folder), strict and escaping for XML."""
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
     env.filters["box"] = box
+    env.filters["plural"] = plural
     return env
+
+
+# One environment per process: its compiled templates are kept in ``_compiled``.
+_ENVIRONMENT = environment()
 
 
 def open_template(path: Path) -> DocxTemplate:
@@ -56,42 +68,146 @@ def open_template(path: Path) -> DocxTemplate:
         template = DocxTemplate(path)
         template.init_docx()
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, SyntaxError) as exc:  # lxml's too
-        raise TemplateError(
-            f"{path}: is not a Word document (.docx) that can be opened ({exc}); save it again "
-            "from Word as .docx, or delete it from your templates folder to use the default"
-        ) from exc
+        raise TemplateError(_not_a_docx(path, exc)) from exc
     return template
+
+
+def _not_a_docx(path: Path, exc: Exception) -> str:
+    return (
+        f"{path}: is not a Word document (.docx) that can be opened ({exc}); save it again "
+        "from Word as .docx, or delete it from your templates folder to use the default"
+    )
+
+
+@dataclass(frozen=True, eq=False)  # one per file and process: compared by identity
+class Compiled:
+    """A template read and compiled once per process: its zip members, and for each part with
+    tags the Jinja template (after docxtpl's rewriting of {%p %}, {%tr %}, {% cellbg %}...)."""
+
+    path: Path
+    members: tuple[tuple[str, bytes], ...]
+    parts: Mapping[str, jinja2.Template]
+    sources: Mapping[str, str]  # each part's rewritten source, to point at a failing line
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """A filled-in template: its DOCX bytes, and the document for composing the combined file
-    without reading those bytes back in."""
+    """A filled-in template: its DOCX bytes and its rendered parts (for the combined file)."""
 
     data: bytes
-    document: Any
+    parts: Mapping[str, bytes]
+    template: Compiled
+
+
+def compiled(path: Path) -> Compiled:
+    """The compiled template, read again only when the file changed."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise TemplateError(_not_a_docx(path, exc)) from exc
+    return _compile(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _compile(path: Path, mtime_ns: int, size: int) -> Compiled:
+    del mtime_ns, size  # part of the cache key only
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = tuple((name, archive.read(name)) for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TemplateError(_not_a_docx(path, exc)) from exc
+    if "word/document.xml" not in dict(members):
+        raise TemplateError(_not_a_docx(path, KeyError("word/document.xml")))
+    rewriter = DocxTemplate(path)
+    parts: dict[str, jinja2.Template] = {}
+    sources: dict[str, str] = {}
+    for name, content in members:
+        if not _RENDERED_PART.fullmatch(name):
+            continue
+        # As docxtpl does: its tag rewriting, then each paragraph on a line of its own.
+        source = rewriter.patch_xml(content.decode("utf-8"))
+        if not _TAG_START.search(source):
+            continue  # nothing to fill in: the part is copied as it is
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+        sources[name] = source
+        try:
+            parts[name] = _from_source(source)
+        except jinja2.TemplateError as exc:
+            _add_context(exc, source)
+            raise TemplateError(explain(path, exc)) from exc
+    return Compiled(path, members, parts, sources)
+
+
+@functools.lru_cache(maxsize=128)
+def _from_source(source: str) -> jinja2.Template:
+    """Compiled once for every template that holds the same part (the shared header and footer)."""
+    return _ENVIRONMENT.from_string(source)
 
 
 def render(path: Path, context: Mapping[str, Any]) -> Rendered:
     """The rendered document, or a TemplateError naming the file and the tag."""
-    template = open_template(path)
-    try:
-        template.render(dict(context), jinja_env=environment(), autoescape=True)
-        buffer = BytesIO()
-        template.save(buffer)
-    except jinja2.TemplateError as exc:
-        raise TemplateError(explain(path, exc)) from exc
-    except SyntaxError as exc:  # lxml's XMLSyntaxError, from docxtpl re-reading its output
-        raise TemplateError(
-            f"{path}: the tags produce broken Word XML ({exc}); a tag that spans paragraphs, "
-            "rows or cells needs the {%p %}, {%tr %} or {%tc %} form; " + _FIX_HINT
-        ) from exc
-    return Rendered(sealed(buffer.getvalue(), path), template.docx)
+    template = compiled(path)
+    parts: dict[str, bytes] = {}
+    for name, part in template.parts.items():
+        try:
+            xml = part.render(context)
+        except jinja2.TemplateError as exc:
+            _add_context(exc, template.sources[name])
+            raise TemplateError(explain(path, exc)) from exc
+        parts[name] = _finish(xml).encode("utf-8")
+    return Rendered(docx_bytes(template, parts), parts, template)
+
+
+def _finish(xml: str) -> str:
+    """docxtpl's clean-up after rendering: paragraphs rejoined, escaped braces restored, and
+    line breaks and tabs inside a value turned into Word's own."""
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    for escaped, brace in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
+        xml = xml.replace(escaped, brace)
+    return str(DocxTemplate.resolve_listing(None, xml))
+
+
+def _add_context(exc: jinja2.TemplateError, source: str) -> None:
+    """The paragraphs around the failing line, as docxtpl gives them, for ``explain``."""
+    lineno = getattr(exc, "lineno", None)
+    if lineno is not None:
+        first = max(lineno - 4, 0)
+        lines = source.splitlines()[first : first + 7]
+        exc.docx_context = [re.sub(r"<[^>]+>", "", line) for line in lines]  # type: ignore[attr-defined]
+
+
+def docx_bytes(template: Compiled, parts: Mapping[str, bytes]) -> bytes:
+    """The template's zip with the rendered parts, compressed once, with fixed timestamps."""
+    return _zipped((name, parts.get(name, content)) for name, content in template.members)
+
+
+def restamped(data: bytes) -> bytes:
+    """A DOCX written by another library, with the fixed timestamps that make it reproducible."""
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        members = [(name, archive.read(name)) for name in archive.namelist()]
+    return _zipped(members)
+
+
+def _zipped(members: Iterable[tuple[str, bytes]]) -> bytes:
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in members:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, content)
+    return out.getvalue()
 
 
 def render_docx(path: Path, context: Mapping[str, Any]) -> bytes:
-    """The rendered document as DOCX bytes, or a TemplateError naming the file and the tag."""
-    return render(path, context).data
+    """The rendered document as DOCX bytes, every rendered part checked to be well-formed XML.
+
+    For checking a template; packs use ``render``, whose templates were checked beforehand.
+    """
+    rendered = render(path, context)
+    for name, content in rendered.parts.items():
+        _check_xml(content, name, path)
+    return rendered.data
 
 
 def explain(path: Path, exc: jinja2.TemplateError) -> str:
@@ -166,26 +282,11 @@ def unclosed_block(text: str) -> str | None:
     return stack[-1][1] if stack else None
 
 
-def sealed(data: bytes, path: Path) -> bytes:
-    """Check every rendered part parses, and give the zip members fixed timestamps."""
-    source = zipfile.ZipFile(BytesIO(data))
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            content = source.read(name)
-            if _RENDERED_PART.fullmatch(name):
-                _check_xml(content, name, path)
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, content)
-    return out.getvalue()
-
-
 def _check_xml(content: bytes, name: str, path: Path) -> None:
     try:
         fromstring(content)
     except (ParseError, DefusedXmlException) as exc:
         raise TemplateError(
-            f"{path}: rendering gave broken Word XML in {name} ({exc}); " + _FIX_HINT
+            f"{path}: the tags produce broken Word XML in {name} ({exc}); a tag that spans "
+            "paragraphs, rows or cells needs the {%p %}, {%tr %} or {%tc %} form; " + _FIX_HINT
         ) from exc
