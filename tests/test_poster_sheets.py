@@ -67,8 +67,13 @@ def test_the_tiled_pdf_has_an_assembly_page_then_one_a4_page_per_sheet(tiled: Pa
     a4 = tuple(round(value, 1) for value in pagesizes.A4)
     assert sizes[0] == a4  # portrait, like the poster
     assert set(sizes[1:]) == {(a4[1], a4[0])}
-    assert squashed("Zo maak je de poster uit 15 vellen A4") in squashed(pdf_text(pdf, 0))
-    assert squashed("B2 · 3 × 5") in squashed(pdf_text(pdf, 1 + 1 * plan.columns + 1))
+    assembly = squashed(pdf_text(pdf, 0))
+    assert squashed("Zo maken jullie de kaart uit 15 vellen A4") in assembly
+    assert assembly.endswith("123456789101112131415")  # each sheet's outline is numbered
+    for number in range(1, 16):
+        row, column = (number - 1) // 3 + 1, (number - 1) % 3 + 1
+        expected = f"vel {number} van 15 · rij {row}, kolom {column}"
+        assert squashed(expected) in squashed(pdf_text(pdf, number)), expected
     assert pdf.read_bytes().count(b"/Subtype /Image") == 1
 
 
