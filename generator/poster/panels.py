@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
 
@@ -316,49 +317,73 @@ def partners_off_map(team: Team, plan: MapPlan) -> frozenset[int]:
     return frozenset(lost | {partner.number for partner in plan.outside})
 
 
-def draw_panel(canvas: Canvas, layout: PosterLayout, style: PosterStyle) -> None:
-    """The kaartoefening: its four questions, each with its sticker colour and room to write."""
+@dataclass(frozen=True)
+class PanelPlan:
+    """The kaartoefening panel's parts and where its sticker cards go, before drawing."""
+
+    title: Paragraph
+    title_height: float
+    intro: Paragraph
+    intro_width: float
+    intro_height: float
+    footer: list[Flowable]
+    footer_height: float
+    cards: tuple[tuple[Rect, Sticker], ...]
+
+
+def plan_panel(layout: PosterLayout, style: PosterStyle) -> PanelPlan:
     rect = layout.panel
     words = style.wording("panel")
     pad = layout.millimetres(6)
-    canvas.setFillColor(style.panel)
-    canvas.roundRect(rect.x, rect.y, rect.width, rect.height, pad, 0, 1)
     inner = rect.inset(pad)
-    title = para(
-        words.text("title"),
-        style.fonts.bold,
-        layout.points(style.size("heading")) * 1.15,
-        style.primary,
-    )
+    heading_size = layout.points(style.size("heading")) * 1.15
+    title = para(words.text("title"), style.fonts.bold, heading_size, style.primary)
     _, title_height = title.wrap(inner.width * 0.4, inner.height)
-    title.drawOn(canvas, inner.x, inner.top - title_height)
-    intro = para(
-        words.text("intro"),
-        style.fonts.regular,
-        layout.points(style.size("small")),
-        style.text_colour,
-        "right",
-    )
+    small = layout.points(style.size("small"))
+    intro = para(words.text("intro"), style.fonts.regular, small, style.text_colour, "right")
     intro_width = inner.width * 0.58
     _, intro_height = intro.wrap(intro_width, inner.height)
-    intro.drawOn(
-        canvas,
-        inner.right - intro_width,
-        inner.top
-        - max(title_height, intro_height)
-        + (max(title_height, intro_height) - intro_height) / 2,
-    )
     head = max(title_height, intro_height) + pad * 0.6
     footer = [_labels(layout, style), _tips(layout, style)]
     footer_height = height_of(footer, inner.width)
-    draw_column(canvas, Rect(inner.x, inner.y, inner.width, footer_height), footer)
     cards = Rect(
         inner.x,
         inner.y + footer_height + pad * 0.6,
         inner.width,
         inner.height - head - footer_height - pad * 0.6,
     )
-    _draw_cards(canvas, cards, layout, style)
+    return PanelPlan(
+        title,
+        title_height,
+        intro,
+        intro_width,
+        intro_height,
+        footer,
+        footer_height,
+        _card_boxes(cards, layout, style),
+    )
+
+
+def sticker_key(layout: PosterLayout, style: PosterStyle) -> list[Rect]:
+    """The boxes of the panel's key to the stickers: the only place their colours appear."""
+    return [card for card, _ in plan_panel(layout, style).cards]
+
+
+def draw_panel(canvas: Canvas, layout: PosterLayout, style: PosterStyle) -> None:
+    """The kaartoefening: its four questions, each with its sticker colour and room to write."""
+    rect = layout.panel
+    pad = layout.millimetres(6)
+    plan = plan_panel(layout, style)
+    canvas.setFillColor(style.panel)
+    canvas.roundRect(rect.x, rect.y, rect.width, rect.height, pad, 0, 1)
+    inner = rect.inset(pad)
+    plan.title.drawOn(canvas, inner.x, inner.top - plan.title_height)
+    head = max(plan.title_height, plan.intro_height)
+    plan.intro.drawOn(canvas, inner.right - plan.intro_width, inner.top - head)
+    footer = Rect(inner.x, inner.y, inner.width, plan.footer_height)
+    draw_column(canvas, footer, plan.footer)
+    for card, sticker in plan.cards:
+        _draw_card(canvas, card, sticker, layout, style)
 
 
 def _tips(layout: PosterLayout, style: PosterStyle) -> Flowable:
@@ -383,16 +408,20 @@ def _labels(layout: PosterLayout, style: PosterStyle) -> Flowable:
     return paragraph
 
 
-def _draw_cards(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterStyle) -> None:
+def _card_boxes(
+    rect: Rect, layout: PosterLayout, style: PosterStyle
+) -> tuple[tuple[Rect, Sticker], ...]:
+    """One card per sticker: all across when they fit, else two by two."""
     stickers = style.stickers
     if not stickers:
-        return
+        return ()
     narrowest = layout.millimetres(MIN_CARD_WIDTH_MM)
     across = next((count for count in (len(stickers), 2) if rect.width / count >= narrowest), 1)
     down = -(-len(stickers) // across)
     gap = layout.millimetres(5)
     width = (rect.width - gap * (across - 1)) / across
     height = (rect.height - gap * (down - 1)) / down
+    boxes = []
     for index, sticker in enumerate(stickers):
         column, row = index % across, index // across
         card = Rect(
@@ -401,7 +430,8 @@ def _draw_cards(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterS
             width,
             height,
         )
-        _draw_card(canvas, card, sticker, layout, style)
+        boxes.append((card, sticker))
+    return tuple(boxes)
 
 
 def _draw_card(

@@ -121,7 +121,7 @@ def _table(
             ]
         )
     width = PAGE[0] - 2 * MARGIN
-    fixed = [14 * mm, 13 * mm, 0.0, 38 * mm, 26 * mm, 34 * mm]
+    fixed = [14 * mm, 13 * mm, 0.0, 46 * mm, 20 * mm, 34 * mm]
     fixed[2] = width - sum(fixed)
     table = Table(rows, colWidths=fixed, repeatRows=1)
     table.setStyle(
