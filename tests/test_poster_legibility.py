@@ -15,7 +15,7 @@ import pytest
 
 from generator.model import Team
 from generator.options import PackOptions
-from generator.poster import write_poster
+from generator.poster import partner_squares, write_poster
 from generator.poster.document import Poster, prepare_poster
 from generator.poster.layout import Rect
 from generator.poster.mapdraw import participant_colour
@@ -224,6 +224,12 @@ def test_every_partner_is_named_on_the_poster_or_its_companion_sheet(printed: Pr
         document.close()
         text = _readable("".join(pdf_text(companion, page) for page in range(pages)))
         assert squashed("bij de kaart") in poster_text
+        square = partner_squares(printed.poster)
+        on_map = [placed.partner for placed in printed.poster.plan.partners]
+        assert on_map
+        for partner in on_map:  # each with the grid square of its place on the map
+            expected = f"{partner.name}{partner.kind}{square(partner)}"
+            assert square(partner) and _readable(expected) in text, expected
     else:
         text = poster_text
     for partner in printed.team.partners:

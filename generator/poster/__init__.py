@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 
 from generator.cartography.streetindex import IndexSheet, street_index, write_street_index
 from generator.map.basemap import BaseMap
-from generator.model import Team
+from generator.model import Partner, Team
 from generator.options import PackOptions
 from generator.poster.document import (
     Poster,
@@ -55,7 +55,8 @@ def write_poster(
     """Write the poster, its preview, the stickers, the partner list when the poster cannot
     hold it, and (with print_tiles) the sheets; their names.
 
-    ``grid_square`` names a partner's square of the map's grid for the partner list.
+    ``grid_square`` names a partner's square of the map's grid for the partner list; by
+    default the square of its place on the map.
     """
     style = load_style(templates)
     poster = prepare_poster(team, base, options, style)
@@ -65,13 +66,27 @@ def write_poster(
     write_stickers(team, style, folder / STICKERS)
     if poster.partners_on_companion_sheet:
         off_map = poster.legend.off_map
-        write_partner_list(team, off_map, style, folder / COMPANION_FILE, grid_square)
+        squares = grid_square or partner_squares(poster)
+        write_partner_list(team, off_map, style, folder / COMPANION_FILE, squares)
         written.append(COMPANION_FILE)
     if options.print_tiles:
         written.append(write_tiles(poster, options.print_tiles, folder))
     if base.data is not None:
         written.append(write_index_sheet(poster, folder))
     return written
+
+
+def partner_squares(poster: Poster) -> GridSquare:
+    """Each partner's grid square on the poster's map: where its true place is."""
+    squares = {
+        placed.partner.number: poster.plan.grid.square_at(*placed.true_xy) or ""
+        for placed in poster.plan.partners
+    }
+
+    def square(partner: Partner) -> str:
+        return squares.get(partner.number, "")
+
+    return square
 
 
 def write_index_sheet(poster: Poster, folder: Path) -> str:
