@@ -74,9 +74,9 @@ def draw_marker(
         size = label_size(label, diameter, status, font, NUMBER_OVER_LETTER)
         canvas.setFont(font, size)
         canvas.drawCentredString(x, y - diameter * 0.02, label)
-        letter_size = label_size(letter, diameter * 0.78, status, font, LETTER_UNDER_NUMBER)
+        letter_size = label_size(letter, diameter * 0.8, status, font, LETTER_UNDER_NUMBER)
         canvas.setFont(font, letter_size)
-        canvas.drawCentredString(x, y - diameter * 0.33, letter)
+        canvas.drawCentredString(x, y - diameter * 0.31, letter)
     elif label or letter:
         size = label_size(label or letter, diameter, status, font)
         canvas.setFont(font, size)
@@ -88,7 +88,7 @@ def draw_marker(
 # letter under it (of a narrower room: the circle is narrower there).
 NUMBER_ALONE = 0.52
 NUMBER_OVER_LETTER = 0.42
-LETTER_UNDER_NUMBER = 0.3
+LETTER_UNDER_NUMBER = 0.36
 
 
 def label_room(diameter: float, status: Status) -> float:
