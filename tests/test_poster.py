@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -22,7 +23,7 @@ from generator.poster.layout import PosterLayout, make_layout
 from generator.poster.legend import MIN_LEGEND_FACTOR, balanced_columns
 from generator.poster.mapdraw import draw_site
 from generator.poster.mapplan import SiteMarker, site_marker
-from generator.poster.markers import Obstacle, Status, label_size
+from generator.poster.markers import Obstacle, Status, draw_marker, label_size
 from generator.poster.partnerlist import COMPANION_FILE
 from generator.poster.style import PosterStyle, load_style
 from generator.resources import Templates
@@ -512,3 +513,23 @@ def test_the_site_tag_stays_on_the_map_near_its_right_edge() -> None:
     site = (layout.map_frame.right - 20, layout.map_frame.y + 400)
     marker = site_marker(site, 22 * mm, layout, style, [], layout.map_frame)
     assert layout.map_frame.x <= marker.tag.x and marker.tag.right <= layout.map_frame.right
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize(("label", "letter"), [("1", "O"), ("38", "Sp"), ("100", "Sc")])
+def test_number_and_soort_letters_stand_apart_inside_the_marker(
+    status: Status, label: str, letter: str, tmp_path: Path
+) -> None:
+    style = load_style(Templates())
+    diameter = style.size("marker_diameter_mm") * mm * 3  # large, so boxes are exact enough
+    path = tmp_path / "marker.pdf"
+    canvas = new_canvas(path, (400, 400), style, "marker")
+    draw_marker(canvas, 200, 200, diameter, colors.black, status, label, style.fonts.bold, letter)
+    canvas.save()
+    number, letters = char_boxes(path, label), char_boxes(path, letter)
+    ring = diameter / 2 * (1 - 2 * 0.144 if status is Status.NOT_KNOWN else 0.9)
+    for left, bottom, right, top in (*number, *letters):
+        corners = ((left, bottom), (left, top), (right, bottom), (right, top))
+        assert all(math.dist(corner, (200, 200)) < ring for corner in corners), (left, top)
+    assert min(box[1] for box in number) > max(box[3] for box in letters)
+    assert max(box[3] - box[1] for box in letters) < min(box[3] - box[1] for box in number)

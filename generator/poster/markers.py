@@ -71,12 +71,14 @@ def draw_marker(
         text_colour = colors.white
     canvas.setFillColor(text_colour)
     if label and letter:
-        size = label_size(label, diameter, status, font, NUMBER_OVER_LETTER)
+        # Two lines in a round space: an open marker's ring leaves them four fifths of it.
+        inner = diameter * (0.8 if status is Status.NOT_KNOWN else 1.0)
+        size = label_size(label, inner, Status.KNOWN, font, NUMBER_OVER_LETTER)
         canvas.setFont(font, size)
-        canvas.drawCentredString(x, y - diameter * 0.02, label)
-        letter_size = label_size(letter, diameter * 0.8, status, font, LETTER_UNDER_NUMBER)
+        canvas.drawCentredString(x, y - inner * 0.02, label)
+        letter_size = label_size(letter, inner * 0.8, Status.KNOWN, font, LETTER_UNDER_NUMBER)
         canvas.setFont(font, letter_size)
-        canvas.drawCentredString(x, y - diameter * 0.31, letter)
+        canvas.drawCentredString(x, y - inner * 0.31, letter)
     elif label or letter:
         size = label_size(label or letter, diameter, status, font)
         canvas.setFont(font, size)
