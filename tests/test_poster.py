@@ -24,6 +24,7 @@ from generator.poster.legend import MIN_LEGEND_FACTOR, balanced_columns
 from generator.poster.mapdraw import draw_site
 from generator.poster.mapplan import SiteMarker, site_marker
 from generator.poster.markers import Obstacle, Status, draw_marker, label_size
+from generator.poster.panels import KEY_FACTORS
 from generator.poster.partnerlist import COMPANION_FILE
 from generator.poster.style import PosterStyle, load_style
 from generator.resources import Templates
@@ -170,8 +171,10 @@ def test_legend_columns_are_balanced_by_height_in_order() -> None:
 def test_sizes_at_a1_are_readable_from_two_metres() -> None:
     style = load_style(Templates())
     layout = make_layout("A1", False, style)
-    assert layout.points(style.size("title")) >= 60
+    assert layout.points(style.size("title")) >= layout.points(style.size("title_min")) >= 60
     assert layout.points(style.size("body")) * MIN_LEGEND_FACTOR >= 16
+    assert layout.points(style.size("body")) * KEY_FACTORS[-1] >= 16
+    assert layout.points(style.size("small")) >= 16
     a3 = make_layout("A3", False, style)
     assert a3.points(style.size("title")) == pytest.approx(layout.points(style.size("title")) / 2)
 
