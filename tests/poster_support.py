@@ -111,3 +111,83 @@ def render(path: Path, scale: float, page_index: int = 0) -> Image.Image:
 
 def base_fonts(path: Path) -> list[bytes]:
     return re.findall(rb"/BaseFont\s*/([^\s/>\]]+)", path.read_bytes())
+
+
+LONG_ORGANISATION = (
+    "Vereniging voor Sociaal-Cultureel Werk en Basiseducatie met Volwassenen Gent-Oost, "
+    "Sint-Amandsberg en Omstreken vzw"
+)
+KINDS = (
+    "Organisatie",
+    "Vereniging",
+    "School",
+    "Bibliotheek",
+    "Sport",
+    "Zorg en welzijn",
+    "Cultuur",
+    "Jeugd",
+    "Levensbeschouwing",
+    "Winkel of horeca",
+    "Groen en spelen",
+    "Openbare dienst",
+    "Andere",
+)
+
+
+def hard_team(team: Team, partners: int = 45, streets: int = 25) -> Team:
+    """A real team's worst case: long partner names of every Soort and status spread around
+    the site, many participant streets (some small, merged per postcode) and a long name."""
+    site = team.organisation.coordinates or LatLon(51.056, 3.741)
+    partner = team.partners[0]
+    many = tuple(
+        partner_like(
+            partner,
+            number=index + 1,
+            name=(
+                f"Buurtpartner {index + 1} met een lange naam: "
+                f"{KINDS[index % len(KINDS)]}centrum Sint-Amandsberg-Dampoort"
+            ),
+            kind=KINDS[index % len(KINDS)],
+            known=index % 3 != 2,
+            used=index % 3 == 0,
+            coordinates=LatLon(
+                site.lat + 0.0035 * ((index * 7) % 11 - 5) / 5,
+                site.lon + 0.006 * ((index * 5) % 13 - 6) / 6,
+            ),
+        )
+        for index in range(partners)
+    )
+    origin = team.participants[0]
+    origins = tuple(
+        participant_like(
+            origin,
+            address=dataclasses.replace(
+                origin.address, street=f"Straat {index + 1}", postcode=f"90{index % 4}0"
+            ),
+            count=1 + (index * 11) % 45,
+            coordinates=LatLon(
+                site.lat + 0.003 * ((index * 3) % 9 - 4) / 4,
+                site.lon + 0.005 * ((index * 7) % 9 - 4) / 4,
+            ),
+        )
+        for index in range(streets)
+    )
+    organisation = dataclasses.replace(team.organisation, name=LONG_ORGANISATION)
+    return team.replace(organisation=organisation, partners=many, participants=origins)
+
+
+def sizes_before(path: Path, snippets: list[str], page_index: int = 0) -> list[float]:
+    """The font size of the last visible character before each snippet (a list's number)."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text_page = document[page_index].get_textpage()
+        text = text_page.get_text_range()
+        sizes = []
+        for snippet in snippets:
+            before = text.index(snippet) - 1
+            while text[before].isspace():
+                before -= 1
+            sizes.append(float(pdfium_c.FPDFText_GetFontSize(text_page.raw, before)))
+        return sizes
+    finally:
+        document.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
+import math
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -23,7 +23,9 @@ from generator.poster.layout import PosterLayout, make_layout
 from generator.poster.legend import MIN_LEGEND_FACTOR, balanced_columns
 from generator.poster.mapdraw import draw_site
 from generator.poster.mapplan import SiteMarker, site_marker
-from generator.poster.markers import Obstacle, Status, label_size
+from generator.poster.markers import Obstacle, Status, draw_marker, label_size
+from generator.poster.panels import KEY_FACTORS
+from generator.poster.partnerlist import COMPANION_FILE
 from generator.poster.style import PosterStyle, load_style
 from generator.resources import Templates
 from tests.poster_support import (
@@ -35,6 +37,7 @@ from tests.poster_support import (
     partner_like,
     pdf_text,
     render,
+    sizes_before,
     squashed,
     synthetic_base,
 )
@@ -107,22 +110,55 @@ def many_partners(team: Team, count: int) -> Team:
     )
 
 
-def test_a_long_partner_list_takes_room_from_the_map_to_stay_readable(
+def test_a_list_that_fits_is_printed_whole_with_numbers_as_large_as_names(
     team: Team, tmp_path: Path
 ) -> None:
-    templates = Templates()
-    crowded = many_partners(team, 40)  # about the most that fit at 16 pt in portrait
+    crowded = many_partners(team, 20)
     options = PackOptions()
-    width, height = map_frame_mm(team, options, templates)
-    crowded_width, crowded_height = map_frame_mm(crowded, options, templates)
-    assert crowded_width == width and 0.75 * height < crowded_height < height
-    write_poster(crowded, synthetic_base(crowded, options, tmp_path), options, tmp_path, templates)
+    files = write_poster(
+        crowded, synthetic_base(crowded, options, tmp_path, ppi=30), options, tmp_path, Templates()
+    )
+    assert COMPANION_FILE not in files
     poster = tmp_path / "poster-A1.pdf"
     text = squashed(pdf_text(poster))
     assert all(squashed(partner.name) in text for partner in crowded.partners)
-    assert squashed("en nog") not in text
-    starts = [partner.name[:12] for partner in crowded.partners]
-    assert min(font_sizes_of(poster, starts)) >= 16 - 0.01  # body 20 pt x 0.8 at the least
+    latin = [partner for partner in crowded.partners if partner.name.isascii()]
+    names = font_sizes_of(poster, [partner.name.split()[0] for partner in latin])
+    assert min(names) >= 16 - 0.01
+    style = load_style(Templates())
+    # In the text layer: number, the Soort's letters in its marker, name.
+    marked = [f"{style.kind_letter(partner.kind)} {partner.name.split()[0]}" for partner in latin]
+    assert sizes_before(poster, marked) == pytest.approx(names)
+
+
+def test_a_list_too_long_for_the_poster_goes_whole_to_the_companion_sheet(
+    team: Team, tmp_path: Path
+) -> None:
+    templates = Templates()
+    crowded = many_partners(team, 120)
+    options = PackOptions()
+    assert map_frame_mm(crowded, options, templates) == map_frame_mm(team, options, templates)
+    base = synthetic_base(crowded, options, tmp_path, ppi=30)
+    files = write_poster(crowded, base, options, tmp_path, templates, lambda partner: "C4")
+    assert files[-1] == COMPANION_FILE
+    poster_text = squashed(pdf_text(tmp_path / "poster-A1.pdf"))
+    assert squashed("Jullie 120 buurtpartners staan met hun nummer op het blad") in poster_text
+    assert squashed(crowded.partners[0].name) not in poster_text
+    companion = tmp_path / COMPANION_FILE
+    pages = len(page_sizes(companion))
+    assert set(page_sizes(companion)) == {(595.3, 841.9)} and pages > 1
+    listed = squashed("".join(pdf_text(companion, page) for page in range(pages)))
+    assert listed.startswith(squashed("Buurtpartners bij de kaart"))
+    style = load_style(templates)
+    for partner in crowded.partners:
+        letter = style.kind_letter(partner.kind)
+        if partner.name.isascii():
+            assert squashed(f"{partner.number}{letter}{partner.name}") in listed, partner.name
+        else:  # mixed-direction lines are stored in visual order
+            assert all(squashed(word) in listed for word in partner.name.split()), partner.name
+    # The grid square the caller gives, or where the map cannot show the partner.
+    assert listed.count("C4") > 0
+    assert listed.count("C4") + listed.count("nietopdekaart") == 120
 
 
 def test_legend_columns_are_balanced_by_height_in_order() -> None:
@@ -135,8 +171,10 @@ def test_legend_columns_are_balanced_by_height_in_order() -> None:
 def test_sizes_at_a1_are_readable_from_two_metres() -> None:
     style = load_style(Templates())
     layout = make_layout("A1", False, style)
-    assert layout.points(style.size("title")) >= 60
+    assert layout.points(style.size("title")) >= layout.points(style.size("title_min")) >= 60
     assert layout.points(style.size("body")) * MIN_LEGEND_FACTOR >= 16
+    assert layout.points(style.size("body")) * KEY_FACTORS[-1] >= 16
+    assert layout.points(style.size("small")) >= 16
     a3 = make_layout("A3", False, style)
     assert a3.points(style.size("title")) == pytest.approx(layout.points(style.size("title")) / 2)
 
@@ -300,13 +338,19 @@ def test_partners_without_a_place_are_listed_by_name(team: Team, tmp_path: Path)
     far = partner_like(team.partners[5], coordinates=LatLon(51.2, 4.4))
     changed = team.replace(partners=(*team.partners[:4], lost, far, *team.partners[6:]))
     options = PackOptions(paper="A3")
-    write_poster(
-        changed, synthetic_base(changed, options, tmp_path, ppi=40), options, tmp_path, Templates()
-    )
+    base = synthetic_base(changed, options, tmp_path, ppi=40)
+    write_poster(changed, base, options, tmp_path, Templates())
     text = squashed(pdf_text(tmp_path / "poster-A3.pdf"))
-    assert squashed(f"5. {lost.name}: geen adres of coördinaten gevonden") in text
-    outside = re.search(r"Buitenhetkaartbeeld:([\d,]+)", text)
-    assert outside is not None and "6" in outside.group(1).split(",")
+    # In the legend, each marked where it is listed; the key counts them.
+    assert squashed(f"{lost.name} {lost.kind} niet op de kaart") in text
+    assert squashed(f"{far.name} {far.kind} niet op de kaart") in text
+    outside = [
+        p for p in changed.partners if p.coordinates and not base.view.contains(p.coordinates)
+    ]
+    off_map = 1 + len(outside)
+    assert squashed(f"{off_map} buurtpartners staan niet op de kaart (zie de lijst)") in text
+    legend = text[text.index("Buurtpartners") : text.index("Zolezenjulliedekaart")]
+    assert legend.count("nietopdekaart") == off_map
 
 
 def test_the_same_input_gives_the_same_bytes(team: Team, tmp_path: Path) -> None:
@@ -472,3 +516,23 @@ def test_the_site_tag_stays_on_the_map_near_its_right_edge() -> None:
     site = (layout.map_frame.right - 20, layout.map_frame.y + 400)
     marker = site_marker(site, 22 * mm, layout, style, [], layout.map_frame)
     assert layout.map_frame.x <= marker.tag.x and marker.tag.right <= layout.map_frame.right
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize(("label", "letter"), [("1", "O"), ("38", "Sp"), ("100", "Sc")])
+def test_number_and_soort_letters_stand_apart_inside_the_marker(
+    status: Status, label: str, letter: str, tmp_path: Path
+) -> None:
+    style = load_style(Templates())
+    diameter = style.size("marker_diameter_mm") * mm * 3  # large, so boxes are exact enough
+    path = tmp_path / "marker.pdf"
+    canvas = new_canvas(path, (400, 400), style, "marker")
+    draw_marker(canvas, 200, 200, diameter, colors.black, status, label, style.fonts.bold, letter)
+    canvas.save()
+    number, letters = char_boxes(path, label), char_boxes(path, letter)
+    ring = diameter / 2 * (1 - 2 * 0.144 if status is Status.NOT_KNOWN else 0.9)
+    for left, bottom, right, top in (*number, *letters):
+        corners = ((left, bottom), (left, top), (right, bottom), (right, top))
+        assert all(math.dist(corner, (200, 200)) < ring for corner in corners), (left, top)
+    assert min(box[1] for box in number) > max(box[3] for box in letters)
+    assert max(box[3] - box[1] for box in letters) < min(box[3] - box[1] for box in number)

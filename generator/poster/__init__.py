@@ -1,7 +1,8 @@
 """The kaartoefening wall poster, its print tiles and its sticker sheet.
 
 ``map_frame_mm`` tells the map stage how large the map is printed, so it can choose the zoom;
-``write_poster`` writes the poster PDF, its preview, the stickers and, when asked, the tiles.
+``write_poster`` writes the poster PDF, its preview, the stickers, the companion partner list
+when the poster cannot hold it and, when asked, the print sheets.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from reportlab.lib.units import mm
 
 from generator.cartography.streetindex import IndexSheet, street_index, write_street_index
 from generator.map.basemap import BaseMap
-from generator.model import Team
+from generator.model import Partner, Team
 from generator.options import PackOptions
 from generator.poster.document import (
     Poster,
@@ -21,6 +22,7 @@ from generator.poster.document import (
     write_poster_pdf,
     write_preview,
 )
+from generator.poster.partnerlist import COMPANION_FILE, GridSquare, write_partner_list
 from generator.poster.sheets import write_tiles
 from generator.poster.stickers import write_stickers
 from generator.poster.style import Wording, load_style
@@ -36,27 +38,55 @@ STICKERS = "stickers-A4.pdf"
 def map_frame_mm(team: Team, options: PackOptions, templates: Templates) -> tuple[float, float]:
     """Width and height in millimetres of the team's printed map frame on this paper.
 
-    The team matters: a very long partner list takes some of the map's room for its legend.
+    The team matters only through its name: one that wraps in the title takes a little height.
     """
     frame = layout_for(team, options, load_style(templates)).map_frame
     return frame.width / mm, frame.height / mm
 
 
 def write_poster(
-    team: Team, base: BaseMap, options: PackOptions, folder: Path, templates: Templates
+    team: Team,
+    base: BaseMap,
+    options: PackOptions,
+    folder: Path,
+    templates: Templates,
+    grid_square: GridSquare | None = None,
 ) -> list[str]:
-    """Write the poster, its preview, the stickers and (with print_tiles) the tiles; their names."""
+    """Write the poster, its preview, the stickers, the partner list when the poster cannot
+    hold it, and (with print_tiles) the sheets; their names.
+
+    ``grid_square`` names a partner's square of the map's grid for the partner list; by
+    default the square of its place on the map.
+    """
     style = load_style(templates)
     poster = prepare_poster(team, base, options, style)
     written = [poster.file_name, PREVIEW, STICKERS]
     write_poster_pdf(poster, folder / poster.file_name)
     write_preview(folder / poster.file_name, folder / PREVIEW)
     write_stickers(team, style, folder / STICKERS)
+    if poster.partners_on_companion_sheet:
+        off_map = poster.legend.off_map
+        squares = grid_square or partner_squares(poster)
+        write_partner_list(team, off_map, style, folder / COMPANION_FILE, squares)
+        written.append(COMPANION_FILE)
     if options.print_tiles:
         written.append(write_tiles(poster, options.print_tiles, folder))
     if base.data is not None:
         written.append(write_index_sheet(poster, folder))
     return written
+
+
+def partner_squares(poster: Poster) -> GridSquare:
+    """Each partner's grid square on the poster's map: where its true place is."""
+    squares = {
+        placed.partner.number: poster.plan.grid.square_at(*placed.true_xy) or ""
+        for placed in poster.plan.partners
+    }
+
+    def square(partner: Partner) -> str:
+        return squares.get(partner.number, "")
+
+    return square
 
 
 def write_index_sheet(poster: Poster, folder: Path) -> str:

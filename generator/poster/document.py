@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 
 from generator.errors import OutputError
 from generator.map.basemap import BaseMap
 from generator.model import Team
 from generator.options import PackOptions
-from generator.poster.layout import MAP_SHARES, PosterLayout, make_layout
-from generator.poster.legend import draw_legend, legend_height_needed, legend_reads_from_afar
+from generator.poster.layout import PosterLayout, make_layout
+from generator.poster.legend import LegendPlan, draw_legend, on_companion_sheet, plan_legend
 from generator.poster.mapdraw import draw_map
 from generator.poster.mapplan import MapPlan, plan_map
-from generator.poster.panels import draw_header, draw_key, draw_panel, key_builder
+from generator.poster.panels import (
+    KEY_FACTORS,
+    draw_header,
+    draw_key,
+    draw_panel,
+    key_builder,
+    partners_off_map,
+    title_lines,
+)
 from generator.poster.style import PosterStyle
 from generator.poster.text import height_of
 from generator.privacy import ParticipantSummary, summarise_participants
@@ -38,19 +44,23 @@ class Poster:
     layout: PosterLayout
     plan: MapPlan
     participants: ParticipantSummary
+    legend: LegendPlan
 
     @property
     def file_name(self) -> str:
         return f"poster-{self.options.paper}.pdf"
 
+    @property
+    def partners_on_companion_sheet(self) -> bool:
+        """Whether the partner list is printed on its own sheet beside the poster."""
+        return on_companion_sheet(self.team, self.legend)
+
 
 def layout_for(team: Team, options: PackOptions, style: PosterStyle) -> PosterLayout:
-    """The page for this team: the largest map that leaves its legend readable from 2 m."""
-    for share in MAP_SHARES:
-        layout = make_layout(options.paper, options.landscape, style, share)
-        if legend_reads_from_afar(team, layout, style):
-            return layout
-    return layout
+    """The page for this team: a header with room for its name at the title's smallest size."""
+    layout = make_layout(options.paper, options.landscape, style)
+    lines = title_lines(team, layout, style)
+    return layout if lines == 1 else make_layout(options.paper, options.landscape, style, lines)
 
 
 def prepare_poster(team: Team, base: BaseMap, options: PackOptions, style: PosterStyle) -> Poster:
@@ -58,29 +68,18 @@ def prepare_poster(team: Team, base: BaseMap, options: PackOptions, style: Poste
     participants = summarise_participants(team.participants, options.min_count)
     plan = plan_map(team, base, participants, layout, style)
     key = key_builder(team, plan, participants, options.min_count, layout, style)
+    key_height = height_of(key(KEY_FACTORS[-1]), layout.key.width)
+    legend = plan_legend(team, partners_off_map(team, plan), key_height, layout, style)
     return Poster(
         team=team,
         base=base,
         options=options,
         style=style,
-        layout=_room_for_text(layout, team, key, style),
+        layout=layout.with_text_heights(legend.height, key_height),
         plan=plan,
         participants=participants,
+        legend=legend,
     )
-
-
-def _room_for_text(
-    layout: PosterLayout,
-    team: Team,
-    key: Callable[[float], list[Flowable]],
-    style: PosterStyle,
-) -> PosterLayout:
-    """Grow the legend (and, in portrait, the key beside it) into the panel when they need it."""
-    most = layout.most_legend_height()
-    needed = legend_height_needed(team, layout.legend, most, layout, style)
-    if not layout.landscape:
-        needed = max(needed, min(height_of(key(1.0), layout.key.width), most))
-    return layout.with_legend_height(needed)
 
 
 def new_canvas(path: Path, page: tuple[float, float], style: PosterStyle, title: str) -> Canvas:
@@ -103,7 +102,7 @@ def draw_poster(canvas: Canvas, poster: Poster) -> None:
     layout, style = poster.layout, poster.style
     draw_header(canvas, poster.team, layout, style)
     draw_map(canvas, poster.plan, poster.base, layout, style)
-    draw_legend(canvas, poster.team, layout, style)
+    draw_legend(canvas, poster.team, poster.legend, layout, style)
     key = key_builder(
         poster.team, poster.plan, poster.participants, poster.options.min_count, layout, style
     )

@@ -1,7 +1,9 @@
 """The poster's page template: where the title, the map, the legend and the panel go.
 
-The layout depends only on the paper, its orientation and the sizes in poster.toml, never on
-the team, so the map stage can ask for the map frame's size before any tile is fetched.
+The layout depends on the paper, its orientation, the sizes in poster.toml and, of the team,
+only on how many lines its name takes in the title, so the map stage can ask for the map
+frame's size before any tile is fetched. The map always keeps its share of the page: a long
+partner list goes to a companion sheet rather than shrink the map or its type.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from generator.poster.style import PosterStyle
 
 A1_SHORT_SIDE = pagesizes.A1[0]
 MM = float(mm)
-# The map's share of the page body (of its height in portrait, its width in landscape), largest
-# first. It gives way a step at a time only where a long partner list would otherwise shrink
-# the legend below the size that reads from 2 m.
-MAP_SHARES = (0.64, 0.6, 0.56, 0.52)
+# The map's share of the page body: of its height in portrait, of its width in landscape.
+MAP_SHARE = 0.64
+# The panel's least height at A1, in millimetres: its four question cards across (portrait) or
+# two by two (landscape), each with its question at body size and room to write.
+PANEL_MIN_PORTRAIT_MM = 115
+PANEL_MIN_LANDSCAPE_MM = 190
 
 
 @dataclass(frozen=True)
@@ -46,21 +50,39 @@ class PosterLayout:
         top = self.legend.top
         return Rect(self.panel.x, self.panel.y, self.panel.width, top - self.panel.y)
 
-    def most_legend_height(self) -> float:
-        return self.text_zone.height * (0.55 if self.landscape else 0.62)
+    @property
+    def gap(self) -> float:
+        return 8 * MM * self.scale
 
-    def with_legend_height(self, height: float) -> PosterLayout:
-        """The same page with a taller legend; the kaartoefening panel (and key) give way."""
-        zone = self.text_zone
-        gap = self.legend.y - self.panel.top if not self.landscape else self.legend.y - self.key.top
-        height = min(max(height, self.legend.height), self.most_legend_height())
-        legend = Rect(self.legend.x, zone.top - height, self.legend.width, height)
+    def panel_minimum(self) -> float:
+        """The kaartoefening panel's least height: its four questions with room to write."""
+        return (
+            (PANEL_MIN_LANDSCAPE_MM if self.landscape else PANEL_MIN_PORTRAIT_MM) * MM * self.scale
+        )
+
+    def most_legend_height(self, key_height: float) -> float:
+        """The legend's room when the key takes ``key_height`` and the panel its minimum."""
+        zone = self.text_zone.height - self.panel_minimum() - self.gap
         if self.landscape:
-            rest = Rect(zone.x, zone.y, zone.width, zone.height - height - gap)
-            key, panel = rest.split_top(rest.height * 0.42, gap)
+            return zone - key_height - self.gap
+        return zone
+
+    def with_text_heights(self, legend_height: float, key_height: float) -> PosterLayout:
+        """The same page with legend and key as tall as they need; the panel gets the rest.
+
+        In portrait legend and key stand side by side, as tall as the taller; in landscape
+        they stand one above the other beside the map.
+        """
+        zone = self.text_zone
+        most = self.most_legend_height(key_height)
+        if self.landscape:
+            legend_height = min(legend_height, most)
+            legend, rest = zone.split_top(legend_height, self.gap)
+            key, panel = rest.split_top(key_height, self.gap)
         else:
-            key = Rect(self.key.x, legend.y, self.key.width, height)
-            panel = Rect(zone.x, zone.y, zone.width, zone.height - height - gap)
+            row, panel = zone.split_top(min(max(legend_height, key_height), most), self.gap)
+            legend = Rect(row.x, row.y, self.legend.width, row.height)
+            key = Rect(self.key.x, row.y, self.key.width, row.height)
         return dataclasses.replace(self, legend=legend, key=key, panel=panel)
 
     def points(self, a1_points: float) -> float:
@@ -81,25 +103,27 @@ def page_size(paper: str, landscape: bool) -> tuple[float, float]:
 
 
 def make_layout(
-    paper: str, landscape: bool, style: PosterStyle, map_share: float = MAP_SHARES[0]
+    paper: str, landscape: bool, style: PosterStyle, title_lines: int = 1
 ) -> PosterLayout:
+    """The page; ``title_lines`` > 1 when a long name wraps at the title's smallest size."""
     page = page_size(paper, landscape)
     scale = min(page) / A1_SHORT_SIDE
     inset = max(style.size("safe_margin_mm") * mm, 14 * mm * scale)
     content = Rect(0, 0, *page).inset(inset)
     gap = 8 * mm * scale
     sizes = style.wording("sizes")
-    header_height = (sizes.number("title") * 1.2 + sizes.number("subtitle") * 1.4 + 5 * mm) * scale
+    title_height = max(sizes.number("title") * 1.2, sizes.number("title_min") * 1.1 * title_lines)
+    header_height = (title_height + sizes.number("subtitle") * 1.4 + 5 * mm) * scale
     header, body = content.split_top(header_height, gap)
     band = sizes.number("grid_label") * 1.7 * scale
     if landscape:
-        side, map_block = _split_right(body, body.width * (1 - map_share), gap)
+        side, map_block = _split_right(body, body.width * (1 - MAP_SHARE), gap)
         legend, rest = side.split_top(side.height * 0.36, gap)
         key, panel = rest.split_top(rest.height * 0.42, gap)
     else:
-        map_block, bottom = body.split_top(body.height * map_share, gap)
+        map_block, bottom = body.split_top(body.height * MAP_SHARE, gap)
         upper, panel = bottom.split_top(bottom.height * 0.45, gap)
-        legend, key = upper.split_left(upper.width * 0.62, gap)
+        legend, key = upper.split_left(upper.width * 0.56, gap)
     return PosterLayout(
         page=page,
         scale=scale,

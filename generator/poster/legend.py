@@ -1,31 +1,35 @@
-"""The legend: every partner's marker, number, name and Soort, in balanced columns.
+"""The legend: every partner's number, marker, name and Soort, in balanced columns.
 
-It is sized before it is drawn, so the poster can give it more room when a team lists many
-partners or long names: first from the kaartoefening panel, then, for very long lists, from
-the map.
+It is planned once per poster, before anything is drawn: the largest size (never below the
+size that reads from 2 m) in the fewest columns that fits the room the panel can give. A list
+that does not fit even then goes whole to the companion sheet "Buurtpartners bij de kaart",
+and the legend says where to find it: the numbers on the map stay one unbroken run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from generator.model import Partner, Team
 from generator.poster.layout import PosterLayout, Rect
 from generator.poster.markers import partner_status
-from generator.poster.panels import body_text, heading, marker_symbol
+from generator.poster.panels import body_text, heading, kind_letters, marker_symbol
 from generator.poster.style import PosterStyle
 from generator.poster.text import SymbolLine, coloured, draw_column, height_of, para
 
-FACTORS = (1.25, 1.1, 1.0, 0.9, 0.8)  # body 20 pt x 0.8 = 16 pt at A1: readable from 2 m
+# Of the body size (20 pt at A1): the smallest, 0.8, is 16 pt, which reads from 2 m.
+FACTORS = (1.25, 1.1, 1.0, 0.9, 0.8)
 MIN_LEGEND_FACTOR = FACTORS[-1]
-# Only for very long lists (40 partners, long names): a complete legend read from 1 m beats a
-# cut-off one read from 2 m.
-LAST_RESORT_FACTORS = (0.7, 0.6)
 MIN_COLUMN_MM = 100  # at A1
+LEADING = 1.18
+MARKER_SHARE = 1.3  # the marker's diameter, of the text size: as tall as a line and a little
+SPACE_AFTER = 0.3  # between entries, of the text size
 
 T = TypeVar("T")
 
@@ -37,23 +41,60 @@ class LegendFit:
     height: float  # the tallest column
 
 
+@dataclass(frozen=True)
+class LegendPlan:
+    """What the legend shows: the partners in columns, or (``fit`` None) where the list is."""
+
+    fit: LegendFit | None
+    off_map: frozenset[int]  # numbers of the partners the map does not show
+    height: float  # the legend's whole height, its heading included
+
+
+def entry_size(layout: PosterLayout, style: PosterStyle, factor: float) -> float:
+    return layout.points(style.size("body")) * factor
+
+
 def legend_entry(
-    partner: Partner, layout: PosterLayout, style: PosterStyle, factor: float
+    partner: Partner,
+    number_width: float,
+    off_map: bool,
+    layout: PosterLayout,
+    style: PosterStyle,
+    factor: float,
 ) -> Flowable:
-    size = layout.points(style.size("body")) * factor
-    diameter = size * 1.55
+    """Number (as large as the name), marker with the Soort's letters, name, Soort."""
+    size = entry_size(layout, style, factor)
+    words = style.wording("legend")
     markup = coloured(partner.name, style.text_colour)
     if partner.kind:
-        markup += "  " + coloured(partner.kind, style.muted, size * 0.85)
-    text = para(markup, style.fonts.regular, size, style.text_colour, markup=True, leading=1.18)
-    symbol = marker_symbol(
+        markup += "  " + coloured(words.text("kind", kind=partner.kind), style.muted)
+    if off_map:
+        markup += "  " + coloured(words.text("off_map"), style.accent)
+    text = para(markup, style.fonts.regular, size, style.text_colour, markup=True, leading=LEADING)
+    diameter = size * MARKER_SHARE
+    marker = marker_symbol(
         style.kind_colour(partner.kind),
         partner_status(partner),
-        str(partner.number),
+        style.kind_letter(partner.kind),
         diameter,
         style,
     )
-    return SymbolLine(symbol, diameter * 1.35, text, size * 0.45, diameter)
+    gap = size * 0.35
+
+    def symbol(canvas: Canvas, _x: float, y: float) -> None:
+        canvas.setFillColor(style.text_colour)
+        canvas.setFont(style.fonts.bold, size)
+        canvas.drawRightString(number_width, y - size * 0.36, str(partner.number))
+        marker(canvas, number_width + gap + diameter / 2, y)
+
+    width = number_width + gap * 2 + diameter
+    return SymbolLine(symbol, width, text, size * SPACE_AFTER, diameter)
+
+
+def number_width(partners: Collection[Partner], size: float, style: PosterStyle) -> float:
+    """Room for the longest number, so the markers after the numbers stand in one column."""
+    digits = max((len(str(partner.number)) for partner in partners), default=1)
+    return float(stringWidth("0" * digits, style.fonts.bold, size))
 
 
 def _heading(layout: PosterLayout, style: PosterStyle) -> Flowable:
@@ -101,22 +142,34 @@ def _in_columns(items: list[T], counts: tuple[int, ...]) -> list[list[T]]:
     return [items[start : start + count] for start, count in zip(starts, counts, strict=True)]
 
 
+EntryMaker = Callable[[Partner, float], Flowable]
+
+
 def fit_legend(
     partners: list[Partner],
+    make_entry: EntryMaker,
     width: float,
     height: float,
     layout: PosterLayout,
     style: PosterStyle,
-    factors: tuple[float, ...] = FACTORS,
 ) -> LegendFit | None:
-    """The largest size in the fewest columns whose tallest column fits ``height``."""
+    """The largest size in the fewest columns whose tallest column fits ``height``.
+
+    Each entry is built once per size. A size at which even one line per entry cannot fit
+    the columns is passed over without wrapping a single name, so a list of a thousand
+    partners is sent to the companion sheet at once.
+    """
     max_columns = max(1, int(width // layout.millimetres(MIN_COLUMN_MM)))
-    for factor in factors:
-        # Parsing a paragraph's markup costs more than wrapping it: build each entry once.
-        entries = [legend_entry(partner, layout, style, factor) for partner in partners]
+    for factor in FACTORS:
+        one_line = entry_size(layout, style, factor) * (MARKER_SHARE + SPACE_AFTER)
+        if len(partners) * one_line > height * max_columns:
+            continue
+        entries = [make_entry(partner, factor) for partner in partners]
         for columns in range(1, max_columns + 1):
             column_width = _column_width(width, columns, layout)
             heights = [height_of([entry], column_width) for entry in entries]
+            if sum(heights) > height * columns:
+                continue
             counts = balanced_columns(heights, columns)
             tallest = max(sum(column) for column in _in_columns(heights, counts))
             if tallest <= height:
@@ -124,32 +177,62 @@ def fit_legend(
     return None
 
 
-def legend_reads_from_afar(team: Team, layout: PosterLayout, style: PosterStyle) -> bool:
-    """Whether every partner fits the legend at its smallest readable size, on this page."""
-    partners = list(team.partners)
-    if not partners:
-        return True
-    width = layout.legend.width
-    room = layout.most_legend_height() - _heading_height(width, layout, style)
-    # Smaller type never needs more room, so the smallest readable size answers for all.
-    return fit_legend(partners, width, room, layout, style, (MIN_LEGEND_FACTOR,)) is not None
+def _entry_maker(
+    partners: list[Partner], off_map: frozenset[int], layout: PosterLayout, style: PosterStyle
+) -> EntryMaker:
+    widths = {
+        factor: number_width(partners, entry_size(layout, style, factor), style)
+        for factor in FACTORS
+    }
+
+    def make(partner: Partner, factor: float) -> Flowable:
+        off = partner.number in off_map
+        return legend_entry(partner, widths[factor], off, layout, style, factor)
+
+    return make
 
 
-def legend_height_needed(
-    team: Team, rect: Rect, most: float, layout: PosterLayout, style: PosterStyle
-) -> float:
-    """The legend's height: its box as laid out if that will do, else up to ``most``."""
-    partners = list(team.partners)
-    if not partners:
-        return rect.height
+def plan_legend(
+    team: Team,
+    off_map: frozenset[int],
+    key_height: float,
+    layout: PosterLayout,
+    style: PosterStyle,
+) -> LegendPlan:
+    """Fit the partners into the legend's box, growing it up to what the key and the panel
+    leave; ``key_height`` is the key's at its smallest size."""
+    rect = layout.legend
     head = _heading_height(rect.width, layout, style)
-    if fit_legend(partners, rect.width, rect.height - head, layout, style) is not None:
-        return rect.height
-    fit = fit_legend(partners, rect.width, most - head, layout, style)
-    return most if fit is None else max(rect.height, fit.height + head)
+    partners = list(team.partners)
+    if not partners:
+        return LegendPlan(None, off_map, rect.height)
+    make = _entry_maker(partners, off_map, layout, style)
+    room = layout.most_legend_height(key_height) - head
+    fit = fit_legend(partners, make, rect.width, room, layout, style)
+    if fit is None:
+        note = height_of(_companion_note(team, layout, style), rect.width)
+        return LegendPlan(None, off_map, head + note)
+    return LegendPlan(fit, off_map, head + fit.height)
 
 
-def draw_legend(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterStyle) -> None:
+def on_companion_sheet(team: Team, legend: LegendPlan) -> bool:
+    return legend.fit is None and bool(team.partners)
+
+
+def _companion_note(team: Team, layout: PosterLayout, style: PosterStyle) -> list[Flowable]:
+    """Where the list is, and the Soort letters the map's markers use."""
+    words = style.wording("legend")
+    size = entry_size(layout, style, 1.0)
+    lines = [words.text("on_companion", count=len(team.partners)), kind_letters(team, style)]
+    paragraphs = [para(line, style.fonts.regular, size, style.text_colour) for line in lines]
+    for paragraph in paragraphs:
+        paragraph.spaceAfter = size * 0.5
+    return paragraphs
+
+
+def draw_legend(
+    canvas: Canvas, team: Team, legend: LegendPlan, layout: PosterLayout, style: PosterStyle
+) -> None:
     rect = layout.legend
     title = _heading(layout, style)
     _, title_height = title.wrap(rect.width, rect.height)
@@ -160,39 +243,12 @@ def draw_legend(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterS
         empty = body_text(style.wording("legend").text("empty"), layout, style, 1.0)
         draw_column(canvas, body, [empty])
         return
-    factors = (*FACTORS, *LAST_RESORT_FACTORS)
-    fit = fit_legend(partners, body.width, body.height, layout, style, factors)
-    if fit is None:
-        _draw_overflowing(canvas, partners, body, layout, style)
+    if legend.fit is None:
+        draw_column(canvas, body, _companion_note(team, layout, style))
         return
-    column_width = _column_width(body.width, len(fit.counts), layout)
-    for index, chunk in enumerate(_in_columns(partners, fit.counts)):
+    make = _entry_maker(partners, legend.off_map, layout, style)
+    column_width = _column_width(body.width, len(legend.fit.counts), layout)
+    for index, chunk in enumerate(_in_columns(partners, legend.fit.counts)):
         x = body.x + index * (column_width + layout.millimetres(6))
-        entries = [legend_entry(partner, layout, style, fit.factor) for partner in chunk]
-        draw_column(canvas, Rect(x, body.y, column_width, body.height), entries)
-
-
-def _draw_overflowing(
-    canvas: Canvas, partners: list[Partner], body: Rect, layout: PosterLayout, style: PosterStyle
-) -> None:
-    """More partners than even the smallest legend holds: fill columns in order, then say how
-    many are left, so the numbers on the map stay in one unbroken run."""
-    columns = max(1, int(body.width // layout.millimetres(MIN_COLUMN_MM)))
-    column_width = _column_width(body.width, columns, layout)
-    factor = LAST_RESORT_FACTORS[-1]
-    reserve = layout.points(style.size("small")) * factor * 2.6
-    queue = list(partners)
-    for index in range(columns):
-        room = body.height - (reserve if index == columns - 1 else 0.0)
-        entries: list[Flowable] = []
-        while queue:
-            entry = legend_entry(queue[0], layout, style, factor)
-            if height_of([*entries, entry], column_width) > room:
-                break
-            entries.append(entry)
-            queue.pop(0)
-        if index == columns - 1 and queue:
-            overflow = style.wording("legend").text("overflow", count=len(queue))
-            entries.append(body_text(overflow, layout, style, factor))
-        x = body.x + index * (column_width + layout.millimetres(6))
+        entries = [make(partner, legend.fit.factor) for partner in chunk]
         draw_column(canvas, Rect(x, body.y, column_width, body.height), entries)

@@ -1,8 +1,9 @@
 """Partner markers: one symbol on the map, in the legend and on the sticker sheet.
 
-The colour says the Soort; the shape says what the team knows: a filled square for a partner
-it already works with, a filled circle for one it knows, an open circle for one it does not
-know yet. Shape carries the status, so it survives a black-and-white copy.
+Letters say the Soort (its colour, one of a dark, nearly grey family, only sets it apart); the
+shape says what the team knows: a filled square for a partner it already works with, a filled
+circle for one it knows, an open circle for one it does not know yet. Shape and letters carry
+all the meaning, so a marker survives a black-and-white copy and is never taken for a sticker.
 """
 
 from __future__ import annotations
@@ -42,8 +43,13 @@ def draw_marker(
     status: Status,
     label: str,
     font: str,
+    letter: str = "",
 ) -> None:
-    """A marker centred on (x, y) with its number in the middle."""
+    """A marker centred on (x, y): its number in the middle, its Soort's ``letter`` below it.
+
+    A filled marker writes in white on its (dark) colour, an open one in its colour on white,
+    so the words stand out at 4.5:1 or more either way.
+    """
     radius = diameter / 2
     canvas.saveState()
     outline = max(diameter * 0.09, 0.6)
@@ -63,12 +69,28 @@ def draw_marker(
         else:
             canvas.circle(x, y, radius, stroke=1, fill=1)
         text_colour = colors.white
-    if label:
-        size = label_size(label, diameter, status, font)
-        canvas.setFillColor(text_colour)
+    canvas.setFillColor(text_colour)
+    if label and letter:
+        # Two lines in a round space: an open marker's ring leaves them four fifths of it.
+        inner = diameter * (0.8 if status is Status.NOT_KNOWN else 1.0)
+        size = label_size(label, inner, Status.KNOWN, font, NUMBER_OVER_LETTER)
         canvas.setFont(font, size)
-        canvas.drawCentredString(x, y - size * 0.36, label)
+        canvas.drawCentredString(x, y - inner * 0.02, label)
+        letter_size = label_size(letter, inner * 0.8, Status.KNOWN, font, LETTER_UNDER_NUMBER)
+        canvas.setFont(font, letter_size)
+        canvas.drawCentredString(x, y - inner * 0.31, letter)
+    elif label or letter:
+        size = label_size(label or letter, diameter, status, font)
+        canvas.setFont(font, size)
+        canvas.drawCentredString(x, y - size * 0.36, label or letter)
     canvas.restoreState()
+
+
+# Font size as a share of the diameter: a number alone, a number over its Soort's letter, the
+# letter under it (of a narrower room: the circle is narrower there).
+NUMBER_ALONE = 0.52
+NUMBER_OVER_LETTER = 0.42
+LETTER_UNDER_NUMBER = 0.36
 
 
 def label_room(diameter: float, status: Status) -> float:
@@ -76,10 +98,14 @@ def label_room(diameter: float, status: Status) -> float:
     return diameter * (0.6 if status is Status.NOT_KNOWN else 0.74)
 
 
-def label_size(label: str, diameter: float, status: Status, font: str) -> float:
+def label_size(
+    label: str, diameter: float, status: Status, font: str, share: float = NUMBER_ALONE
+) -> float:
     """The number's font size: large, but never so wide that it runs into the outline."""
     width_at_one_point = float(stringWidth(label, font, 1.0))
-    return float(min(diameter * 0.52, label_room(diameter, status) / max(width_at_one_point, 1e-6)))
+    return float(
+        min(diameter * share, label_room(diameter, status) / max(width_at_one_point, 1e-6))
+    )
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
@@ -20,7 +22,9 @@ from generator.poster.style import PosterStyle, Sticker
 from generator.poster.text import (
     SymbolLine,
     coloured,
+    draw_column,
     draw_fitted,
+    height_of,
     para,
 )
 from generator.privacy import ParticipantSummary
@@ -36,35 +40,26 @@ def format_date(day: date, style: PosterStyle) -> str:
 
 def draw_header(canvas: Canvas, team: Team, layout: PosterLayout, style: PosterStyle) -> None:
     rect = layout.header
-    words = style.wording("title")
-    organisation = team.organisation
-    right_lines = [words.text("exercise")]
-    if organisation.session_date is not None:
-        right_lines.append(format_date(organisation.session_date, style))
     subtitle_size = layout.points(style.size("subtitle"))
-    right_width = max(
-        canvas.stringWidth(line, style.fonts.bold, subtitle_size) for line in right_lines
-    )
-    for index, line in enumerate(right_lines):
+    for index, line in enumerate(_right_lines(team, style)):
         canvas.setFillColor(style.accent if index == 0 else style.text_colour)
         canvas.setFont(style.fonts.bold if index == 0 else style.fonts.regular, subtitle_size)
         baseline = rect.top - subtitle_size * (1.0 + 1.3 * index)
         canvas.drawRightString(rect.right, baseline, line)
-    title_width = rect.width - right_width - layout.millimetres(15)
+    width = title_width(layout, style, team)
     rule = layout.millimetres(1.6)
     subtitle = _one_line(
         _subtitle(team, style),
         style.fonts.regular,
         subtitle_size,
         style.text_colour,
-        title_width,
+        width,
         canvas,
     )
-    _, subtitle_height = subtitle.wrap(title_width, rect.height)
+    subtitle.wrap(width, rect.height)
     subtitle.drawOn(canvas, rect.x, rect.y + rule * 2.5)
-    room = rect.height - subtitle_height - rule * 3.5
-    title = _fitted_title(organisation.name, title_width, room, layout, style, canvas)
-    _, title_height = title.wrap(title_width, room)
+    title = _fitted_title(team.organisation.name, width, layout, style, canvas)
+    _, title_height = title.wrap(width, rect.height)
     title.drawOn(canvas, rect.x, rect.top - title_height)
     canvas.setFillColor(style.primary)
     canvas.rect(rect.x, rect.y, rect.width, rule, stroke=0, fill=1)
@@ -81,24 +76,47 @@ def _one_line(
 def _fitted_title(
     name: str,
     width: float,
-    height: float,
     layout: PosterLayout,
     style: PosterStyle,
     canvas: Canvas,
 ) -> Paragraph:
-    """The template's title size on one line if the name fits, else smaller on one line
-    (down to three quarters), else on as many lines as fit the header."""
+    """The template's title size on one line if the name fits, else smaller on one line down
+    to the title's smallest size, else at that size on as many lines as it needs (the layout
+    gave the header room for them: see ``title_lines``)."""
     size = layout.points(style.size("title"))
+    smallest = layout.points(style.size("title_min"))
     natural = canvas.stringWidth(name, style.fonts.bold, size)
-    if natural * 0.75 <= width:
-        size *= min(1.0, width / natural * 0.99)
-        return para(name, style.fonts.bold, size, style.primary, leading=1.1)
-    size *= 0.75
-    while True:
-        title = para(name, style.fonts.bold, size, style.primary, leading=1.1)
-        if title.wrap(width, height)[1] <= height or size < 6:
-            return title
-        size *= 0.92
+    size = max(smallest, size * min(1.0, width / max(natural, 1.0) * 0.99))
+    return para(name, style.fonts.bold, size, style.primary, leading=1.1)
+
+
+def title_width(layout: PosterLayout, style: PosterStyle, team: Team) -> float:
+    """The title's width: the header less the exercise's name and date at its right."""
+    subtitle_size = layout.points(style.size("subtitle"))
+    right = max(
+        stringWidth(line, style.fonts.bold, subtitle_size) for line in _right_lines(team, style)
+    )
+    return float(layout.header.width - right - layout.millimetres(15))
+
+
+def title_lines(team: Team, layout: PosterLayout, style: PosterStyle) -> int:
+    """How many lines the organisation's name takes at the title's smallest size."""
+    width = title_width(layout, style, team)
+    smallest = layout.points(style.size("title_min"))
+    name = team.organisation.name
+    if stringWidth(name, style.fonts.bold, smallest) <= width * 0.99:
+        return 1
+    title = para(name, style.fonts.bold, smallest, style.primary, leading=1.1)
+    title.wrap(width, 1e6)
+    return len(title.blPara.lines)
+
+
+def _right_lines(team: Team, style: PosterStyle) -> list[str]:
+    words = style.wording("title")
+    lines = [words.text("exercise")]
+    if team.organisation.session_date is not None:
+        lines.append(format_date(team.organisation.session_date, style))
+    return lines
 
 
 def _subtitle(team: Team, style: PosterStyle) -> str:
@@ -136,6 +154,10 @@ def body_text(
     return paragraph
 
 
+KEY_FACTORS = (1.0, 0.9, 0.8)  # of the body size: 16 pt at A1 at the least
+MARKER_EXAMPLE = 1.7  # the numbered marker shows number and letters: larger than the others
+
+
 def key_builder(
     team: Team,
     plan: MapPlan,
@@ -148,7 +170,7 @@ def key_builder(
 
     def build(factor: float) -> list[Flowable]:
         return [
-            *_key_lines(plan, layout, style, factor),
+            *_key_lines(team, plan, layout, style, factor),
             Spacer(1, layout.millimetres(3) * factor),
             *_notes(team, plan, participants, min_count, layout, style, factor),
         ]
@@ -159,27 +181,29 @@ def key_builder(
 def draw_key(
     canvas: Canvas, build: Callable[[float], list[Flowable]], layout: PosterLayout
 ) -> None:
-    draw_fitted(canvas, layout.key, build)
+    draw_fitted(canvas, layout.key, build, KEY_FACTORS)
+
+
+def key_text(text: str, layout: PosterLayout, style: PosterStyle, factor: float) -> Paragraph:
+    return para(
+        text, style.fonts.regular, layout.points(style.size("body")) * factor, style.text_colour
+    )
 
 
 def _key_lines(
-    plan: MapPlan, layout: PosterLayout, style: PosterStyle, factor: float
+    team: Team, plan: MapPlan, layout: PosterLayout, style: PosterStyle, factor: float
 ) -> list[Flowable]:
     words = style.wording("key")
     walking = style.wording("walking")
-    size = layout.points(style.size("body")) * factor * 0.9
-    diameter = size * 1.5
-    width = diameter * 1.6
+    size = layout.points(style.size("body")) * factor
+    diameter = size * 1.25
+    width = diameter * 2.2
     neutral = style.text_colour
 
-    def line(symbol: Callable[[Canvas, float, float], None], text: str) -> Flowable:
-        return SymbolLine(
-            symbol,
-            width,
-            para(text, style.fonts.regular, size, style.text_colour),
-            size * 0.35,
-            diameter,
-        )
+    def line(
+        symbol: Callable[[Canvas, float, float], None], text: str, height: float = diameter
+    ) -> Flowable:
+        return SymbolLine(symbol, width, key_text(text, layout, style, factor), size * 0.3, height)
 
     def circle(merged: bool) -> Callable[[Canvas, float, float], None]:
         def draw(canvas: Canvas, x: float, y: float) -> None:
@@ -195,10 +219,31 @@ def _key_lines(
         canvas.line(x - diameter * 0.6, y, x + diameter * 0.6, y)
         canvas.setDash()
 
+    def numbered(canvas: Canvas, x: float, y: float) -> None:
+        kind = _example_kind(team, style)
+        draw_marker(
+            canvas,
+            x,
+            y,
+            diameter * MARKER_EXAMPLE,
+            style.kind_colour(kind),
+            Status.KNOWN,
+            "12",
+            style.fonts.bold,
+            style.kind_letter(kind),
+        )
+
     minutes = ", ".join(str(item) for item in walking.raw("minutes"))
     example = plan.grid.example_square()
+    kind = _example_kind(team, style)
     return [
         heading(words.text("title"), layout, style, factor),
+        key_text(words.text("printed"), layout, style, factor),
+        line(
+            numbered,
+            words.text("marker", letter=style.kind_letter(kind), kind=kind.lower()),
+            diameter * MARKER_EXAMPLE,
+        ),
         line(marker_symbol(neutral, Status.USED, "", diameter, style), words.text("used")),
         line(marker_symbol(neutral, Status.KNOWN, "", diameter, style), words.text("known")),
         line(
@@ -214,8 +259,22 @@ def _key_lines(
                 metres_per_minute=f"{walking.number('metres_per_minute'):g}",
             ),
         ),
-        body_text(words.text("grid", example=example), layout, style, factor),
+        key_text(words.text("grid", example=example), layout, style, factor),
     ]
+
+
+def _example_kind(team: Team, style: PosterStyle) -> str:
+    """A Soort the team has (the first partner's), so the key's example is one of theirs."""
+    kinds = [partner.kind for partner in team.partners if partner.kind in style.kinds]
+    return kinds[0] if kinds else next(iter(style.kinds), "")
+
+
+def kind_letters(team: Team, style: PosterStyle) -> str:
+    """Each Soort the team's partners have, with its letters, in the order of huisstijl.toml."""
+    used = {partner.kind for partner in team.partners}
+    pairs = [f"{kind.letter} {name.lower()}" for name, kind in style.kinds.items() if name in used]
+    words = style.wording("key")
+    return words.text("letters", letters=", ".join(pairs)) if pairs else words.text("no_letters")
 
 
 def _notes(
@@ -228,93 +287,106 @@ def _notes(
     factor: float,
 ) -> list[Flowable]:
     words = style.wording("notes")
-    notes: list[Flowable] = [
-        body_text(words.text("privacy", min_count=min_count), layout, style, factor, style.muted)
-    ]
+    size = layout.points(style.size("body")) * factor
+
+    def note(text: str, colour: Color) -> Flowable:
+        paragraph = para(text, style.fonts.regular, size, colour)
+        paragraph.spaceAfter = size * 0.4
+        return paragraph
+
+    notes = [note(words.text("privacy", min_count=min_count), style.muted)]
     if participants.hidden == 1:
-        notes.append(body_text(words.text("participant_hidden_one"), layout, style, factor))
+        notes.append(note(words.text("participant_hidden_one"), style.text_colour))
     elif participants.hidden > 1:
         notes.append(
-            body_text(
-                words.text("participants_hidden", count=participants.hidden), layout, style, factor
-            )
+            note(words.text("participants_hidden", count=participants.hidden), style.text_colour)
         )
-    missing = _not_on_map(team, plan, style)
-    if missing:
-        notes.append(_subheading(words.text("not_placed_title"), layout, style, factor))
-        notes.extend(body_text(text, layout, style, factor) for text in missing)
+    if plan.site is None:
+        notes.append(note(words.text("site_not_placed"), style.text_colour))
+    off_map = len(partners_off_map(team, plan))
+    if off_map == 1:
+        notes.append(note(words.text("partner_off_map_one"), style.text_colour))
+    elif off_map > 1:
+        notes.append(note(words.text("partners_off_map", count=off_map), style.text_colour))
     return notes
 
 
-def _subheading(text: str, layout: PosterLayout, style: PosterStyle, factor: float) -> Flowable:
-    size = layout.points(style.size("small")) * factor * 1.1
-    paragraph = para(text, style.fonts.bold, size, style.accent)
-    paragraph.spaceBefore = size * 0.4
-    paragraph.spaceAfter = size * 0.25
-    return paragraph
+def partners_off_map(team: Team, plan: MapPlan) -> frozenset[int]:
+    """The numbers of the partners the map cannot show: no place found, or beyond its edge."""
+    lost = {partner.number for partner in team.partners if partner.coordinates is None}
+    return frozenset(lost | {partner.number for partner in plan.outside})
 
 
-def _not_on_map(team: Team, plan: MapPlan, style: PosterStyle) -> list[str]:
-    """The site and partners the map cannot show; participants only ever as a count."""
-    words = style.wording("notes")
-    lines: list[str] = []
-    if plan.site is None:
-        lines.append(words.text("site_not_placed"))
-    for partner in team.partners:
-        if partner.coordinates is None:
-            lines.append(words.text("not_placed_partner", number=partner.number, name=partner.name))
-    if plan.outside:
-        numbers = ", ".join(str(partner.number) for partner in plan.outside)
-        lines.append(words.text("outside_partners", numbers=numbers))
-    return lines
+@dataclass(frozen=True)
+class PanelPlan:
+    """The kaartoefening panel's parts and where its sticker cards go, before drawing."""
+
+    title: Paragraph
+    title_height: float
+    intro: Paragraph
+    intro_width: float
+    intro_height: float
+    footer: list[Flowable]
+    footer_height: float
+    cards: tuple[tuple[Rect, Sticker], ...]
+
+
+def plan_panel(layout: PosterLayout, style: PosterStyle) -> PanelPlan:
+    rect = layout.panel
+    words = style.wording("panel")
+    pad = layout.millimetres(6)
+    inner = rect.inset(pad)
+    heading_size = layout.points(style.size("heading")) * 1.15
+    title = para(words.text("title"), style.fonts.bold, heading_size, style.primary)
+    _, title_height = title.wrap(inner.width * 0.4, inner.height)
+    small = layout.points(style.size("small"))
+    intro = para(words.text("intro"), style.fonts.regular, small, style.text_colour, "right")
+    intro_width = inner.width * 0.58
+    _, intro_height = intro.wrap(intro_width, inner.height)
+    head = max(title_height, intro_height) + pad * 0.6
+    footer = [_labels(layout, style), _tips(layout, style)]
+    footer_height = height_of(footer, inner.width)
+    cards = Rect(
+        inner.x,
+        inner.y + footer_height + pad * 0.6,
+        inner.width,
+        inner.height - head - footer_height - pad * 0.6,
+    )
+    return PanelPlan(
+        title,
+        title_height,
+        intro,
+        intro_width,
+        intro_height,
+        footer,
+        footer_height,
+        _card_boxes(cards, layout, style),
+    )
+
+
+def sticker_key(layout: PosterLayout, style: PosterStyle) -> list[Rect]:
+    """The boxes of the panel's key to the stickers: the only place their colours appear."""
+    return [card for card, _ in plan_panel(layout, style).cards]
 
 
 def draw_panel(canvas: Canvas, layout: PosterLayout, style: PosterStyle) -> None:
     """The kaartoefening: its four questions, each with its sticker colour and room to write."""
     rect = layout.panel
-    words = style.wording("panel")
     pad = layout.millimetres(6)
+    plan = plan_panel(layout, style)
     canvas.setFillColor(style.panel)
     canvas.roundRect(rect.x, rect.y, rect.width, rect.height, pad, 0, 1)
     inner = rect.inset(pad)
-    title = para(
-        words.text("title"),
-        style.fonts.bold,
-        layout.points(style.size("heading")) * 1.15,
-        style.primary,
-    )
-    _, title_height = title.wrap(inner.width * 0.4, inner.height)
-    title.drawOn(canvas, inner.x, inner.top - title_height)
-    intro = para(
-        words.text("intro"),
-        style.fonts.regular,
-        layout.points(style.size("small")),
-        style.text_colour,
-        "right",
-    )
-    intro_width = inner.width * 0.58
-    _, intro_height = intro.wrap(intro_width, inner.height)
-    intro.drawOn(
-        canvas,
-        inner.right - intro_width,
-        inner.top
-        - max(title_height, intro_height)
-        + (max(title_height, intro_height) - intro_height) / 2,
-    )
-    head = max(title_height, intro_height) + pad * 0.6
-    tips = _tips(layout, style, inner.width)
-    _, tips_height = tips.wrap(inner.width, inner.height)
-    tips.drawOn(canvas, inner.x, inner.y)
-    cards = Rect(
-        inner.x,
-        inner.y + tips_height + pad * 0.6,
-        inner.width,
-        inner.height - head - tips_height - pad * 0.6,
-    )
-    _draw_cards(canvas, cards, layout, style)
+    plan.title.drawOn(canvas, inner.x, inner.top - plan.title_height)
+    head = max(plan.title_height, plan.intro_height)
+    plan.intro.drawOn(canvas, inner.right - plan.intro_width, inner.top - head)
+    footer = Rect(inner.x, inner.y, inner.width, plan.footer_height)
+    draw_column(canvas, footer, plan.footer)
+    for card, sticker in plan.cards:
+        _draw_card(canvas, card, sticker, layout, style)
 
 
-def _tips(layout: PosterLayout, style: PosterStyle, width: float) -> Flowable:
+def _tips(layout: PosterLayout, style: PosterStyle) -> Flowable:
     words = style.wording("panel")
     size = layout.points(style.size("small"))
     markup = f"<b>{coloured(words.text('tips_title'), style.primary)}:</b> " + "  ".join(
@@ -324,16 +396,32 @@ def _tips(layout: PosterLayout, style: PosterStyle, width: float) -> Flowable:
     return para(markup, style.fonts.regular, size * 1.1, style.text_colour, markup=True)
 
 
-def _draw_cards(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterStyle) -> None:
+def _labels(layout: PosterLayout, style: PosterStyle) -> Flowable:
+    """What the numbered and the blank labels of the sticker sheet are for."""
+    words = style.wording("panel")
+    size = layout.points(style.size("small")) * 1.1
+    markup = f"<b>{coloured(words.text('labels_title'), style.primary)}:</b> " + coloured(
+        words.text("labels"), style.text_colour
+    )
+    paragraph = para(markup, style.fonts.regular, size, style.text_colour, markup=True)
+    paragraph.spaceAfter = size * 0.35
+    return paragraph
+
+
+def _card_boxes(
+    rect: Rect, layout: PosterLayout, style: PosterStyle
+) -> tuple[tuple[Rect, Sticker], ...]:
+    """One card per sticker: all across when they fit, else two by two."""
     stickers = style.stickers
     if not stickers:
-        return
+        return ()
     narrowest = layout.millimetres(MIN_CARD_WIDTH_MM)
     across = next((count for count in (len(stickers), 2) if rect.width / count >= narrowest), 1)
     down = -(-len(stickers) // across)
     gap = layout.millimetres(5)
     width = (rect.width - gap * (across - 1)) / across
     height = (rect.height - gap * (down - 1)) / down
+    boxes = []
     for index, sticker in enumerate(stickers):
         column, row = index % across, index // across
         card = Rect(
@@ -342,7 +430,8 @@ def _draw_cards(canvas: Canvas, rect: Rect, layout: PosterLayout, style: PosterS
             width,
             height,
         )
-        _draw_card(canvas, card, sticker, layout, style)
+        boxes.append((card, sticker))
+    return tuple(boxes)
 
 
 def _draw_card(
@@ -363,7 +452,7 @@ def _draw_card(
     text_x = card.x + pad * 2 + dot
     text_width = card.right - pad - text_x
     label = style.wording("panel").text("sticker", colour_name=sticker.colour_name)
-    markup = f"<b>{escape(sticker.question)}</b><br/>" + coloured(label, style.muted, size * 0.8)
+    markup = f"<b>{escape(sticker.question)}</b><br/>" + coloured(label, style.muted, size * 0.85)
     question = para(markup, style.fonts.regular, size, style.text_colour, leading=1.18, markup=True)
     _, question_height = question.wrap(text_width, card.height)
     question.drawOn(canvas, text_x, card.top - pad - question_height)

@@ -11,7 +11,6 @@ strip of the sheet before it, and the map runs on.
 from __future__ import annotations
 
 import math
-import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from generator.poster.text import para
 PRINTER_MARGIN = 10 * mm  # what an office printer leaves blank at each edge, with room to spare
 GLUE_STRIP = 12 * mm
 MARK = colors.HexColor("#555555")
+MARK_TEXT_SIZE = 10.0  # glue and cut words: read at arm's length while cutting (9 pt at least)
+LABEL_SIZE = 12.0
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,20 @@ def _plan(poster_page: tuple[float, float], sheet: tuple[float, float]) -> TileP
     )
 
 
-def sheet_label(column: int, row: int) -> str:
-    return f"{string.ascii_uppercase[column % 26]}{row + 1}"
+def sheet_number(plan: TilePlan, column: int, row: int) -> int:
+    """Sheets are counted row by row from the top left, as one reads: 1, 2, 3 on the top row."""
+    return row * plan.columns + column + 1
+
+
+def sheet_label(plan: TilePlan, column: int, row: int, style: PosterStyle) -> str:
+    """ "vel 3 van 15 · rij 1, kolom 3": words no one takes for a paper size or a grid square."""
+    return style.wording("tiles").text(
+        "label",
+        number=sheet_number(plan, column, row),
+        count=plan.columns * plan.rows,
+        row=row + 1,
+        column=column + 1,
+    )
 
 
 def tiles_file_name(poster: Poster, paper: str) -> str:
@@ -136,7 +149,7 @@ def _marks(canvas: Canvas, poster: Poster, plan: TilePlan, column: int, row: int
         canvas.line(left - 1.5 * mm, y, left - reach, y)
         canvas.line(right + 1.5 * mm, y, right + reach, y)
     words = style.wording("tiles")
-    canvas.setFont(style.fonts.regular, 7)
+    canvas.setFont(style.fonts.regular, MARK_TEXT_SIZE)
     canvas.setFillColor(MARK)
     canvas.setDash(2, 2)
     if column < plan.columns - 1:
@@ -158,12 +171,10 @@ def _marks(canvas: Canvas, poster: Poster, plan: TilePlan, column: int, row: int
         _cut_hint(canvas, left - 4.5 * mm, (bottom + top) / 2, 90, words.text("cut"))
     if row > 0:
         _cut_hint(canvas, (left + right) / 2, top + 3 * mm, 0, words.text("cut"))
-    label = words.text(
-        "label", sheet=sheet_label(column, row), columns=plan.columns, rows=plan.rows
-    )
     canvas.setFillColor(style.text_colour)
-    canvas.setFont(style.fonts.bold, 10)
-    canvas.drawCentredString((left + right) / 2, bottom - 6.5 * mm, label)
+    canvas.setFont(style.fonts.bold, LABEL_SIZE)
+    label = sheet_label(plan, column, row, style)
+    canvas.drawCentredString((left + right) / 2, bottom - 7 * mm, label)
 
 
 def _cut_hint(canvas: Canvas, x: float, y: float, angle: float, text: str) -> None:
@@ -218,7 +229,8 @@ def _assembly_page(canvas: Canvas, poster: Poster, plan: TilePlan, paper: str) -
             window = plan.window_on_poster(column, row)
             step_x, step_y = plan.step
             visible = Rect(window.x, window.top - step_y, step_x, step_y)
-            _outline(canvas, origin_x, origin_y, scale, visible, sheet_label(column, row), style)
+            number = str(sheet_number(plan, column, row))
+            _outline(canvas, origin_x, origin_y, scale, visible, number, style)
     canvas.showPage()
     canvas.setPageSize(plan.sheet)
 
@@ -234,12 +246,12 @@ def _outline(
 ) -> None:
     x, y = origin_x + rect.x * scale, origin_y + rect.y * scale
     width, height = rect.width * scale, rect.height * scale
-    canvas.setStrokeColor(colors.HexColor("#D7263D"))
+    canvas.setStrokeColor(style.primary)
     canvas.setLineWidth(0.8)
     canvas.rect(x, y, width, height, stroke=1, fill=0)
     size = min(width, height) * 0.22
     canvas.setFillColor(colors.Color(1, 1, 1, alpha=0.8))
     canvas.circle(x + width / 2, y + height / 2, size * 0.95, stroke=0, fill=1)
-    canvas.setFillColor(colors.HexColor("#D7263D"))
+    canvas.setFillColor(style.primary)
     canvas.setFont(style.fonts.bold, size)
     canvas.drawCentredString(x + width / 2, y + height / 2 - size * 0.36, label)

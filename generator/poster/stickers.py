@@ -11,13 +11,14 @@ from pathlib import Path
 from reportlab.lib import colors, pagesizes
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 from generator.model import Partner, Team
 from generator.poster.document import new_canvas, save_canvas
 from generator.poster.layout import Rect
 from generator.poster.markers import Status, draw_marker, partner_status
 from generator.poster.style import PosterStyle
-from generator.poster.text import para, widest_word
+from generator.poster.text import one_line, para, widest_word
 
 PAGE = pagesizes.A4
 COLUMNS, ROWS = 3, 7
@@ -25,6 +26,8 @@ LABEL_W, LABEL_H = 63.5 * mm, 38.1 * mm
 PITCH_X = 66.04 * mm
 LEFT, TOP = 7.2 * mm, 15.15 * mm
 MIN_BLANKS = COLUMNS
+TITLE_SIZE = 9.0
+HINT_SIZE = 7.0  # three lines of it fit the strip below the labels
 CUT_LINE = colors.HexColor("#B0B8BB")
 
 
@@ -55,14 +58,22 @@ def _label_rect(slot: int) -> Rect:
 
 
 def _header(canvas: Canvas, team: Team, style: PosterStyle) -> None:
+    """The title in the strip above the labels (one line, cut short if it must) and the hint
+    in the strip below them, both clear of the edge an office printer leaves blank."""
     words = style.wording("stickers")
+    width = PAGE[0] - 2 * LEFT
+    hint = para(words.text("hint"), style.fonts.regular, HINT_SIZE, style.text_colour)
+    hint.wrap(width, TOP)
+    hint.drawOn(canvas, LEFT, TOP - 2 * mm - hint.height)
+    title = one_line(
+        words.text("title", organisation=team.organisation.name),
+        style.fonts.bold,
+        TITLE_SIZE,
+        width,
+    )
     canvas.setFillColor(style.primary)
-    canvas.setFont(style.fonts.bold, 9)
-    title = words.text("title", organisation=team.organisation.name)
-    hint = para(words.text("hint"), style.fonts.regular, 6.5, style.muted)
-    _, hint_height = hint.wrap(PAGE[0] - 2 * LEFT, TOP)
-    hint.drawOn(canvas, LEFT, PAGE[1] - TOP + 1.2 * mm)
-    canvas.drawString(LEFT, PAGE[1] - TOP + 2.6 * mm + hint_height, title)
+    canvas.setFont(style.fonts.bold, TITLE_SIZE)
+    canvas.drawString(LEFT, PAGE[1] - TOP + 3 * mm, title)
 
 
 def _cut_outline(canvas: Canvas, rect: Rect) -> None:
@@ -81,20 +92,61 @@ def _partner_label(canvas: Canvas, rect: Rect, partner: Partner, style: PosterSt
     colour = style.kind_colour(partner.kind)
     status = partner_status(partner)
     draw_marker(
-        canvas, centre_x, centre_y, diameter, colour, status, str(partner.number), style.fonts.bold
+        canvas,
+        centre_x,
+        centre_y,
+        diameter,
+        colour,
+        status,
+        str(partner.number),
+        style.fonts.bold,
+        style.kind_letter(partner.kind),
     )
-    kind = para(partner.kind, style.fonts.regular, 8, style.muted)
     kind_x = centre_x + diameter / 2 + 2.5 * mm
-    _, kind_height = kind.wrap(rect.right - pad - kind_x, diameter)
+    kind_width = rect.right - pad - kind_x
+    kind = para(
+        one_line(partner.kind, style.fonts.regular, 8, kind_width),
+        style.fonts.regular,
+        8,
+        style.muted,
+    )
+    _, kind_height = kind.wrap(kind_width, diameter)
     kind.drawOn(canvas, kind_x, centre_y - kind_height / 2)
     width = rect.width - 2 * pad
     room = rect.height - diameter - 2.5 * pad
-    for size in (12.0, 11.0, 10.0, 9.0, 8.0, 7.0):
-        name = para(partner.name, style.fonts.bold, size, style.text_colour, leading=1.12)
-        _, name_height = name.wrap(width, rect.height)
-        if name_height <= room and widest_word(partner.name, style.fonts.bold, size) <= width:
-            break
+    name = _fitted_name(partner.name, width, room, style)
+    _, name_height = name.wrap(width, rect.height)
     name.drawOn(canvas, rect.x + pad, centre_y - diameter / 2 - pad * 0.5 - name_height)
+
+
+NAME_SIZES = (12.0, 11.0, 10.0, 9.0, 8.0, 7.0)
+
+
+def _fitted_name(text: str, width: float, room: float, style: PosterStyle) -> Paragraph:
+    """The name at the largest size that fits the label; a name too long even at the
+    smallest is cut short with an ellipsis (the poster and the list carry it whole)."""
+    font = style.fonts.bold
+
+    def fits(candidate: str, size: float) -> Paragraph | None:
+        name = para(candidate, font, size, style.text_colour, leading=1.12)
+        _, height = name.wrap(width, room * 4)
+        if height <= room and widest_word(candidate, font, size) <= width:
+            return name
+        return None
+
+    for size in NAME_SIZES:
+        name = fits(text, size)
+        if name is not None:
+            return name
+    words = text.split()
+    while len(words) > 1:
+        words.pop()
+        name = fits(" ".join(words) + " …", NAME_SIZES[-1])
+        if name is not None:
+            return name
+    return para(
+        one_line(text, font, NAME_SIZES[-1], width), font, NAME_SIZES[-1], style.text_colour
+    )
 
 
 def _blank_label(canvas: Canvas, rect: Rect, style: PosterStyle) -> None:

@@ -34,6 +34,14 @@ class Sticker:
 
 
 @dataclass(frozen=True)
+class Kind:
+    """How a Soort is told on the poster: by its letters; the dark colour only sets it apart."""
+
+    letter: str
+    colour: Color
+
+
+@dataclass(frozen=True)
 class Fonts:
     regular: str
     bold: str
@@ -89,7 +97,7 @@ class PosterStyle:
     text_colour: Color
     muted: Color
     panel: Color
-    kinds: dict[str, Color]
+    kinds: dict[str, Kind]
     stickers: tuple[Sticker, ...]
     poster: dict[str, Any]
     poster_file: Path
@@ -106,8 +114,15 @@ class PosterStyle:
         """A size from [sizes] as written for A1 (points, or millimetres for *_mm keys)."""
         return self.wording("sizes").number(key)
 
-    def kind_colour(self, kind: str) -> Color:
-        return self.kinds.get(kind) or self.kinds.get(FALLBACK_KIND) or self.muted
+    def kind(self, name: str) -> Kind:
+        """The Soort's letter and colour; an unknown Soort is shown as 'Andere'."""
+        return self.kinds.get(name) or self.kinds.get(FALLBACK_KIND) or Kind("", self.text_colour)
+
+    def kind_colour(self, name: str) -> Color:
+        return self.kind(name).colour
+
+    def kind_letter(self, name: str) -> str:
+        return self.kind(name).letter
 
 
 def load_style(templates: Templates) -> PosterStyle:
@@ -124,8 +139,8 @@ def load_style(templates: Templates) -> PosterStyle:
         muted=_colour(house_file, palette, "muted"),
         panel=_colour(house_file, palette, "panel"),
         kinds={
-            kind: _colour(house_file, _section(house_file, house, "kinds"), kind)
-            for kind in house.get("kinds", {})
+            name: _kind(house_file, name, raw)
+            for name, raw in _section(house_file, house, "kinds").items()
         },
         stickers=tuple(_sticker(house_file, raw) for raw in house.get("stickers", [])),
         poster=poster,
@@ -148,6 +163,15 @@ def _colour(file: Path, section: dict[str, Any], key: str) -> Color:
         raise TemplateError(
             f"{file}: colour '{key}' = {value!r} is not a colour like \"#1F5C66\""
         ) from exc
+
+
+def _kind(file: Path, name: str, raw: object) -> Kind:
+    if not isinstance(raw, dict) or not str(raw.get("letter", "")).strip():
+        raise TemplateError(
+            f'{file}: [kinds] "{name}" needs a letter and a colour, '
+            f'like "{name}" = {{ letter = "{name[:1]}", colour = "#2E3440" }}'
+        )
+    return Kind(letter=str(raw["letter"]).strip(), colour=_colour(file, raw, "colour"))
 
 
 def _sticker(file: Path, raw: dict[str, Any]) -> Sticker:

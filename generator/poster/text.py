@@ -57,6 +57,22 @@ def widest_word(text: str, font: str, size: float) -> float:
     return max((stringWidth(word, font, size) for word in text.split()), default=0.0)
 
 
+def one_line(text: str, font: str, size: float, width: float) -> str:
+    """``text`` as it fits on one line of ``width``: whole, or cut short with an ellipsis."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    words = text.split()
+    while len(words) > 1:
+        words.pop()
+        shortened = " ".join(words).rstrip(",.:;·-–") + " …"
+        if stringWidth(shortened, font, size) <= width:
+            return shortened
+    characters = text
+    while characters and stringWidth(characters + "…", font, size) > width:
+        characters = characters[:-1]
+    return characters + "…"
+
+
 def coloured(text: str, colour: Color, size: float | None = None) -> str:
     """Paragraph markup for a run of ``text`` in another colour (and size)."""
     size_attribute = f' size="{size:.2f}"' if size else ""

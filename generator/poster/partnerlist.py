@@ -1,0 +1,139 @@
+"""The companion sheet "Buurtpartners bij de kaart": the whole partner list, when the poster's
+legend cannot hold it at the size that reads from 2 m.
+
+Same numbers, markers and Soort letters as the poster, one row a partner, on as many A4 pages
+as it takes (the heading row repeats), with the map's grid square of each partner when the
+caller can tell it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from reportlab.lib import colors, pagesizes
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, SimpleDocTemplate, Table, TableStyle
+
+from generator.errors import OutputError
+from generator.model import Partner, Team
+from generator.poster.markers import draw_marker, partner_status
+from generator.poster.style import PosterStyle
+from generator.poster.text import para
+
+COMPANION_FILE = "buurtpartners-bij-de-kaart.pdf"
+PAGE = pagesizes.A4
+MARGIN = 15 * mm
+TITLE_SIZE = 20.0
+TEXT_SIZE = 12.0  # an A4 sheet read at arm's length beside the poster
+MARKER_DIAMETER = 7.5 * mm
+RULE = colors.HexColor("#C9D2D5")
+
+# The map's grid square of a partner ("C4"), or "" where the caller cannot tell.
+GridSquare = Callable[[Partner], str]
+
+
+class MarkerCell(Flowable):  # type: ignore[misc]
+    """The partner's marker as on the poster: shape for what the team knows, Soort letters."""
+
+    def __init__(self, partner: Partner, style: PosterStyle) -> None:
+        super().__init__()
+        self.partner = partner
+        self.style = style
+        self.width = self.height = MARKER_DIAMETER
+
+    def draw(self) -> None:
+        kind = self.partner.kind
+        draw_marker(
+            self.canv,
+            MARKER_DIAMETER / 2,
+            MARKER_DIAMETER / 2,
+            MARKER_DIAMETER,
+            self.style.kind_colour(kind),
+            partner_status(self.partner),
+            self.style.kind_letter(kind),
+            self.style.fonts.bold,
+        )
+
+
+def write_partner_list(
+    team: Team,
+    off_map: frozenset[int],
+    style: PosterStyle,
+    path: Path,
+    grid_square: GridSquare | None = None,
+) -> None:
+    words = style.wording("companion")
+    organisation = team.organisation
+    document = SimpleDocTemplate(
+        str(path),
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=style.fonts.regular,
+        title=words.text("title"),
+        author="",
+        creator="buurtkaart",
+    )
+    subtitle = " · ".join(part for part in (organisation.name, organisation.site) if part)
+    title = para(words.text("title"), style.fonts.bold, TITLE_SIZE, style.primary)
+    title.spaceAfter = 2 * mm
+    intro = para(
+        f"{subtitle}. {words.text('intro')}", style.fonts.regular, TEXT_SIZE, style.text_colour
+    )
+    intro.spaceAfter = 5 * mm
+    story = [title, intro, _table(team, off_map, style, grid_square)]
+    try:
+        document.build(story)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _table(
+    team: Team, off_map: frozenset[int], style: PosterStyle, grid_square: GridSquare | None
+) -> Table:
+    words = style.wording("companion")
+
+    def cell(text: str, bold: bool = False, colour: colors.Color | None = None) -> Flowable:
+        font = style.fonts.bold if bold else style.fonts.regular
+        return para(text, font, TEXT_SIZE, colour or style.text_colour, leading=1.18)
+
+    columns = ("number", "marker", "name", "kind", "square", "status")
+    heading = [cell(words.text(key), bold=True) for key in columns]
+    rows: list[list[Flowable | str]] = [list(heading)]
+    for partner in team.partners:
+        if partner.number in off_map:
+            square = cell(words.text("off_map"), colour=style.accent)
+        else:
+            square = cell(grid_square(partner) if grid_square else "")
+        rows.append(
+            [
+                cell(str(partner.number), bold=True),
+                MarkerCell(partner, style),
+                cell(partner.name),
+                cell(partner.kind),
+                square,
+                cell(words.text(partner_status(partner).value)),
+            ]
+        )
+    width = PAGE[0] - 2 * MARGIN
+    fixed = [14 * mm, 13 * mm, 0.0, 46 * mm, 20 * mm, 34 * mm]
+    fixed[2] = width - sum(fixed)
+    table = Table(rows, colWidths=fixed, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (0, 0), (0, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, style.primary),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.5, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
