@@ -24,6 +24,7 @@ class ParticipantCircle:
     location: LatLon
     count: int
     postcode: str | None  # set when the circle merges small streets of one postcode
+    street: str = ""  # the street's name, for a street shown on its own
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ def summarise_participants(
         if origin.coordinates is None:
             hidden += origin.count
         elif origin.count >= min_count:
-            circles.append(ParticipantCircle(origin.coordinates, origin.count, None))
+            circles.append(
+                ParticipantCircle(origin.coordinates, origin.count, None, origin.address.street)
+            )
         else:
             small[origin.address.postcode.strip()].append(origin)
     for postcode in sorted(small):

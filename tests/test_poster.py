@@ -475,7 +475,7 @@ def test_the_site_label_is_written_inside_its_tag_wherever_the_tag_goes(tmp_path
     assert all(tag_circle.y == pytest.approx(above.tag_middle) for tag_circle in covered)
 
 
-def test_a_postcode_label_moves_over_its_circle_where_the_pin_would_hide_it(
+def test_a_postcode_tag_keeps_clear_of_the_pin_and_says_how_many_with_the_unit(
     team: Team, tmp_path: Path
 ) -> None:
     site = team.organisation.coordinates
@@ -488,7 +488,7 @@ def test_a_postcode_label_moves_over_its_circle_where_the_pin_would_hide_it(
     points_per_degree = (
         frame.place(base.view, LatLon(site.lat + 0.001, site.lon))[1] - site_xy[1]
     ) / 0.001
-    above_pin = LatLon(site.lat + 100 / points_per_degree, site.lon)  # 100 pt over the site
+    above_pin = LatLon(site.lat + 40 / points_per_degree, site.lon)  # 40 pt over the site
     small = team.participants[0]
     streets = tuple(
         dataclasses.replace(
@@ -501,13 +501,17 @@ def test_a_postcode_label_moves_over_its_circle_where_the_pin_would_hide_it(
     )
     crowded = team.replace(participants=streets)
     poster = prepare_poster(crowded, base, options, style)
-    (label,) = poster.plan.postcode_labels
-    circle_y = frame.place(base.view, above_pin)[1]
-    assert label.text == "9999 samen" and label.x == pytest.approx(site_xy[0])
-    assert label.y > circle_y  # over its circle: under it, the pin's head would cover it
-    pin_top = site_xy[1] + 22 * mm * (0.95 + 0.42)
+    (mark,) = poster.plan.participants
+    assert mark.merged and mark.text == "9999: 4 deelnemers samen"
+    marker = poster.plan.site_marker
+    assert marker is not None
+    assert not mark.tag.meets(marker.tag) and not mark.tag.meets(marker.pin_box)
     write_poster_pdf(poster, tmp_path / "poster.pdf")
-    assert all(bottom > pin_top for _, bottom, _, _ in char_boxes(tmp_path / "poster.pdf", "9999"))
+    boxes = char_boxes(tmp_path / "poster.pdf", "9999: 4 deelnemers samen")
+    assert all(
+        mark.tag.x < left < right < mark.tag.right and mark.tag.y < bottom < top < mark.tag.top
+        for left, bottom, right, top in boxes
+    )
 
 
 def test_the_site_tag_stays_on_the_map_near_its_right_edge() -> None:

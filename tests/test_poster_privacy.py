@@ -10,6 +10,7 @@ import pytest
 from generator.model import Address, LatLon, ParticipantOrigin, Team
 from generator.options import PackOptions
 from generator.poster import write_poster
+from generator.poster.document import prepare_poster
 from generator.poster.layout import make_layout
 from generator.poster.style import load_style
 from generator.privacy import ParticipantCircle, summarise_participants
@@ -43,7 +44,7 @@ def test_small_streets_merge_per_postcode_at_their_centre(team: Team) -> None:
     ]
     summary = summarise_participants(origins, min_count=3)
     assert summary.circles == (
-        ParticipantCircle(LatLon(51.0, 3.0), 5, None),
+        ParticipantCircle(LatLon(51.0, 3.0), 5, None, "Grotestraat"),
         ParticipantCircle(LatLon(pytest.approx(51.2), pytest.approx(3.3)), 3, "9000"),  # type: ignore[arg-type]
     )
     assert summary.hidden == 2 + 4  # 9040 alone stays below 3; the unplaced street is counted
@@ -85,11 +86,12 @@ def test_the_poster_never_shows_a_small_street(team: Team, tmp_path: Path) -> No
     text = squashed(pdf_text(pdf))
     for street in ("Drukkestraat", "Verborgenstraat", "Stillestraat", "Eenzamestraat"):
         assert street not in text
-    assert "9999samen" in text
+    assert "9999:4deelnemerssamen" in text
     assert squashed("1 deelnemer staat niet op de kaart") in text
     assert squashed("Straten met minder dan 3 deelnemers staan samen per postcode") in text
 
     frame = make_layout("A1", False, load_style(Templates())).map_frame.as_frame()
+    poster = prepare_poster(private, base, options, load_style(Templates()))
     document = pdfium.PdfDocument(str(pdf))
     try:
         textpage = document[0].get_textpage()
@@ -100,8 +102,15 @@ def test_the_poster_never_shows_a_small_street(team: Team, tmp_path: Path) -> No
 
         for small_street in (west, east):
             assert "2" not in text_near(small_street)
-        centre = LatLon((west.lat + east.lat) / 2, (west.lon + east.lon) / 2)
-        assert text_near(centre).strip() == "4"
-        assert text_near(LatLon(site.lat + 0.003, site.lon)).strip() == "12"
+        centre = frame.place(
+            base.view, LatLon((west.lat + east.lat) / 2, (west.lon + east.lon) / 2)
+        )
+        tags = {mark.text: mark for mark in poster.plan.participants}
+        assert set(tags) == {"12 deelnemers", "9999: 4 deelnemers samen"}
+        merged = tags["9999: 4 deelnemers samen"]
+        assert (merged.x, merged.y) == pytest.approx(centre)  # at the centre of its streets
+        box = merged.tag
+        inside = textpage.get_text_bounded(box.x, box.y, box.right, box.top)
+        assert squashed(str(inside)) == "9999:4deelnemerssamen"
     finally:
         document.close()

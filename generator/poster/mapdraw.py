@@ -27,7 +27,7 @@ from generator.poster.furniture import (
     draw_scale_bar,
 )
 from generator.poster.layout import PosterLayout
-from generator.poster.mapplan import MapLabel, MapPlan, SiteMarker, no_base_map_note
+from generator.poster.mapplan import MapPlan, SiteMarker, no_base_map_note
 from generator.poster.markers import draw_marker, partner_status
 from generator.poster.style import PosterStyle
 
@@ -49,8 +49,9 @@ def draw_map(
     canvas.clipPath(clip, stroke=0, fill=0)
     _draw_background(canvas, plan, base, layout, style)
     draw_grid_lines(canvas, plan.grid, layout)
+    _draw_participant_streets(canvas, plan, style)
     _draw_rings(canvas, plan, layout, style)
-    _draw_participants(canvas, plan, layout, style)
+    _draw_participant_tags(canvas, plan, layout, style)
     _draw_partners(canvas, plan, style)
     if plan.site_marker is not None:
         draw_site(canvas, plan.site_marker, layout, style)
@@ -167,63 +168,78 @@ def _draw_rings(canvas: Canvas, plan: MapPlan, layout: PosterLayout, style: Post
         canvas.drawCentredString(tag.x + tag.width / 2, middle - size * 0.36, ring.label)
 
 
-def participant_colour(style: PosterStyle) -> Color:
-    """The 'where do participants come from' sticker's colour, so circles and stickers agree."""
-    sticker = next((item for item in style.stickers if item.key == "origins"), None)
-    return sticker.colour if sticker is not None else style.accent
+def participant_tint(style: PosterStyle) -> Color:
+    """The participants' colour, half see-through, so the street stays visible under it."""
+    colour = style.participants
+    return colors.Color(colour.red, colour.green, colour.blue, alpha=0.55)
 
 
-def draw_participant_circle(
-    canvas: Canvas,
-    x: float,
-    y: float,
-    diameter: float,
-    count: int,
-    merged: bool,
-    size: float,
-    layout: PosterLayout,
-    style: PosterStyle,
-) -> None:
-    colour = participant_colour(style)
+def _draw_participant_streets(canvas: Canvas, plan: MapPlan, style: PosterStyle) -> None:
     canvas.saveState()
-    canvas.setFillColor(colors.Color(colour.red, colour.green, colour.blue, alpha=0.55))
-    canvas.setStrokeColor(style.text_colour)
-    canvas.setLineWidth(layout.points(1.8))
-    if merged:
-        canvas.setDash(layout.points(6), layout.points(4))
-    canvas.circle(x, y, diameter / 2, stroke=1, fill=1)
-    canvas.setFillColor(style.text_colour)
-    canvas.setFont(style.fonts.bold, size)
-    canvas.drawCentredString(x, y - size * 0.36, str(count))
+    canvas.setLineCap(1)
+    canvas.setLineJoin(1)
+    canvas.setStrokeColor(participant_tint(style))
+    for mark in plan.participants:
+        if not mark.lines:
+            continue
+        canvas.setLineWidth(mark.width)
+        path = canvas.beginPath()
+        for line in mark.lines:
+            path.moveTo(*line[0])
+            for point in line[1:]:
+                path.lineTo(*point)
+        canvas.drawPath(path, stroke=1, fill=0)
     canvas.restoreState()
 
 
-def _draw_participants(
+def _draw_participant_tags(
     canvas: Canvas, plan: MapPlan, layout: PosterLayout, style: PosterStyle
 ) -> None:
-    for circle in plan.circles:
-        draw_participant_circle(
-            canvas,
-            circle.x,
-            circle.y,
-            circle.diameter,
-            circle.count,
-            circle.merged,
-            circle.count_size,
-            layout,
-            style,
-        )
-    for label in plan.postcode_labels:
-        _draw_label(canvas, label, style)
+    for mark in plan.participants:
+        tag = mark.tag
+        canvas.saveState()
+        nearest = (min(max(mark.x, tag.x), tag.right), min(max(mark.y, tag.y), tag.top))
+        canvas.setStrokeColor(style.participants)
+        canvas.setLineWidth(layout.points(2))
+        canvas.line(mark.x, mark.y, *nearest)  # a leader where the tag stands off its street
+        canvas.setFillColor(style.participants)
+        canvas.circle(mark.x, mark.y, layout.points(5), stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        if mark.merged:
+            canvas.setDash(layout.points(6), layout.points(4))
+        canvas.roundRect(tag.x, tag.y, tag.width, tag.height, tag.height / 4, 1, 1)
+        canvas.setDash()
+        canvas.setFillColor(style.text_colour)
+        canvas.setFont(style.fonts.bold, mark.size)
+        middle = tag.y + tag.height / 2
+        canvas.drawCentredString(tag.x + tag.width / 2, middle - mark.size * 0.36, mark.text)
+        canvas.restoreState()
 
 
-def _draw_label(canvas: Canvas, label: MapLabel, style: PosterStyle) -> None:
-    box = label.box
-    canvas.setFillColor(HALO)
-    canvas.roundRect(box.x, box.y, box.width, box.height, label.size * 0.25, 0, 1)
-    canvas.setFillColor(style.text_colour)
-    canvas.setFont(style.fonts.regular, label.size)
-    canvas.drawCentredString(label.x, label.y + label.size * 0.12, label.text)
+def draw_participant_symbol(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    length: float,
+    merged: bool,
+    layout: PosterLayout,
+    style: PosterStyle,
+) -> None:
+    """The key's sample: a tinted street, or the dashed tag of a postcode's streets."""
+    canvas.saveState()
+    if merged:
+        height = length * 0.45
+        canvas.setFillColor(colors.white)
+        canvas.setStrokeColor(style.participants)
+        canvas.setLineWidth(layout.points(2))
+        canvas.setDash(layout.points(6), layout.points(4))
+        canvas.roundRect(x - length / 2, y - height / 2, length, height, height / 4, 1, 1)
+    else:
+        canvas.setLineCap(1)
+        canvas.setStrokeColor(participant_tint(style))
+        canvas.setLineWidth(layout.millimetres(style.size("participant_line_max_mm")) * 0.7)
+        canvas.line(x - length / 2, y, x + length / 2, y)
+    canvas.restoreState()
 
 
 def _draw_partners(canvas: Canvas, plan: MapPlan, style: PosterStyle) -> None:

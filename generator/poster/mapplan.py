@@ -22,6 +22,8 @@ from generator.cartography.mapstyle import load_map_style
 from generator.cartography.streetlabels import StreetLabel, plan_street_labels
 from generator.map.basemap import BaseMap
 from generator.map.geometry import MapView, PageFrame, Rect
+from generator.map.osmdata import Coord
+from generator.map.placing import street_key
 from generator.model import LatLon, Partner, Team
 from generator.poster.furniture import Furniture, plan_furniture
 from generator.poster.layout import PosterLayout
@@ -34,6 +36,7 @@ from generator.privacy import ParticipantSummary
 # above the point, which stands on the site.
 PIN_HEAD_RADIUS = 0.42
 PIN_HEAD_HEIGHT = 0.95
+Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -44,49 +47,27 @@ class PlacedPartner:
 
 
 @dataclass(frozen=True)
-class MapLabel:
-    """A few words on a white halo, centred on ``x``, the halo's bottom at ``y``."""
+class ParticipantMark:
+    """Participants of one street, or of one postcode's small streets together.
 
-    x: float
+    A street shown on its own is drawn heavier, in the participants' colour, wider for more
+    people; its tag says how many with the unit ("14 deelnemers"), so it is never read as a
+    partner's number. A postcode's small streets have a tag with a dashed edge at their centre.
+    """
+
+    x: float  # where the street (or the postcode's streets) stands on the map
     y: float
-    text: str
-    size: float
-    width: float
-
-    @property
-    def box(self) -> Rect:
-        pad = self.size * 0.25
-        return Rect(
-            self.x - self.width / 2 - pad, self.y - pad, self.width + 2 * pad, self.size + pad
-        )
-
-    def obstacles(self) -> list[Obstacle]:
-        """Circles along the label, for the site's tag to keep clear of."""
-        middle = self.y + self.size * 0.35
-        half = self.width / 2
-        return [Obstacle(self.x + offset, middle, self.size * 0.8) for offset in (-half, 0, half)]
-
-
-@dataclass(frozen=True)
-class ParticipantCircle:
-    """Participants of one street (or merged per postcode), as a circle with its count."""
-
-    x: float
-    y: float
-    diameter: float
     count: int
     postcode: str | None  # set where small streets are merged per postcode
-    count_size: float  # the count's font size
+    text: str
+    size: float  # font size of the tag
+    tag: Rect
+    lines: tuple[tuple[Point, ...], ...]  # the street's lines on the page, to tint
+    width: float  # the tint's width in points
 
     @property
     def merged(self) -> bool:
         return self.postcode is not None
-
-    @property
-    def count_box(self) -> Rect:
-        size = self.count_size
-        width = size * (0.2 + 0.6 * len(str(self.count)))
-        return Rect(self.x - width / 2, self.y - size * 0.45, width, size * 0.9)
 
 
 @dataclass(frozen=True)
@@ -147,8 +128,7 @@ class MapPlan:
     marker_diameter: float
     site_size: float
     site_marker: SiteMarker | None
-    circles: tuple[ParticipantCircle, ...]
-    postcode_labels: tuple[MapLabel, ...]
+    participants: tuple[ParticipantMark, ...]
     rings: tuple[RingTag, ...]
     furniture: Furniture
     note: Rect | None  # the "no base map" note
@@ -161,8 +141,7 @@ class MapPlan:
             Rect(x - radius, y - radius, 2 * radius, 2 * radius)
             for x, y in (placed.drawn_xy for placed in self.partners)
         ]
-        boxes.extend(circle.count_box for circle in self.circles)
-        boxes.extend(label.box for label in self.postcode_labels)
+        boxes.extend(mark.tag for mark in self.participants)
         boxes.extend(ring.tag for ring in self.rings if ring.tag is not None)
         if self.site_marker is not None:
             boxes.extend((self.site_marker.tag, self.site_marker.pin_box))
@@ -192,23 +171,22 @@ def plan_map(
         if partner.coordinates is None:
             continue
         (inside if view.contains(partner.coordinates) else outside).append(partner)
-    circles = _participant_circles(participants, view, frame, layout, style)
-    labels = _postcode_labels(circles, layout, style, site, site_size)
     furniture = plan_furniture(rect, view, frame, base.attribution, layout, style)
     note = no_base_map_note(rect, layout, style)[0] if base.is_blank else None
     fixed = [*furniture.boxes, *([] if note is None else [note])]
     marker = None
     if site is not None:
-        avoid = [
-            *(_circle_of(circle.count_box) for circle in circles),
-            *(circle for label in labels for circle in label.obstacles()),
-        ]
-        marker = site_marker(site, site_size, layout, style, avoid, rect)
+        marker = site_marker(site, site_size, layout, style, [], rect)
+    taken = [*fixed, *([] if marker is None else [marker.tag, marker.pin_box])]
+    marks = _participant_marks(participants, base, view, frame, layout, style, taken)
     true_points = [frame.place(view, _at(partner)) for partner in inside]
     obstacles = [
         *([] if marker is None else marker.obstacles()),
-        *(_circle_of(circle.count_box) for circle in circles),
-        *(circle for box in fixed for circle in _circles_over(box)),
+        *(
+            circle
+            for box in [*fixed, *(mark.tag for mark in marks)]
+            for circle in _circles_over(box)
+        ),
     ]
     drawn = spread(true_points, diameter / 2, obstacles, (rect.x, rect.y, rect.right, rect.top))
     placed = tuple(
@@ -226,8 +204,7 @@ def plan_map(
         marker_diameter=diameter,
         site_size=site_size,
         site_marker=marker,
-        circles=circles,
-        postcode_labels=labels,
+        participants=marks,
         rings=(),
         furniture=furniture,
         note=note,
@@ -240,10 +217,6 @@ def plan_map(
 
 def _with(plan: MapPlan, **changes: object) -> MapPlan:
     return dataclasses.replace(plan, **changes)  # type: ignore[arg-type]
-
-
-def _circle_of(box: Rect) -> Obstacle:
-    return Obstacle(box.x + box.width / 2, box.y + box.height / 2, max(box.width, box.height) / 2)
 
 
 def _circles_over(box: Rect) -> list[Obstacle]:
@@ -262,81 +235,108 @@ def _circles_over(box: Rect) -> list[Obstacle]:
     ]
 
 
-def count_size(diameter: float, layout: PosterLayout) -> float:
-    """The font size of the count in a participant circle of this diameter."""
-    return max(diameter * 0.36, layout.points(14))
-
-
-def participant_diameter(
-    count: int, largest: int, layout: PosterLayout, style: PosterStyle
-) -> float:
-    """Area in proportion to the count, never smaller than a readable number."""
-    biggest = layout.millimetres(style.size("participant_max_diameter_mm"))
-    smallest = layout.millimetres(style.size("participant_min_diameter_mm"))
-    return max(smallest, biggest * math.sqrt(count / max(largest, 1)))
-
-
-def _participant_circles(
-    participants: ParticipantSummary,
-    view: MapView,
-    frame: PageFrame,
-    layout: PosterLayout,
-    style: PosterStyle,
-) -> tuple[ParticipantCircle, ...]:
-    largest = max((circle.count for circle in participants.circles), default=1)
-    placed = []
-    for circle in participants.circles:
-        if view.contains(circle.location):
-            x, y = frame.place(view, circle.location)
-            diameter = participant_diameter(circle.count, largest, layout, style)
-            placed.append(
-                ParticipantCircle(
-                    x, y, diameter, circle.count, circle.postcode, count_size(diameter, layout)
-                )
-            )
-    return tuple(placed)
-
-
-def _postcode_labels(
-    circles: tuple[ParticipantCircle, ...],
-    layout: PosterLayout,
-    style: PosterStyle,
-    site: tuple[float, float] | None,
-    site_size: float,
-) -> tuple[MapLabel, ...]:
-    """The 'postcode samen' labels: under their circle, else over it or a little aside, where
-    the site's pin (drawn last) does not hide them."""
-    size = layout.points(style.size("small"))
-    pin = [] if site is None else pin_obstacles(site, site_size)
-    labels = []
-    for circle in circles:
-        if circle.postcode is None:
-            continue
-        text = postcode_label(circle.postcode, style)
-        width = stringWidth(text, style.fonts.regular, size)
-        radius = circle.diameter / 2
-        places = [
-            MapLabel(circle.x + shift * width, circle.y + rise, text, size, width)
-            for shift in (0.0, -0.5, 0.5, -1.0, 1.0)
-            for rise in (-radius - size * 1.2, radius + size * 0.45)  # under, over the circle
-        ]
-        clear = (place for place in places if not _meets_any(pin, place.box))
-        labels.append(next(clear, places[0]))
-    return tuple(labels)
-
-
-def _meets_any(circles: list[Obstacle], rect: Rect) -> bool:
-    return any(circle_meets_rect(circle, rect) for circle in circles)
-
-
 def circle_meets_rect(circle: Obstacle, rect: Rect) -> bool:
     nearest_x = min(max(circle.x, rect.x), rect.right)
     nearest_y = min(max(circle.y, rect.y), rect.top)
     return math.hypot(circle.x - nearest_x, circle.y - nearest_y) < circle.radius
 
 
-def postcode_label(postcode: str, style: PosterStyle) -> str:
-    return style.wording("map").text("participants_postcode", postcode=postcode)
+def participant_text(count: int, postcode: str | None, style: PosterStyle) -> str:
+    """ "14 deelnemers", "1 deelnemer", "9000: 4 deelnemers samen": a count with its unit."""
+    words = style.wording("map")
+    people = words.text("participants_one" if count == 1 else "participants_many", count=count)
+    if postcode is None:
+        return people
+    return words.text("participants_postcode", postcode=postcode, people=people)
+
+
+def participant_width(count: int, largest: int, layout: PosterLayout, style: PosterStyle) -> float:
+    """The tint of a street: wider for more participants (its area grows with the count)."""
+    thinnest = layout.millimetres(style.size("participant_line_min_mm"))
+    widest = layout.millimetres(style.size("participant_line_max_mm"))
+    return thinnest + (widest - thinnest) * math.sqrt(count / max(largest, 1))
+
+
+def _participant_marks(
+    participants: ParticipantSummary,
+    base: BaseMap,
+    view: MapView,
+    frame: PageFrame,
+    layout: PosterLayout,
+    style: PosterStyle,
+    taken: list[Rect],
+) -> tuple[ParticipantMark, ...]:
+    """Each street's tint and tag, the tags placed clear of everything placed before them."""
+    largest = max((group.count for group in participants.circles), default=1)
+    size = layout.points(style.size("small"))
+    pad = size * 0.35
+    projection = frame.projection(view)
+    streets = _street_lines(base)
+    marks = []
+    for group in participants.circles:
+        if not view.contains(group.location):
+            continue
+        x, y = frame.place(view, group.location)
+        text = participant_text(group.count, group.postcode, style)
+        width = stringWidth(text, style.fonts.bold, size) + 2 * pad
+        height = size + 2 * pad
+        tint = participant_width(group.count, largest, layout, style)
+        tag = _tag_beside((x, y), width, height, tint / 2 + size * 0.4, taken, frame)
+        taken.append(tag)
+        lines: tuple[tuple[Point, ...], ...] = ()
+        if group.postcode is None and group.street:
+            lines = tuple(
+                tuple(projection.points(points))
+                for points in streets.get(street_key(group.street), [])
+            )
+        marks.append(
+            ParticipantMark(x, y, group.count, group.postcode, text, size, tag, lines, tint)
+        )
+    return tuple(marks)
+
+
+def _street_lines(base: BaseMap) -> dict[str, list[tuple[Coord, ...]]]:
+    if base.data is None:
+        return {}
+    return {
+        street_key(name): [road.points for road in roads]
+        for name, roads in base.data.named_roads().items()
+    }
+
+
+def _tag_beside(
+    anchor: tuple[float, float],
+    width: float,
+    height: float,
+    gap: float,
+    taken: list[Rect],
+    frame: PageFrame,
+) -> Rect:
+    """A tag right, left, above or below its anchor (or further out), where it covers the
+    fewest boxes taken before it and stays on the map."""
+    x, y = anchor
+    places: list[Rect] = []
+    for distance in (gap, gap + height, gap + 2.5 * height):
+        places.extend(
+            (
+                Rect(x + distance, y - height / 2, width, height),
+                Rect(x - distance - width, y - height / 2, width, height),
+                Rect(x - width / 2, y + distance, width, height),
+                Rect(x - width / 2, y - distance - height, width, height),
+            )
+        )
+    bounds = Rect(frame.x, frame.y, frame.width, frame.height)
+
+    def cost(place: Rect) -> tuple[int, int]:
+        off_map = not (
+            bounds.x <= place.x
+            and place.right <= bounds.right
+            and bounds.y <= place.y
+            and place.top <= bounds.top
+        )
+        return (1 if off_map else 0) + sum(1 for box in taken if place.meets(box)), 0
+
+    return min(places, key=cost)
 
 
 def _at(partner: Partner) -> LatLon:

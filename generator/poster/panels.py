@@ -15,8 +15,8 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from generator.model import Team
 from generator.poster.layout import PosterLayout, Rect
-from generator.poster.mapdraw import draw_participant_circle
-from generator.poster.mapplan import MapPlan, count_size
+from generator.poster.mapdraw import draw_participant_symbol
+from generator.poster.mapplan import MapPlan
 from generator.poster.markers import Status, draw_marker
 from generator.poster.style import PosterStyle, Sticker
 from generator.poster.text import (
@@ -205,10 +205,9 @@ def _key_lines(
     ) -> Flowable:
         return SymbolLine(symbol, width, key_text(text, layout, style, factor), size * 0.3, height)
 
-    def circle(merged: bool) -> Callable[[Canvas, float, float], None]:
+    def participants(merged: bool) -> Callable[[Canvas, float, float], None]:
         def draw(canvas: Canvas, x: float, y: float) -> None:
-            size = count_size(diameter * 1.1, layout)
-            draw_participant_circle(canvas, x, y, diameter * 1.1, 5, merged, size, layout, style)
+            draw_participant_symbol(canvas, x, y, diameter * 1.6, merged, layout, style)
 
         return draw
 
@@ -249,8 +248,8 @@ def _key_lines(
         line(
             marker_symbol(neutral, Status.NOT_KNOWN, "", diameter, style), words.text("not_known")
         ),
-        line(circle(False), words.text("participants")),
-        line(circle(True), words.text("participants_postcode")),
+        line(participants(False), words.text("participants")),
+        line(participants(True), words.text("participants_postcode")),
         line(
             ring,
             words.text(

@@ -97,6 +97,7 @@ class PosterStyle:
     text_colour: Color
     muted: Color
     panel: Color
+    participants: Color  # participants per street on the map: far from every sticker hue
     kinds: dict[str, Kind]
     stickers: tuple[Sticker, ...]
     poster: dict[str, Any]
@@ -138,6 +139,7 @@ def load_style(templates: Templates) -> PosterStyle:
         text_colour=_colour(house_file, palette, "text"),
         muted=_colour(house_file, palette, "muted"),
         panel=_colour(house_file, palette, "panel"),
+        participants=_colour(house_file, palette, "participants"),
         kinds={
             name: _kind(house_file, name, raw)
             for name, raw in _section(house_file, house, "kinds").items()
