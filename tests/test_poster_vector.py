@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -13,10 +14,12 @@ from generator.map.geometry import Rect
 from generator.options import PackOptions
 from generator.poster import map_frame_mm, write_poster
 from generator.poster.document import Poster, prepare_poster
+from generator.poster.mapplan import circle_meets_rect
+from generator.poster.markers import Obstacle
 from generator.poster.style import load_style
 from generator.resources import Templates
 from tests.map_support import SITE, offset, town
-from tests.poster_support import example_team, render
+from tests.poster_support import example_team, hard_team, render
 
 CREDIT = "© OpenStreetMap-bijdragers, openstreetmap.org/copyright"
 PAPERS = [("A1", False, 1.0), ("A3", True, 0.5), ("A0", False, 841 / 594)]
@@ -147,3 +150,29 @@ def test_low_ink_leaves_buildings_unfilled(tmp_path: Path) -> None:
     x, y = projection.point(*offset(SITE, -585, -190))  # inside the first block's building
     page_height = poster.layout.page[1]
     assert image.getpixel((round(x * 0.5), round((page_height - y) * 0.5))) == (255, 255, 255)
+
+
+@pytest.mark.parametrize(("paper", "landscape", "scale"), PAPERS)
+def test_on_a_crowded_team_no_two_overlays_meet(paper: str, landscape: bool, scale: float) -> None:
+    team = hard_team(example_team())
+    options = PackOptions(paper=paper, landscape=landscape)
+    extent = neighbourhood_extent(team)
+    assert extent is not None
+    view = choose_view(extent, map_frame_mm(team, options, Templates()))
+    base = BaseMap(view, None, CREDIT, data=town())
+    plan = prepare_poster(team, base, options, load_style(Templates())).plan
+    assert len(plan.partners) >= 40 and len(plan.participants) >= 10
+    radius = plan.marker_diameter / 2
+    markers = [placed.drawn_xy for placed in plan.partners]
+    others = [box for box in plan.overlay_boxes() if not _is_marker(box, markers, radius)]
+    assert len(others) == len(plan.overlay_boxes()) - len(markers)
+    assert not [(a, b) for index, a in enumerate(others) for b in others[index + 1 :] if a.meets(b)]
+    for index, (x, y) in enumerate(markers):
+        assert all(math.dist((x, y), other) >= 2 * radius for other in markers[index + 1 :])
+        assert not any(circle_meets_rect(Obstacle(x, y, radius), box) for box in others)
+
+
+def _is_marker(box: Rect, markers: list[tuple[float, float]], radius: float) -> bool:
+    return any(
+        math.isclose(box.x, x - radius) and math.isclose(box.y, y - radius) for x, y in markers
+    )

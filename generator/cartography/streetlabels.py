@@ -25,6 +25,8 @@ Point = tuple[float, float]
 DESCENT = 0.24
 ASCENT = 0.93
 BASELINE_DROP = 0.34
+# Where a label may stand across its street, in font sizes: on it, just above it, just below.
+SIDES = (0.0, 0.85, -0.85)
 CELL = 60.0  # points: the side of a square of the spatial index
 # Bends of the data smaller than this part of the font size are smoothed away under a label.
 SMOOTHING = 0.3
@@ -89,7 +91,7 @@ def plan_street_labels(
         taken.add(box)
     ordered = sorted(
         (street for street in streets if street.name.strip()),
-        key=lambda street: (_rank(street.road_class), -_length(street.lines), street.name),
+        key=lambda street: (-_length(street.lines), _rank(street.road_class), street.name),
     )
     chains = {
         street.name: _chains(street, frame, rules.sizes[street.road_class] * SMOOTHING)
@@ -271,12 +273,16 @@ def _first_label(
 ) -> StreetLabel | None:
     size = rules.sizes[street.road_class]
     width = rules.advance(street.name, size)
-    for chain in chains:
-        middle = chain.length / 2
-        for start in sorted(_starts(chain, width, size), key=lambda s: abs(s + width / 2 - middle)):
-            label = _label_at(street.name, chain, start, width, size, rules, frame, taken)
-            if label is not None:
-                return label
+    for beside in SIDES:  # on the line first; beside it where overlays take the line
+        for chain in chains:
+            middle = chain.length / 2
+            starts = sorted(_starts(chain, width, size), key=lambda s: abs(s + width / 2 - middle))
+            for start in starts:
+                label = _label_at(
+                    street.name, chain, start, width, size, rules, frame, taken, beside
+                )
+                if label is not None:
+                    return label
     for chain in chains:
         if chain.length >= width * SHORT_STREET:
             label = _short_street_label(street.name, chain, width, size, rules, frame, taken)
@@ -300,17 +306,22 @@ def _short_street_label(
     if math.dist(first, last) < chain.length / 3:  # a loop, as around a square
         xs = [x for x, _ in chain.points]
         ys = [y for _, y in chain.points]
-        middle = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+        middles = [((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)]
         angle = 0.0
     else:
-        middle = chain.at(chain.length / 2)
+        middles = [chain.at(chain.length * part) for part in (0.5, 0.35, 0.65)]
         angle = math.atan2(last[1] - first[1], last[0] - first[0])
         if math.cos(angle) < 0 or (math.cos(angle) == 0 and math.sin(angle) < 0):
             angle += math.pi
-    start = (middle[0] - math.cos(angle) * width / 2, middle[1] - math.sin(angle) * width / 2)
-    end = (middle[0] + math.cos(angle) * width / 2, middle[1] + math.sin(angle) * width / 2)
-    glyphs = _straight_glyphs(name, size, start, end, False, rules)
-    return _checked(name, size, glyphs, rules, frame, taken)
+    half = (math.cos(angle) * width / 2, math.sin(angle) * width / 2)
+    for beside in SIDES:
+        for x, y in middles:
+            start, end = (x - half[0], y - half[1]), (x + half[0], y + half[1])
+            glyphs = _straight_glyphs(name, size, start, end, False, rules, beside)
+            label = _checked(name, size, glyphs, rules, frame, taken)
+            if label is not None:
+                return label
+    return None
 
 
 def _more_labels(
@@ -347,7 +358,7 @@ def _starts(chain: Chain, width: float, size: float) -> list[float]:
     room = chain.length - width - 2 * margin
     if room < 0:
         return []
-    steps = max(1, math.ceil(room / (size * 1.5)))
+    steps = max(1, math.ceil(room / size))
     return [margin + room * index / steps for index in range(steps + 1)]
 
 
@@ -360,6 +371,7 @@ def _label_at(
     rules: LabelRules,
     frame: Rect,
     taken: BoxIndex,
+    beside: float = 0.0,
 ) -> StreetLabel | None:
     end = start + width
     vertices = chain.vertices_between(start, end)
@@ -368,9 +380,9 @@ def _label_at(
     first, last = vertices[0], vertices[-1]
     backwards = last[0] < first[0] or (last[0] == first[0] and last[1] < first[1])
     if _straight(vertices, size):
-        glyphs = _straight_glyphs(name, size, first, last, backwards, rules)
+        glyphs = _straight_glyphs(name, size, first, last, backwards, rules, beside)
     else:
-        glyphs = _curved_glyphs(name, size, chain, start, end, backwards, rules)
+        glyphs = _curved_glyphs(name, size, chain, start, end, backwards, rules, beside)
     return _checked(name, size, glyphs, rules, frame, taken)
 
 
@@ -419,14 +431,21 @@ def _straight(vertices: list[Point], size: float) -> bool:
 
 
 def _straight_glyphs(
-    name: str, size: float, first: Point, last: Point, backwards: bool, rules: LabelRules
+    name: str,
+    size: float,
+    first: Point,
+    last: Point,
+    backwards: bool,
+    rules: LabelRules,
+    beside: float = 0.0,
 ) -> tuple[Glyph, ...]:
     if backwards:
         first, last = last, first
     angle = math.atan2(last[1] - first[1], last[0] - first[0])
     cos, sin = math.cos(angle), math.sin(angle)
-    x = first[0] + sin * size * BASELINE_DROP
-    y = first[1] - cos * size * BASELINE_DROP
+    drop = size * (BASELINE_DROP - beside)
+    x = first[0] + sin * drop
+    y = first[1] - cos * drop
     glyphs = []
     offset = 0.0
     for char in name:
@@ -443,7 +462,10 @@ def _curved_glyphs(
     end: float,
     backwards: bool,
     rules: LabelRules,
+    beside: float = 0.0,
 ) -> tuple[Glyph, ...]:
+    drop = size * (BASELINE_DROP - beside)
+
     def along(offset: float) -> Point:
         return chain.at(end - offset if backwards else start + offset)
 
@@ -457,8 +479,8 @@ def _curved_glyphs(
         glyphs.append(
             Glyph(
                 char,
-                head[0] + sin * size * BASELINE_DROP,
-                head[1] - cos * size * BASELINE_DROP,
+                head[0] + sin * drop,
+                head[1] - cos * drop,
                 math.degrees(angle),
             )
         )

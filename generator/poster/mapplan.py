@@ -37,6 +37,7 @@ from generator.privacy import ParticipantSummary
 PIN_HEAD_RADIUS = 0.42
 PIN_HEAD_HEIGHT = 0.95
 Point = tuple[float, float]
+TAG_RINGS = 8  # how far out a participant tag may go to find a free place, in tag heights
 
 
 @dataclass(frozen=True)
@@ -177,16 +178,10 @@ def plan_map(
     marker = None
     if site is not None:
         marker = site_marker(site, site_size, layout, style, [], rect)
-    taken = [*fixed, *([] if marker is None else [marker.tag, marker.pin_box])]
-    marks = _participant_marks(participants, base, view, frame, layout, style, taken)
     true_points = [frame.place(view, _at(partner)) for partner in inside]
     obstacles = [
         *([] if marker is None else marker.obstacles()),
-        *(
-            circle
-            for box in [*fixed, *(mark.tag for mark in marks)]
-            for circle in _circles_over(box)
-        ),
+        *(circle for box in fixed for circle in _circles_over(box)),
     ]
     drawn = spread(true_points, diameter / 2, obstacles, (rect.x, rect.y, rect.right, rect.top))
     placed = tuple(
@@ -204,15 +199,22 @@ def plan_map(
         marker_diameter=diameter,
         site_size=site_size,
         site_marker=marker,
-        participants=marks,
+        participants=(),
         rings=(),
         furniture=furniture,
         note=note,
         street_labels=(),
     )
-    rings = _ring_tags(plan, layout, style)
-    plan = _with(plan, rings=rings)
-    return _with(plan, street_labels=_street_labels(base, plan, layout, style))
+    # Each layer keeps clear of all placed before it: ring tags, then street names, then the
+    # participants' tags, which may stand off their street on a leader.
+    plan = _with(plan, rings=_ring_tags(plan, layout, style))
+    plan = _with(plan, street_labels=_street_labels(base, plan, layout, style))
+    taken = [
+        *plan.overlay_boxes(),
+        *(box for label in plan.street_labels for box in label.boxes),
+    ]
+    marks = _participant_marks(participants, base, view, frame, layout, style, taken)
+    return _with(plan, participants=marks)
 
 
 def _with(plan: MapPlan, **changes: object) -> MapPlan:
@@ -312,31 +314,30 @@ def _tag_beside(
     taken: list[Rect],
     frame: PageFrame,
 ) -> Rect:
-    """A tag right, left, above or below its anchor (or further out), where it covers the
-    fewest boxes taken before it and stays on the map."""
+    """A tag beside its anchor, or further out (a leader joins them), at the first place that
+    stays on the map and covers nothing taken before it; else where it covers least."""
     x, y = anchor
     places: list[Rect] = []
-    for distance in (gap, gap + height, gap + 2.5 * height):
-        places.extend(
-            (
-                Rect(x + distance, y - height / 2, width, height),
-                Rect(x - distance - width, y - height / 2, width, height),
-                Rect(x - width / 2, y + distance, width, height),
-                Rect(x - width / 2, y - distance - height, width, height),
-            )
-        )
+    for ring in range(TAG_RINGS):  # ever further out, eight directions each time
+        distance = gap + ring * height * 1.2
+        for angle in range(0, 360, 45):
+            dx, dy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+            # The tag's nearest edge at ``distance`` from the anchor, in this direction.
+            centre_x = x + dx * (distance + width / 2 * abs(dx))
+            centre_y = y + dy * (distance + height / 2 * abs(dy))
+            places.append(Rect(centre_x - width / 2, centre_y - height / 2, width, height))
     bounds = Rect(frame.x, frame.y, frame.width, frame.height)
 
-    def cost(place: Rect) -> tuple[int, int]:
-        off_map = not (
+    def cost(place: Rect) -> int:
+        on_map = (
             bounds.x <= place.x
             and place.right <= bounds.right
             and bounds.y <= place.y
             and place.top <= bounds.top
         )
-        return (1 if off_map else 0) + sum(1 for box in taken if place.meets(box)), 0
+        return (0 if on_map else 100) + sum(1 for box in taken if place.meets(box))
 
-    return min(places, key=cost)
+    return min(places, key=cost)  # the nearest of the least covering places
 
 
 def _at(partner: Partner) -> LatLon:
