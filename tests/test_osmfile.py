@@ -14,6 +14,7 @@ from generator.map import osmfile
 from generator.map.mapdata import MapDataSource, snap
 from generator.map.osmdata import AddressPoint, AreaKind, LineKind, MapData, RoadClass
 from generator.map.osmfile import read_extract
+from generator.map.stage import MapDataProvider
 from generator.options import PackOptions
 from generator.progress import SilentProgress
 from tests.osm_support import (
@@ -109,6 +110,12 @@ def test_one_read_serves_every_frame_and_routes_each_feature_to_the_frames_it_me
     assert piece.points[-1] == (3.7600, 51.0590)
     assert east.areas == ()  # the lake, the house and the square lie west of it
     assert [area.kind for area in west.areas].count(AreaKind.WATER) == 1
+
+
+def test_the_source_is_what_the_map_stage_asks_for(extract: Path) -> None:
+    provider: MapDataProvider = MapDataSource(PackOptions(osm_file=extract), SilentProgress())
+    provider.prefetch([FRAME])
+    assert [road.name for road in provider.get(FRAME).roads] == ["Dampoortstraat"]
 
 
 def test_a_second_run_takes_the_clip_from_the_cache_without_opening_the_file(
