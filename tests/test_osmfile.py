@@ -24,6 +24,7 @@ from tests.osm_support import (
     ISLAND,
     LAKE_OUTER,
     PLAZA,
+    OsmXml,
     neighbourhood_xml,
     to_pbf,
 )
@@ -142,6 +143,18 @@ def test_a_changed_extract_is_read_again(tmp_path: Path, monkeypatch: pytest.Mon
 
     assert opened == [xml]
     assert [road.name for road in data.roads] == ["Dampoortstraat"]
+
+
+def test_a_coastline_in_the_extract_gives_the_sea_on_its_right(tmp_path: Path) -> None:
+    osm = OsmXml()
+    osm.way([(3.7600, 51.0550), (3.7200, 51.0550)], {"natural": "coastline"})  # land south
+    [data] = read_extract(osm.write(tmp_path / "kust.osm"), [FRAME])
+
+    [sea] = data.areas
+    assert sea.kind is AreaKind.WATER
+    assert Polygon(sea.rings[0]).bounds == pytest.approx(
+        (FRAME.west, 51.0550, FRAME.east, FRAME.north)
+    )
 
 
 def test_frames_without_data_in_the_extract_are_empty_not_an_error(extract: Path) -> None:
