@@ -157,6 +157,19 @@ def test_a_coastline_in_the_extract_gives_the_sea_on_its_right(tmp_path: Path) -
     )
 
 
+def test_a_coast_cut_short_by_the_extract_is_carried_on_to_the_frame_edge(tmp_path: Path) -> None:
+    osm = OsmXml()
+    # the extract's coast stops 0.002 degrees short of both the west and east edges
+    osm.way([(3.7480, 51.0540), (3.7400, 51.0560), (3.7320, 51.0540)], {"natural": "coastline"})
+    [data] = read_extract(osm.write(tmp_path / "kust.osm"), [FRAME])
+
+    [sea] = data.areas
+    water = Polygon(sea.rings[0])
+    assert water.contains(Point(3.7310, 51.0590))  # north-west corner: right of the coast
+    assert water.contains(Point(3.7490, 51.0590))
+    assert not water.contains(Point(3.7400, 51.0510))  # south: land
+
+
 def test_frames_without_data_in_the_extract_are_empty_not_an_error(extract: Path) -> None:
     far = FRAME.__class__(south=50.0, west=4.0, north=50.01, east=4.01)
     [data] = read_extract(extract, [far])

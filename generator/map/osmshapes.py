@@ -6,6 +6,7 @@ give the same shapes for the same data. Geometry work is shapely's; coordinates 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -102,14 +103,34 @@ def sea(coastlines: Sequence[LineString], bounds: Bounds) -> BaseGeometry:
 
     The frame's edge and the coastlines cut the frame into faces; a face lies in the sea when
     it is on the right of the coastline nearest to it, as OSM draws coastlines with the land
-    on their left. A frame with no coastline is taken to be land.
+    on their left. A frame with no coastline is taken to be land. A coast that stops inside
+    the frame (an extract cut short of it) is carried on straight to the frame's edge.
     """
     if not coastlines:
         return Polygon()
-    noded = shapely.union_all([shapely.box(*bounds).boundary, *coastlines])
+    frame = shapely.box(*bounds)
+    merged = shapely.get_parts(shapely.line_merge(shapely.union_all(list(coastlines))))
+    coasts = [_to_the_edge(coast, frame) for coast in merged if isinstance(coast, LineString)]
+    noded = shapely.union_all([frame.boundary, *coasts])
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
-    water = [face for face in faces if _right_of_coast(face.representative_point(), coastlines)]
+    water = [face for face in faces if _right_of_coast(face.representative_point(), coasts)]
     return shapely.union_all(water) if water else Polygon()
+
+
+def _to_the_edge(coast: LineString, frame: Polygon) -> LineString:
+    """The coast with each loose end carried on in its last direction to the frame's edge."""
+    if coast.is_closed or len(coast.coords) < 2:
+        return coast
+    points = list(coast.coords)
+    reach = 2 * math.hypot(frame.bounds[2] - frame.bounds[0], frame.bounds[3] - frame.bounds[1])
+    for end, inner in ((0, 1), (-1, -2)):
+        (x, y), (ix, iy) = points[end], points[inner]
+        length = math.hypot(x - ix, y - iy)
+        if length == 0 or frame.boundary.distance(Point(x, y)) < 1e-9:
+            continue
+        points[end] = (x + (x - ix) / length * reach, y + (y - iy) / length * reach)
+    carried = shapely.clip_by_rect(LineString(points), *frame.bounds)
+    return carried if isinstance(carried, LineString) and not carried.is_empty else coast
 
 
 def _right_of_coast(point: Point, coastlines: Sequence[LineString]) -> bool:
