@@ -11,7 +11,7 @@ import pytest
 
 from generator.map.geometry import Extent
 from generator.map.mapdata import snap
-from generator.map.osmcache import CorruptEntry, decode, encode
+from generator.map.osmcache import FORMAT_VERSION, CorruptEntry, decode, encode
 from generator.map.osmdata import (
     AddressPoint,
     Area,
@@ -138,7 +138,7 @@ def archive(words: dict[str, Any], coords: list[list[float]], ends: list[int]) -
 
 
 WORDS: dict[str, Any] = {
-    "version": 1,
+    "version": FORMAT_VERSION,
     "source": "",
     "extent": [51.05, 3.73, 51.06, 3.75],
     "roads": [["residential", "Dok Noord", False, False]],

@@ -14,6 +14,7 @@ from generator.map import osmfile
 from generator.map.mapdata import MapDataSource, snap
 from generator.map.osmdata import AddressPoint, AreaKind, LineKind, MapData, RoadClass
 from generator.map.osmfile import read_extract
+from generator.map.stage import MapDataProvider
 from generator.options import PackOptions
 from generator.progress import SilentProgress
 from tests.osm_support import (
@@ -23,6 +24,7 @@ from tests.osm_support import (
     ISLAND,
     LAKE_OUTER,
     PLAZA,
+    OsmXml,
     neighbourhood_xml,
     to_pbf,
 )
@@ -111,6 +113,12 @@ def test_one_read_serves_every_frame_and_routes_each_feature_to_the_frames_it_me
     assert [area.kind for area in west.areas].count(AreaKind.WATER) == 1
 
 
+def test_the_source_is_what_the_map_stage_asks_for(extract: Path) -> None:
+    provider: MapDataProvider = MapDataSource(PackOptions(osm_file=extract), SilentProgress())
+    provider.prefetch([FRAME])
+    assert [road.name for road in provider.get(FRAME).roads] == ["Dampoortstraat"]
+
+
 def test_a_second_run_takes_the_clip_from_the_cache_without_opening_the_file(
     extract: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,6 +143,31 @@ def test_a_changed_extract_is_read_again(tmp_path: Path, monkeypatch: pytest.Mon
 
     assert opened == [xml]
     assert [road.name for road in data.roads] == ["Dampoortstraat"]
+
+
+def test_a_coastline_in_the_extract_gives_the_sea_on_its_right(tmp_path: Path) -> None:
+    osm = OsmXml()
+    osm.way([(3.7600, 51.0550), (3.7200, 51.0550)], {"natural": "coastline"})  # land south
+    [data] = read_extract(osm.write(tmp_path / "kust.osm"), [FRAME])
+
+    [sea] = data.areas
+    assert sea.kind is AreaKind.WATER
+    assert Polygon(sea.rings[0]).bounds == pytest.approx(
+        (FRAME.west, 51.0550, FRAME.east, FRAME.north)
+    )
+
+
+def test_a_coast_cut_short_by_the_extract_is_carried_on_to_the_frame_edge(tmp_path: Path) -> None:
+    osm = OsmXml()
+    # the extract's coast stops 0.002 degrees short of both the west and east edges
+    osm.way([(3.7480, 51.0540), (3.7400, 51.0560), (3.7320, 51.0540)], {"natural": "coastline"})
+    [data] = read_extract(osm.write(tmp_path / "kust.osm"), [FRAME])
+
+    [sea] = data.areas
+    water = Polygon(sea.rings[0])
+    assert water.contains(Point(3.7310, 51.0590))  # north-west corner: right of the coast
+    assert water.contains(Point(3.7490, 51.0590))
+    assert not water.contains(Point(3.7400, 51.0510))  # south: land
 
 
 def test_frames_without_data_in_the_extract_are_empty_not_an_error(extract: Path) -> None:

@@ -284,6 +284,30 @@ def test_a_multipolygon_whose_ring_crosses_itself_is_drawn_as_its_two_lobes(
     assert sum(lobe.area for lobe in lobes) == pytest.approx(0.5 * 0.010 * 0.006)
 
 
+def test_coastlines_make_the_sea_on_their_right_with_the_islands_left_dry(
+    overpass_server: OverpassServer,
+) -> None:
+    # The coast runs west to east across the frame (land on its left: north); an island
+    # lies off it, drawn anticlockwise as OSM draws islands.
+    coast = [(3.7200, 51.0550), (3.7400, 51.0560), (3.7600, 51.0550)]
+    island = [(3.7380, 51.0510), (3.7420, 51.0510), (3.7420, 51.0530), (3.7380, 51.0510)]
+    overpass_server.answer = answer(
+        way_element(1, {"natural": "coastline"}, coast),
+        way_element(2, {"natural": "coastline"}, island),
+    )
+
+    data = source(overpass_server).get(FRAME)
+
+    [sea] = data.areas
+    assert sea.kind is AreaKind.WATER
+    water = Polygon(sea.rings[0], sea.rings[1:])
+    assert water.contains(Point(3.7350, 51.0520))  # south of the coast
+    assert not water.contains(Point(3.7350, 51.0580))  # north of it: land
+    assert not water.contains(Point(3.7410, 51.0515))  # on the island
+    assert water.bounds == pytest.approx((FRAME.west, FRAME.south, FRAME.east, 51.0560))
+    assert data.lines == ()  # the coast itself is no line of the map
+
+
 def test_buildings_and_nodes_give_addresses_and_roads_are_clipped_to_the_frame(
     overpass_server: OverpassServer,
 ) -> None:

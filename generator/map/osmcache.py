@@ -38,7 +38,7 @@ from generator.map.osmdata import (
 from generator.progress import Progress
 
 # Raise when the layers or their meaning change: older files are then simply not found.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 Kind = TypeVar("Kind", RoadClass, LineKind, AreaKind)
 

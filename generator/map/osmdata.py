@@ -233,13 +233,20 @@ def _underground(tags: Tags) -> bool:
     return _yes(tags, "tunnel") or tag(tags, "location") == "underground"
 
 
+def is_coastline(tags: Tags) -> bool:
+    """OSM draws the sea as coastline ways, land on their left, water on their right; the
+    frame's sea is made from them (see osmshapes.sea)."""
+    return tag(tags, "natural") == "coastline"
+
+
 def is_linear(tags: Tags) -> bool:
-    """Whether :func:`classify_way` may find a line in a way with these tags (a quick test
-    before its points are read)."""
+    """Whether a way with these tags may give a line (:func:`classify_way`) or a coastline:
+    a quick test before its points are read."""
     return (
         tag(tags, "highway") in HIGHWAY_CLASSES
         or tag(tags, "railway") in RAILWAY_KINDS
         or tag(tags, "waterway") in WATERWAY_KINDS
+        or is_coastline(tags)
     )
 
 

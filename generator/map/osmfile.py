@@ -28,6 +28,7 @@ from generator.map.osmdata import (
     classify_address,
     classify_area,
     classify_way,
+    is_coastline,
     is_linear,
     tag,
 )
@@ -105,6 +106,9 @@ class _Router:
             return
         for run in _way_runs(way):
             bounds = points_bounds(run)
+            if is_coastline(tags):
+                for frame in self.frames:
+                    frame.add_coastline(run, bounds)
             for feature in classify_way(tags, run):
                 for frame in self.frames:
                     frame.add_line(feature, bounds)

@@ -6,13 +6,14 @@ give the same shapes for the same data. Geometry work is shapely's; coordinates 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from shapely.geometry import LineString, MultiLineString, Polygon
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from generator.map.geometry import Extent
@@ -97,6 +98,53 @@ def multipolygon(
     return None if area.is_empty else area
 
 
+def sea(coastlines: Sequence[LineString], bounds: Bounds) -> BaseGeometry:
+    """The water side of the coastlines within a frame (empty without coastlines).
+
+    The frame's edge and the coastlines cut the frame into faces; a face lies in the sea when
+    it is on the right of the coastline nearest to it, as OSM draws coastlines with the land
+    on their left. A frame with no coastline is taken to be land. A coast that stops inside
+    the frame (an extract cut short of it) is carried on straight to the frame's edge.
+    """
+    if not coastlines:
+        return Polygon()
+    frame = shapely.box(*bounds)
+    merged = shapely.get_parts(shapely.line_merge(shapely.union_all(list(coastlines))))
+    coasts = [_to_the_edge(coast, frame) for coast in merged if isinstance(coast, LineString)]
+    noded = shapely.union_all([frame.boundary, *coasts])
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    water = [face for face in faces if _right_of_coast(face.representative_point(), coasts)]
+    return shapely.union_all(water) if water else Polygon()
+
+
+def _to_the_edge(coast: LineString, frame: Polygon) -> LineString:
+    """The coast with each loose end carried on in its last direction to the frame's edge."""
+    if coast.is_closed or len(coast.coords) < 2:
+        return coast
+    points = list(coast.coords)
+    reach = 2 * math.hypot(frame.bounds[2] - frame.bounds[0], frame.bounds[3] - frame.bounds[1])
+    for end, inner in ((0, 1), (-1, -2)):
+        (x, y), (ix, iy) = points[end], points[inner]
+        length = math.hypot(x - ix, y - iy)
+        if length == 0 or frame.boundary.distance(Point(x, y)) < 1e-9:
+            continue
+        points[end] = (x + (x - ix) / length * reach, y + (y - iy) / length * reach)
+    carried = shapely.clip_by_rect(LineString(points), *frame.bounds)
+    return carried if isinstance(carried, LineString) and not carried.is_empty else coast
+
+
+def _right_of_coast(point: Point, coastlines: Sequence[LineString]) -> bool:
+    nearest = min(coastlines, key=point.distance)
+    along = nearest.project(point)
+    step = min(nearest.length / 2, 1e-6)
+    before = nearest.interpolate(max(along - step, 0.0))
+    after = nearest.interpolate(min(along + step, nearest.length))
+    cross = (after.x - before.x) * (point.y - before.y) - (after.y - before.y) * (
+        point.x - before.x
+    )
+    return cross < 0
+
+
 @dataclass(frozen=True)
 class AreaBatch:
     """Areas handed over together, so shapely works on arrays rather than one at a time."""
@@ -138,6 +186,17 @@ class FrameLayers:
         self.lines: list[Line] = []
         self.areas: list[Area] = []
         self.addresses: list[AddressPoint] = []
+        self.coastlines: list[LineString] = []
+
+    def add_coastline(self, points: Sequence[Coord], bounds: Bounds) -> None:
+        """A piece of coastline; the sea is made from all of them in :meth:`map_data`."""
+        if meets(self.bounds, bounds):
+            clipped = shapely.clip_by_rect(LineString(points), *self.bounds)
+            self.coastlines.extend(
+                part
+                for part in shapely.get_parts(clipped)
+                if isinstance(part, LineString) and not part.is_empty
+            )
 
     def add_line(self, feature: Road | Line, bounds: Bounds) -> None:
         """A road or line whose points span ``bounds``; only its pieces inside are kept."""
@@ -188,11 +247,14 @@ class FrameLayers:
             self.addresses.append(address)
 
     def map_data(self, source: str) -> MapData:
+        """The frame's layers; the sea, when the frame has a coast, comes first of the areas."""
+        sea_rings = _rings_of(np.array([sea(self.coastlines, self.bounds)], dtype=object))[0]
+        seas = [Area(AreaKind.WATER, sea_rings)] if sea_rings else []
         return MapData(
             extent=self.extent,
             roads=tuple(self.roads),
             lines=tuple(self.lines),
-            areas=tuple(self.areas),
+            areas=(*seas, *self.areas),
             addresses=tuple(self.addresses),
             source=source,
         )

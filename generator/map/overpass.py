@@ -40,6 +40,7 @@ from generator.map.osmdata import (
     classify_address,
     classify_area,
     classify_way,
+    is_coastline,
     tag,
     valid_coord,
 )
@@ -48,7 +49,7 @@ from generator.map.osmshapes import AreaBatch, FrameLayers, multipolygon, points
 OVERPASS_URL_ENV = "BUURTKAART_OVERPASS_URL"
 DEFAULT_OVERPASS_URL = "https://overpass-api.de/api/interpreter"
 # Raise when the query asks for other things: cached answers of older queries are then not used.
-QUERY_VERSION = 1
+QUERY_VERSION = 2
 SOURCE_NAME = "Overpass API"
 
 
@@ -97,6 +98,7 @@ def overpass_query(extent: Extent, policy: OverpassPolicy) -> str:
         f'way[railway~"{_regex(RAILWAY_KINDS)}"];',
         f'way[waterway~"{_regex(WATERWAY_KINDS)}"];',
         'way["addr:street"]["addr:housenumber"];',
+        "way[natural=coastline];",
     ]
     areas = _area_filters()
     ways += [f"way{area};" for area in areas]
@@ -178,6 +180,8 @@ class _Answer:
         if points is None:
             return
         bounds = points_bounds(points)
+        if is_coastline(tags):
+            self.frame.add_coastline(points, bounds)
         for feature in classify_way(tags, points):
             self.frame.add_line(feature, bounds)
         area = classify_area(tags)
