@@ -173,7 +173,8 @@ def test_unreachable_geocoder_prints_no_traceback_without_logging_set_up(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # As in the CLI: no handler anywhere, so Python's last resort would print geopy's retries.
+    # As in the CLI: no handler anywhere, so Python's last resort would print any library's
+    # logged retries.
     monkeypatch.setattr(logging.root, "handlers", [])
     progress = SilentProgress()
     unreachable = PackOptions(cache_dir=tmp_path, geocoder_url=f"http://127.0.0.1:{refused_port}")

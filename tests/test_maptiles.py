@@ -24,6 +24,7 @@ from generator.map.maptiles import (
     DEFAULT_LIFETIME_S,
     OSM_TILE_URL,
     FetchPolicy,
+    Tile,
     TileCache,
     TileFetcher,
     TileMap,
@@ -65,7 +66,7 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 def policy(sleeps: Sleeps) -> FetchPolicy:
-    return FetchPolicy(backoff_s=0.5, sleep=sleeps, connect_timeout_s=2, read_timeout_s=2)
+    return FetchPolicy(backoff_s=0.5, sleep=sleeps, connect_timeout_s=2, answer_timeout_s=2)
 
 
 def team_at(site: LatLon | None = SITE, radius: int = 400) -> Team:
@@ -456,7 +457,7 @@ def test_tile_source_keeps_secrets_out_of_its_public_urls(monkeypatch: pytest.Mo
     assert source.resolve(public) == "https://a.example.org/3/4/5@2x.png?k=abc"
 
 
-class _TakenMeanwhile(dict[str, bytes]):
+class _TakenMeanwhile(dict[str, Tile]):
     """The probed tile, taken by another fetching thread right after a membership check."""
 
     def __contains__(self, key: object) -> bool:
@@ -477,9 +478,10 @@ def test_a_probed_tile_taken_by_another_thread_is_fetched_not_a_key_error(
         policy=policy,
     )
     url = fetcher.source.public_url(16, 33449, 21923)
-    fetcher._probed = _TakenMeanwhile({url: b"probed"})
+    probed = Tile(b"probed", Image.new("RGB", (256, 256)))
+    fetcher._probed = _TakenMeanwhile({url: probed})
     first, second = fetcher.fetch(url), fetcher.fetch(url)
     fetcher.close()
-    assert first == b"probed"  # taken in one step under the lock, never checked then popped
-    assert second is not None and second.startswith(b"\x89PNG")
+    assert first is probed  # taken in one step under the lock, never checked then popped
+    assert second is not None and second.body.startswith(b"\x89PNG")
     assert tile_server.count == 1
