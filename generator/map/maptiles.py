@@ -53,6 +53,7 @@ HOW_TO_SWITCH = (
     "https://tiles.example.org/{z}/{x}/{y}{r}.png?key={env:TILE_KEY})"
 )
 
+KNOWN_NAMES = ("z", "x", "y", "s", "r")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ENV_NAME = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -96,7 +97,19 @@ def parse_tile_template(template: str | None) -> TileSource:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise MapError(f"tile URL template {template!r} is not an http(s) URL; {HOW_TO_SWITCH}")
     _check_port(parts, template)
+    outside_placeholders = _PLACEHOLDER.sub("", template)
+    if "{" in outside_placeholders or "}" in outside_placeholders:
+        raise MapError(
+            f"tile URL template {template!r} has a '{{' or '}}' that opens or closes no "
+            "placeholder; write placeholders whole, as {z} {x} {y} {s} {r} {env:NAME}"
+        )
     names = _PLACEHOLDER.findall(template)
+    unknown = [name for name in names if name not in KNOWN_NAMES and not _ENV_NAME.fullmatch(name)]
+    if unknown:
+        raise MapError(
+            f"tile URL template {template!r} has an unknown placeholder {{{unknown[0]}}}; "
+            "known are {z} {x} {y} {s} {r} {env:NAME}"
+        )
     missing = [name for name in ("z", "x", "y") if name not in names]
     if missing:
         wanted = ", ".join("{" + name + "}" for name in missing)
@@ -109,11 +122,6 @@ def parse_tile_template(template: str | None) -> TileSource:
         if env:
             secrets[env.group(1)] = _environment_value(env.group(1), template)
             public = public.replace("{" + name + "}", "{{" + name + "}}")
-        elif name not in ("z", "x", "y"):
-            raise MapError(
-                f"tile URL template {template!r} has an unknown placeholder {{{name}}}; "
-                "known are {z} {x} {y} {s} {r} {env:NAME}"
-            )
     host = (parts.hostname or "").lower()
     source = TileSource(public, tile_size, host, secrets)
     if source.is_osm and parts.scheme != "https":
@@ -246,7 +254,7 @@ class FetchPolicy:
     give_up_after: int = 3  # server faults in a row (5xx, timeouts) before it counts as down
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time  # wall time, for the cache's freshness
-    monotonic: Callable[[], float] = time.monotonic  # for deadlines and the budget
+    monotonic: Callable[[], float] = time.monotonic  # for the budget
 
 
 class TileFault(Exception):
@@ -282,7 +290,9 @@ def decode_tile(body: bytes, sizes: tuple[int, ...]) -> Image.Image:
                 wanted = " or ".join(f"{size} x {size}" for size in sizes)
                 raise TileFault(f"the server sent {width} x {height} px tiles, not {wanted}")
             return image.convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise TileFault("the server sent an image of far more pixels than a tile") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise TileFault("the server sent a body that is not a PNG, JPEG or WebP image") from exc
 
 
@@ -363,6 +373,10 @@ class TileFetcher:
             return cached[1]
         if self.offline:
             raise TileFault("not in the tile cache, and --offline allows no downloads")
+        if self._time_left_s() <= 0:
+            if cached is not None:
+                return cached[1]
+            raise self._budget_spent()
         if self._down is not None:
             if cached is not None:
                 return cached[1]
@@ -411,13 +425,18 @@ class TileFetcher:
                 self.policy.sleep(self._wait(answer, attempt))
         raise TileFault(f"{reason} after {self.policy.attempts} attempts", server_down=True)
 
+    def _time_left_s(self) -> float:
+        return self.policy.budget_s - (self.policy.monotonic() - self._started)
+
+    def _budget_spent(self) -> TileFault:
+        return TileFault(f"the {self.policy.budget_s:g} s allowed for the tiles of one map ran out")
+
     def _request(self, url: str, headers: dict[str, str]) -> Answer:
-        left_s = self.policy.budget_s - (self.policy.monotonic() - self._started)
-        if left_s <= 0:
-            raise TileFault(
-                f"the {self.policy.budget_s:g} s allowed for the tiles of one map ran out"
-            )
         with self._slots:
+            # counted once a connection is free, so a wait for one never outlasts the budget
+            left_s = self._time_left_s()
+            if left_s <= 0:
+                raise self._budget_spent()
             try:
                 return bounded_get(
                     self.session,
@@ -426,7 +445,6 @@ class TileFetcher:
                     deadline_s=min(self.policy.answer_timeout_s, left_s),
                     max_bytes=self.policy.max_tile_bytes,
                     connect_timeout_s=self.policy.connect_timeout_s,
-                    clock=self.policy.monotonic,
                 )
             except AnswerTooSlow as exc:
                 raise TileFault(str(exc), server_down=True) from exc
