@@ -183,7 +183,6 @@ class NominatimClient:
                     deadline_s=min(policy.timeout_s, left_s),
                     max_bytes=MAX_ANSWER_BYTES,
                     connect_timeout_s=min(policy.timeout_s, left_s),
-                    clock=policy.clock,
                 )
             except AnswerTooSlow:
                 reason, wait = f"no answer within {policy.timeout_s:g} s", policy.error_wait_s
