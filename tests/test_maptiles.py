@@ -97,11 +97,12 @@ def base_map(
     policy: FetchPolicy,
     progress: SilentProgress | None = None,
     team: Team | None = None,
+    frame: tuple[float, float] = FRAME,
     **options: object,
 ) -> BaseMap:
     return make_base_map(
         team or team_at(),
-        FRAME,
+        frame,
         PackOptions(cache_dir=tmp_path / "cache", contact="test@example.org", **options),  # type: ignore[arg-type]
         tmp_path / "work",
         progress or SilentProgress(),
@@ -562,7 +563,9 @@ def test_missing_columns_of_tiles_leave_the_rest_of_the_map(
 ) -> None:
     tile_server.mode = "404-columns"
     progress = SilentProgress()
-    result = base_map(tmp_path, policy, progress, tile_url=tile_server.url)
+    # tall, so a missing column is more tiles in a row than the fetcher has threads
+    tall = (FRAME[0], 4 * FRAME[1])
+    result = base_map(tmp_path, policy, progress, frame=tall, tile_url=tile_server.url)
     tiles = tiles_of(result.view)
     missing = sum(1 for _, x, _ in tiles if x % 4 == 0)
     assert 0 < missing < len(tiles) and result.image is not None
