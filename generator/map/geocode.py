@@ -148,8 +148,9 @@ class NominatimClient:
     """Nominatim's ``/search``, one query at a time, each answer within the policy's deadline.
 
     No library retries underneath (urllib3 would obey any Retry-After and retry timeouts
-    unasked): this class decides, so one slow or unwilling service costs at most
-    ``(1 + max_retries) * timeout_s`` plus capped waits per address, and only once per team.
+    unasked): this class decides, so one slow or unwilling service costs ``1 + max_retries``
+    bounded answers (see ``bounded_get``) and capped waits, once per team: after that the
+    team's other addresses are not asked.
     """
 
     def __init__(self, url: str, contact: str | None, policy: GeocodePolicy) -> None:
