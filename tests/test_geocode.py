@@ -15,7 +15,7 @@ from generator.map.geocode import GeocodePolicy, address_query, place_team
 from generator.model import Address, CoordinateOrigin, LatLon, Partner, Source, Team
 from generator.options import PackOptions
 from generator.progress import SilentProgress
-from generator.workbook import read_team
+from generator.workbook import read_team, write_workbook
 from tests.servers import GeocoderServer
 
 FAST = GeocodePolicy(min_delay_s=0.0, error_wait_s=0.0, timeout_s=2.0)
@@ -39,9 +39,16 @@ def partner(number: int, address: Address, coordinates: LatLon | None = None) ->
     )
 
 
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Team:
+    """The example team, read once for the module (a Team is immutable)."""
+    path = tmp_path_factory.mktemp("example") / "voorbeeld.xlsx"
+    write_workbook(path, example=True)
+    return read_team(path)
+
+
 @pytest.fixture
-def team(example_workbook: Path) -> Team:
-    example = read_team(example_workbook)
+def team(example: Team) -> Team:
     typed = partner(3, Address("Kasteellaan 30", "9000", "Gent"), LatLon(51.0528, 3.7396))
     return example.replace(
         partners=(partner(1, LIBRARY), partner(2, NOWHERE), typed),
@@ -84,9 +91,8 @@ def test_addresses_are_geocoded_and_misses_stay_not_placed(
 
 
 def test_typed_coordinates_win_and_ask_nothing(
-    example_workbook: Path, tmp_path: Path, geocoder_server: GeocoderServer
+    example: Team, tmp_path: Path, geocoder_server: GeocoderServer
 ) -> None:
-    example = read_team(example_workbook)
     assert not example.not_placed()
     placed = place_team(example, options(tmp_path, geocoder_server), SilentProgress(), policy=FAST)
     assert placed == example
@@ -221,9 +227,9 @@ def test_requests_are_spaced_by_the_rate_limit_from_one_team_to_the_next(
     assert arrivals == [0.0, 1.0, 2.0]  # the second team's first request waits its turn too
 
 
-def team_of_addresses(example_workbook: Path, count: int) -> Team:
+def team_of_addresses(example: Team, count: int) -> Team:
     addresses = [Address(f"Dampoortstraat {number}", "9000", "Gent") for number in range(count)]
-    return read_team(example_workbook).replace(
+    return example.replace(
         partners=tuple(partner(number + 1, address) for number, address in enumerate(addresses))
     )
 
@@ -289,9 +295,9 @@ def test_a_geocoder_slower_than_its_timeout_costs_one_retry_not_hidden_ones(
 
 
 def test_geocoding_a_team_has_a_time_budget_and_the_rest_are_left_out(
-    example_workbook: Path, tmp_path: Path, geocoder_server: GeocoderServer
+    example: Team, tmp_path: Path, geocoder_server: GeocoderServer
 ) -> None:
-    team = team_of_addresses(example_workbook, 5)
+    team = team_of_addresses(example, 5)
     for record in team.partners:
         geocoder_server.places[address_query(record.address).lower()] = (51.05, 3.74)
     fake = FakeTime()

@@ -50,6 +50,7 @@ from generator.model import (
 from generator.options import PackOptions
 from generator.progress import SilentProgress
 from generator.resources import Templates
+from generator.workbook import write_workbook
 from tests.servers import POSTSCRIPT, GeocoderServer, TileServer, tile_colour
 
 SITE = LatLon(lat=51.0560, lon=3.7410)
@@ -616,6 +617,14 @@ def test_the_tiles_of_one_map_have_a_time_budget_and_the_map_goes_on_without_the
     )
 
 
+@pytest.fixture(scope="module")
+def shared_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example workbook, written once for the module; the tests only read it."""
+    path = tmp_path_factory.mktemp("example") / "voorbeeld.xlsx"
+    write_workbook(path, example=True)
+    return path
+
+
 @pytest.mark.parametrize(
     ("template", "message"),
     [
@@ -651,7 +660,7 @@ def test_the_tiles_of_one_map_have_a_time_budget_and_the_map_goes_on_without_the
 )
 def test_a_malformed_tiles_option_is_a_usage_error_before_anything_runs(
     runner: CliRunner,
-    example_workbook: Path,
+    shared_workbook: Path,
     tmp_path: Path,
     geocoder_server: GeocoderServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -660,14 +669,14 @@ def test_a_malformed_tiles_option_is_a_usage_error_before_anything_runs(
 ) -> None:
     monkeypatch.setenv("BUURTKAART_GEOCODER_URL", geocoder_server.url)
     out = tmp_path / "out"
-    arguments = ["generate", str(example_workbook), "--out", str(out), "--tiles", template]
+    arguments = ["generate", str(shared_workbook), "--out", str(out), "--tiles", template]
     result = runner.invoke(main, arguments, catch_exceptions=False)
     assert result.exit_code == 2
     assert result.stderr.endswith(f"Error: Invalid value for '--tiles': {message}\n")
     assert geocoder_server.count == 0 and not out.exists()
     from_environment = runner.invoke(
         main,
-        ["generate", str(example_workbook), "--out", str(out)],
+        ["generate", str(shared_workbook), "--out", str(out)],
         env={"BUURTKAART_TILE_URL": template},
         catch_exceptions=False,
     )

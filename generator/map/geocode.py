@@ -199,9 +199,7 @@ class NominatimClient:
                 reason = f"HTTP {answer.status}"
                 if answer.status != 429 and answer.status < 500:
                     raise GeocoderUnreachable(reason)
-                wait = retry_after_s(
-                    answer.headers, default_s=policy.error_wait_s, cap_s=policy.max_wait_s
-                )
+                wait = retry_after_s(answer, default_s=policy.error_wait_s, cap_s=policy.max_wait_s)
             if attempt < policy.max_retries:
                 policy.sleep(min(wait, max(deadline - policy.clock(), 0.0)))
         raise GeocoderUnreachable(reason)
