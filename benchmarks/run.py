@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.map.basemap import JPEG_QUALITY, make_base_map, tile_cache, tiles_of  # noqa: E402
 from generator.map.geocode import place_team  # noqa: E402
-from generator.map.maptiles import parse_tile_template  # noqa: E402
+from generator.map.maptiles import TILE_FORMATS, parse_tile_template  # noqa: E402
 from generator.model import Team  # noqa: E402
 from generator.options import PackOptions  # noqa: E402
 from generator.pack import generate_packs, render_pack  # noqa: E402
@@ -180,7 +180,7 @@ def floor(team: Team, options: PackOptions, out: Path) -> Callable[[], None]:
             cached = cache.lookup(source.public_url(z, x, y))
             if cached is None:
                 continue
-            tile = Image.open(io.BytesIO(cached.body)).convert("RGB")
+            tile = Image.open(io.BytesIO(cached.body), formats=TILE_FORMATS).convert("RGB")
             canvas.paste(tile, (round(x * view.tile_size - x0), round(y * view.tile_size - y0)))
         canvas.save(out / "floor.jpg", format="JPEG", quality=JPEG_QUALITY, subsampling=0)
 

@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.errors import BuurtkaartError
+from generator.errors import BuurtkaartError, MapError
+from generator.map.maptiles import parse_tile_template
 from generator.options import (
     BASEMAP_KINDS,
     PAPER_SIZES,
@@ -68,6 +69,18 @@ class ClickProgress:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _checked_tile_template(
+    context: click.Context, parameter: click.Parameter, template: str | None
+) -> str | None:
+    """A malformed --tiles template is a usage error, found before any workbook is read."""
+    if template is not None:
+        try:
+            parse_tile_template(template)
+        except MapError as exc:
+            raise click.BadParameter(exc.format_message(), context, parameter) from exc
+    return template
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -177,6 +190,7 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
     "tile_url",
     envvar="BUURTKAART_TILE_URL",
     default=None,
+    callback=_checked_tile_template,
     help="XYZ tile URL template, e.g. https://tile.example/{z}/{x}/{y}{r}.png "
     "[env: BUURTKAART_TILE_URL; default: OpenStreetMap]",
 )

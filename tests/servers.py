@@ -8,14 +8,18 @@ port 0, count requests and remember User-Agents; switches on ``TileServer`` make
 from __future__ import annotations
 
 import colorsys
+import functools
 import gzip
 import io
 import ipaddress
 import json
 import re
 import socket
+import struct
+import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,7 +61,12 @@ class TileServer:
     ``mode``: "ok"; "429-once" (each tile first gets 429 with Retry-After: 1, then 200);
     "503" (for ever); "html" (200 with an HTML body); "wrong-size" (256-px tiles for @2x);
     "bad-gzip" (200 saying gzip over a body that is not, so the client cannot decode it);
-    "503-checkered" (503 for ever for tiles whose x + y is odd, the others as "ok").
+    "503-checkered" (503 for ever for tiles whose x + y is odd, the others as "ok");
+    hostile ones: "postscript" (an EPS file as image/png), "oversized" (2048-px tiles),
+    "huge-png" (a PNG whose header says 30000 x 30000 px), "gzip-bomb" (a small gzip body
+    that unpacks to 16 MB), "trickle" (a real tile, one byte every ``trickle_s``),
+    "404-columns" (404 for every tile whose x is a multiple of 4, the others as "ok"),
+    "429-long" (429 with Retry-After: 100000).
     """
 
     url: str = ""
@@ -67,6 +76,7 @@ class TileServer:
     hold_until_parallel: int = 0  # hold each request until this many are in flight ...
     hold_timeout_s: float = 1.0  # ... or this long has passed
     required_agent: str = "buurtkaart/"
+    trickle_s: float = 0.05
     paths: list[str] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
     user_agents: list[str] = field(default_factory=list)
@@ -97,6 +107,9 @@ class GeocoderServer:
     places: dict[str, tuple[float, float]] = field(default_factory=dict)
     on_request: Callable[[], None] | None = None  # called as each request arrives
     status: int = 200  # anything else is answered with an empty body, as a failing service does
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every answer
+    answer: str | None = None  # when set, the JSON text answered to every query
+    delay_s: float = 0.0  # silence before the answer, as an overloaded service keeps
     queries: list[str] = field(default_factory=list)
     user_agents: list[str] = field(default_factory=list)
 
@@ -252,6 +265,11 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
             z, x, y = (int(group) for group in match.groups()[:3])
             retina = match.group(4) is not None
             etag = f'"{z}-{x}-{y}"'
+            hostile = _hostile_answer(state.mode, z, x, y)
+            if hostile is not None:
+                return self._send(*hostile)
+            if state.mode == "trickle":
+                return self._trickle(tile_png(z, x, y))
             if state.mode == "503" or (state.mode == "503-checkered" and (x + y) % 2):
                 return self._send(503, b"busy", "text/plain")
             if state.mode == "429-once" and first_time:
@@ -269,6 +287,19 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
             if state.cache_control is not None:
                 headers["Cache-Control"] = state.cache_control
             self._send(200, tile_png(z, x, y, size), "image/png", headers)
+
+        def _trickle(self, body: bytes) -> None:
+            with state._lock:
+                state.statuses.append(200)
+            self._done()
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for offset in range(len(body)):  # until done, or the client hangs up
+                self.wfile.write(body[offset : offset + 1])
+                self.wfile.flush()
+                time.sleep(state.trickle_s)
 
         def _send(
             self,
@@ -292,6 +323,65 @@ def _tile_handler(state: TileServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+# A tiny EPS file: Pillow hands anything it sniffs as PostScript to Ghostscript, which runs it.
+POSTSCRIPT = (
+    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 256 256\n"
+    b"newpath 0 0 moveto 256 256 lineto stroke\nshowpage\n%%EOF\n"
+)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
+
+
+@functools.cache
+def huge_png_header(side: int = 30000) -> bytes:
+    """A PNG that says it is side x side pixels (and holds almost nothing): a decompression bomb
+    for anyone who decodes before looking at the size."""
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"\0" * 1024))
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+@functools.cache
+def oversized_png() -> bytes:
+    """A 2048-px tile, made once: drawing one per request would keep the server busy."""
+    return tile_png(0, 0, 0, 2048)
+
+
+@functools.cache
+def gzip_bomb(unpacked_bytes: int = 16 * 1024 * 1024) -> bytes:
+    return gzip.compress(bytes(unpacked_bytes), compresslevel=9)
+
+
+def _hostile_answer(
+    mode: str, z: int, x: int, y: int
+) -> tuple[int, bytes, str, dict[str, str]] | None:
+    """The answer of a hostile or broken tile server in ``mode``, or None to answer normally."""
+    if mode == "postscript":
+        return 200, POSTSCRIPT, "image/png", {}
+    if mode == "oversized":
+        return 200, oversized_png(), "image/png", {}
+    if mode == "huge-png":
+        return 200, huge_png_header(), "image/png", {}
+    if mode == "gzip-bomb":
+        return 200, gzip_bomb(), "image/png", {"Content-Encoding": "gzip"}
+    if mode == "404-columns" and x % 4 == 0:
+        return 404, b"no such tile", "text/plain", {}
+    if mode == "429-long":
+        return 429, b"go away", "text/plain", {"Retry-After": "100000"}
+    return None
+
+
 def _geocoder_handler(state: GeocoderServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -304,8 +394,12 @@ def _geocoder_handler(state: GeocoderServer) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(parts.query).get("q", [""])[0]
             state.queries.append(query)
             state.user_agents.append(self.headers.get("User-Agent", ""))
+            if state.delay_s:
+                time.sleep(state.delay_s)
             if state.status != 200:
                 self.send_response(state.status)
+                for name, value in state.headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -315,7 +409,7 @@ def _geocoder_handler(state: GeocoderServer) -> type[BaseHTTPRequestHandler]:
                 if found and parts.path == "/search"
                 else []
             )
-            body = json.dumps(results).encode()
+            body = json.dumps(results).encode() if state.answer is None else state.answer.encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -325,9 +419,19 @@ def _geocoder_handler(state: GeocoderServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    """Quiet when a client hangs up mid-answer: the hostile modes make clients do just that,
+    and socketserver would print a traceback into whichever test captures stderr then."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextmanager
 def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()

@@ -258,9 +258,12 @@ def test_a_malformed_tile_url_stops_generate_before_anything_is_fetched(
     result = runner.invoke(
         main, ["generate", str(example_workbook), "--out", str(out), "--tiles", template]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, found while the options are parsed
     assert result.stderr == (
-        f"Error: tile URL template '{template}' has a port that is not a number from 0 to "
-        "65535; write it as https://host:8080/{z}/{x}/{y}.png, or leave the port out\n"
+        "Usage: main generate [OPTIONS] WORKBOOKS...\n"
+        "Try 'main generate --help' for help.\n\n"
+        f"Error: Invalid value for '--tiles': tile URL template '{template}' has a port that is "
+        "not a number from 0 to 65535; write it as https://host:8080/{z}/{x}/{y}.png, or leave "
+        "the port out\n"
     )
     assert not out.exists()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import math
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from generator.map.geocode import GeocodePolicy, address_query, place_team
 from generator.model import Address, CoordinateOrigin, LatLon, Partner, Source, Team
 from generator.options import PackOptions
 from generator.progress import SilentProgress
-from generator.workbook import read_team
+from generator.workbook import read_team, write_workbook
 from tests.servers import GeocoderServer
 
 FAST = GeocodePolicy(min_delay_s=0.0, error_wait_s=0.0, timeout_s=2.0)
@@ -37,9 +39,16 @@ def partner(number: int, address: Address, coordinates: LatLon | None = None) ->
     )
 
 
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Team:
+    """The example team, read once for the module (a Team is immutable)."""
+    path = tmp_path_factory.mktemp("example") / "voorbeeld.xlsx"
+    write_workbook(path, example=True)
+    return read_team(path)
+
+
 @pytest.fixture
-def team(example_workbook: Path) -> Team:
-    example = read_team(example_workbook)
+def team(example: Team) -> Team:
     typed = partner(3, Address("Kasteellaan 30", "9000", "Gent"), LatLon(51.0528, 3.7396))
     return example.replace(
         partners=(partner(1, LIBRARY), partner(2, NOWHERE), typed),
@@ -82,9 +91,8 @@ def test_addresses_are_geocoded_and_misses_stay_not_placed(
 
 
 def test_typed_coordinates_win_and_ask_nothing(
-    example_workbook: Path, tmp_path: Path, geocoder_server: GeocoderServer
+    example: Team, tmp_path: Path, geocoder_server: GeocoderServer
 ) -> None:
-    example = read_team(example_workbook)
     assert not example.not_placed()
     placed = place_team(example, options(tmp_path, geocoder_server), SilentProgress(), policy=FAST)
     assert placed == example
@@ -173,7 +181,8 @@ def test_unreachable_geocoder_prints_no_traceback_without_logging_set_up(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # As in the CLI: no handler anywhere, so Python's last resort would print geopy's retries.
+    # As in the CLI: no handler anywhere, so Python's last resort would print any library's
+    # logged retries.
     monkeypatch.setattr(logging.root, "handlers", [])
     progress = SilentProgress()
     unreachable = PackOptions(cache_dir=tmp_path, geocoder_url=f"http://127.0.0.1:{refused_port}")
@@ -216,3 +225,112 @@ def test_requests_are_spaced_by_the_rate_limit_from_one_team_to_the_next(
     for each in (team, team.replace(partners=(elsewhere,))):
         place_team(each, options(tmp_path, geocoder_server), SilentProgress(), policy=policy)
     assert arrivals == [0.0, 1.0, 2.0]  # the second team's first request waits its turn too
+
+
+def team_of_addresses(example: Team, count: int) -> Team:
+    addresses = [Address(f"Dampoortstraat {number}", "9000", "Gent") for number in range(count)]
+    return example.replace(
+        partners=tuple(partner(number + 1, address) for number, address in enumerate(addresses))
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        ('[{"lat": "NaN", "lon": "3.7385"}]', "lat NaN, lon 3.7385"),
+        ('[{"lat": "51.0563", "lon": "inf"}]', "lat 51.0563, lon inf"),
+        ('[{"lat": 1e308, "lon": 3.7385}]', "lat 1e+308, lon 3.7385"),
+        ('[{"lat": NaN, "lon": Infinity}]', "lat nan, lon inf"),
+        ('[{"display_name": "Dampoortstraat 12"}]', "lat missing, lon missing"),
+        ('[{"lat": null, "lon": true}]', "lat None, lon True"),
+    ],
+)
+def test_an_answer_without_coordinates_on_earth_is_a_miss_with_a_warning(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer, answer: str, shown: str
+) -> None:
+    geocoder_server.answer = answer
+    progress = SilentProgress()
+    placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=FAST)
+    assert [record.coordinates for record in placed.partners[:2]] == [None, None]
+    assert progress.warnings[0] == (
+        f"{team.workbook}: sheet 'Buurtpartners', row 2: address 'Dampoortstraat 12, 9000 "
+        f"Gent' got an answer without usable coordinates ({shown}) from the geocoder at "
+        f"{geocoder_server.url}; it stays off the map. Type its coordinates in the workbook"
+    )
+    assert len(progress.warnings) == 2
+    assert not (tmp_path / "cache" / "geocode.json").exists()  # asked again next time
+
+
+def test_a_huge_retry_after_is_obeyed_only_up_to_the_cap(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    geocoder_server.status = 429
+    geocoder_server.headers = {"Retry-After": "100000"}
+    fake = FakeTime()
+    policy = dataclasses.replace(FAST, max_wait_s=30.0, clock=fake.clock, sleep=fake.sleep)
+    progress = SilentProgress()
+    placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=policy)
+    assert len(placed.not_placed()) == 2
+    assert fake.now == 30.0  # one capped wait, then one retry, then no more asking
+    assert geocoder_server.count == 1 + policy.max_retries
+    assert progress.warnings[1].endswith(
+        f"could not be placed: the geocoder at {geocoder_server.url} cannot be reached "
+        "(HTTP 429); run again later or type its coordinates in the workbook"
+    )
+
+
+def test_a_geocoder_slower_than_its_timeout_costs_one_retry_not_hidden_ones(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    geocoder_server.delay_s = 1.0
+    policy = dataclasses.replace(FAST, timeout_s=0.2)
+    progress = SilentProgress()
+    placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=policy)
+    assert len(placed.not_placed()) == 2
+    assert geocoder_server.count == 1 + policy.max_retries  # no retries underneath
+    assert progress.warnings[0].endswith(
+        f"could not be placed: the geocoder at {geocoder_server.url} cannot be reached "
+        "(no answer within 0.2 s); run again later or type its coordinates in the workbook"
+    )
+
+
+def test_geocoding_a_team_has_a_time_budget_and_the_rest_are_left_out(
+    example: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    team = team_of_addresses(example, 5)
+    for record in team.partners:
+        geocoder_server.places[address_query(record.address).lower()] = (51.05, 3.74)
+    fake = FakeTime()
+    policy = dataclasses.replace(
+        FAST, min_delay_s=1.0, budget_s=2.5, clock=fake.clock, sleep=fake.sleep
+    )
+    progress = SilentProgress()
+    placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=policy)
+    assert geocoder_server.count == 3  # at 0, 1 and 2 s; the fourth would start at 3 s
+    assert [record.coordinates is not None for record in placed.partners] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert progress.warnings == [
+        f"{team.workbook}: sheet 'Buurtpartners', row {row}: address 'Dampoortstraat {number}, "
+        "9000 Gent' was not looked up: looking up this workbook's addresses took longer than "
+        "2.5 s, so the rest were left out; run again later or type its coordinates in the "
+        "workbook"
+        for number, row in ((3, 5), (4, 6))
+    ]
+
+
+def test_a_damaged_entry_in_the_geocoding_cache_is_asked_again(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    geocoder_server.places[address_query(LIBRARY).lower()] = (51.0563, 3.7385)
+    cache = tmp_path / "cache" / "geocode.json"
+    cache.parent.mkdir()
+    damaged = {address_query(LIBRARY): [math.nan, 3.7], address_query(NOWHERE): "elsewhere"}
+    cache.write_text(json.dumps({geocoder_server.url: damaged}))
+    placed = place_team(team, options(tmp_path, geocoder_server), SilentProgress(), policy=FAST)
+    assert placed.partners[0].coordinates == LatLon(51.0563, 3.7385)
+    assert geocoder_server.count == 2

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from PIL import Image
+from click.testing import CliRunner
+from PIL import EpsImagePlugin, Image
 
 from generator import __version__
+from generator.cli import main
 from generator.errors import MapError
 from generator.map.basemap import (
     BaseMap,
@@ -19,11 +21,15 @@ from generator.map.basemap import (
     neighbourhood_extent,
     tiles_of,
 )
-from generator.map.geometry import Extent, MapView, tile_to_lonlat
+from generator.map.geometry import Extent, MapView, PageFrame, tile_to_lonlat
 from generator.map.maptiles import (
     DEFAULT_LIFETIME_S,
+    FETCH_THREADS,
+    HOW_TO_SWITCH,
+    MAX_TILE_BYTES,
     OSM_TILE_URL,
     FetchPolicy,
+    Tile,
     TileCache,
     TileFetcher,
     TileMap,
@@ -44,7 +50,8 @@ from generator.model import (
 from generator.options import PackOptions
 from generator.progress import SilentProgress
 from generator.resources import Templates
-from tests.servers import TileServer, tile_colour
+from generator.workbook import write_workbook
+from tests.servers import POSTSCRIPT, GeocoderServer, TileServer, tile_colour
 
 SITE = LatLon(lat=51.0560, lon=3.7410)
 FRAME = (120.0, 90.0)  # a small frame keeps the tests fast: 20 to 30 tiles
@@ -65,7 +72,7 @@ def sleeps() -> Sleeps:
 
 @pytest.fixture
 def policy(sleeps: Sleeps) -> FetchPolicy:
-    return FetchPolicy(backoff_s=0.5, sleep=sleeps, connect_timeout_s=2, read_timeout_s=2)
+    return FetchPolicy(backoff_s=0.5, sleep=sleeps, connect_timeout_s=2, answer_timeout_s=2)
 
 
 def team_at(site: LatLon | None = SITE, radius: int = 400) -> Team:
@@ -91,11 +98,12 @@ def base_map(
     policy: FetchPolicy,
     progress: SilentProgress | None = None,
     team: Team | None = None,
+    frame: tuple[float, float] = FRAME,
     **options: object,
 ) -> BaseMap:
     return make_base_map(
         team or team_at(),
-        FRAME,
+        frame,
         PackOptions(cache_dir=tmp_path / "cache", contact="test@example.org", **options),  # type: ignore[arg-type]
         tmp_path / "work",
         progress or SilentProgress(),
@@ -456,7 +464,7 @@ def test_tile_source_keeps_secrets_out_of_its_public_urls(monkeypatch: pytest.Mo
     assert source.resolve(public) == "https://a.example.org/3/4/5@2x.png?k=abc"
 
 
-class _TakenMeanwhile(dict[str, bytes]):
+class _TakenMeanwhile(dict[str, Tile]):
     """The probed tile, taken by another fetching thread right after a membership check."""
 
     def __contains__(self, key: object) -> bool:
@@ -477,9 +485,241 @@ def test_a_probed_tile_taken_by_another_thread_is_fetched_not_a_key_error(
         policy=policy,
     )
     url = fetcher.source.public_url(16, 33449, 21923)
-    fetcher._probed = _TakenMeanwhile({url: b"probed"})
+    probed = Tile(b"probed", Image.new("RGB", (256, 256)))
+    fetcher._probed = _TakenMeanwhile({url: probed})
     first, second = fetcher.fetch(url), fetcher.fetch(url)
     fetcher.close()
-    assert first == b"probed"  # taken in one step under the lock, never checked then popped
-    assert second is not None and second.startswith(b"\x89PNG")
+    assert first is probed  # taken in one step under the lock, never checked then popped
+    assert second is not None and second.body.startswith(b"\x89PNG")
     assert tile_server.count == 1
+
+
+class _GhostscriptRuns:
+    """Stands in for Pillow's Ghostscript call and counts how often PostScript reached it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, *args: object, **kwargs: object) -> Image.Image:
+        self.calls += 1
+        raise OSError("Ghostscript must not run")
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("postscript", "the server sent a body that is not a PNG, JPEG or WebP image"),
+        ("oversized", "the server sent 2048 x 2048 px tiles, not 256 x 256"),
+        ("huge-png", "the server sent an image of far more pixels than a tile"),
+        ("gzip-bomb", f"the server sent a tile of more than {MAX_TILE_BYTES} bytes"),
+        ("429-long", "HTTP 429: the server asks to wait 100000 s"),
+    ],
+)
+def test_a_hostile_tile_server_costs_the_map_not_the_pack(
+    tile_server: TileServer,
+    tmp_path: Path,
+    policy: FetchPolicy,
+    sleeps: Sleeps,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+    reason: str,
+) -> None:
+    ghostscript = _GhostscriptRuns()
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", ghostscript)
+    tile_server.mode = mode
+    progress = SilentProgress()
+    result = base_map(tmp_path, policy, progress, tile_url=tile_server.url)
+    assert result.image is None
+    assert result.view.tile_size == 256  # the probe did not take a 2048-px tile as the size
+    assert progress.warnings == [
+        f"team.xlsx: no map tiles could be had from 127.0.0.1 ({reason}); the poster gets a "
+        "plain background under its overlays. Try again later, or " + HOW_TO_SWITCH
+    ]
+    assert ghostscript.calls == 0
+    assert all(wait <= policy.max_wait_s for wait in sleeps.waits)
+    assert not list((tmp_path / "cache").rglob("*.tile"))
+
+
+def test_a_tile_trickled_byte_by_byte_is_cut_off_at_its_deadline(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    tile_server.mode = "trickle"  # a 1 KB tile at 20 bytes a second: about a minute
+    fetcher = TileFetcher(
+        parse_tile_template(tile_server.url),
+        TileCache(tmp_path),
+        contact=None,
+        offline=False,
+        progress=SilentProgress(),
+        policy=dataclasses.replace(policy, answer_timeout_s=0.3),
+    )
+    url = fetcher.source.public_url(16, 33449, 21923)
+    assert fetcher.fetch(url) is None
+    fetcher.close()
+    assert fetcher.failures == {url: "not complete after 0.3 s"}
+    assert tile_server.count == 1
+
+
+def test_missing_columns_of_tiles_leave_the_rest_of_the_map(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    tile_server.mode = "404-columns"
+    progress = SilentProgress()
+    # tall, so a missing column is more tiles in a row than the fetcher has threads
+    tall = (FRAME[0], 4 * FRAME[1])
+    result = base_map(tmp_path, policy, progress, frame=tall, tile_url=tile_server.url)
+    tiles = tiles_of(result.view)
+    missing = sum(1 for _, x, _ in tiles if x % 4 == 0)
+    assert 0 < missing < len(tiles) and result.image is not None
+    assert progress.warnings == [result.warning]
+    assert result.warning is not None
+    assert result.warning.startswith(
+        f"team.xlsx: {missing} of {len(tiles)} map tiles could not be had from 127.0.0.1 "
+        "(HTTP 404 Not Found); they stay blank on the poster."
+    )
+    assert tile_server.count == len(tiles)  # each asked once: a 404 is not worth a retry
+
+
+def test_a_damaged_tile_in_the_cache_is_dropped_and_fetched_again(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    first = base_map(tmp_path, policy, tile_url=tile_server.url)
+    assert first.image is not None
+    fetched = tile_server.count
+    cached = sorted((tmp_path / "cache").rglob("*.tile"))
+    assert len(cached) == fetched
+    cached[0].write_bytes(POSTSCRIPT)  # not even an image
+    cached[1].write_bytes(cached[1].read_bytes()[:200])  # a PNG cut short
+    progress = SilentProgress()
+    second = base_map(tmp_path, policy, progress, tile_url=tile_server.url)
+    assert second.image is not None and progress.warnings == []
+    assert second.image.read_bytes() == first.image.read_bytes()
+    assert tile_server.count == fetched + 2
+    assert cached[0].read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_tiles_of_one_map_have_a_time_budget_and_the_map_goes_on_without_the_rest(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    def seconds() -> float:  # one second passes with each request the server sees
+        return float(tile_server.count)
+
+    budget = dataclasses.replace(policy, budget_s=5, monotonic=seconds)
+    progress = SilentProgress()
+    result = base_map(tmp_path, budget, progress, tile_url=tile_server.url)
+    tiles = tiles_of(result.view)
+    assert result.image is not None  # the tiles fetched in time are on the map
+    assert 5 <= tile_server.count <= 5 + FETCH_THREADS < len(tiles)
+    assert progress.warnings == [result.warning]
+    assert result.warning is not None
+    assert result.warning.startswith(
+        f"team.xlsx: {len(tiles) - tile_server.count} of {len(tiles)} map tiles could not be "
+        "had from 127.0.0.1 (the 5 s allowed for the tiles of one map ran out)"
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example workbook, written once for the module; the tests only read it."""
+    path = tmp_path_factory.mktemp("example") / "voorbeeld.xlsx"
+    write_workbook(path, example=True)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "http://127.0.0.1:8080/{z}/{x}/{y}.png{",
+            "tile URL template 'http://127.0.0.1:8080/{z}/{x}/{y}.png{' has a '{' or '}' that "
+            "opens or closes no placeholder; write placeholders whole, as {z} {x} {y} {s} {r} "
+            "{env:NAME}",
+        ),
+        (
+            "http://127.0.0.1:8080/{z}}/{x}/{y}.png",
+            "tile URL template 'http://127.0.0.1:8080/{z}}/{x}/{y}.png' has a '{' or '}' that "
+            "opens or closes no placeholder; write placeholders whole, as {z} {x} {y} {s} {r} "
+            "{env:NAME}",
+        ),
+        (
+            "http://127.0.0.1:99999/{z}/{x}/{y}.png",
+            "tile URL template 'http://127.0.0.1:99999/{z}/{x}/{y}.png' has a port that is not "
+            "a number from 0 to 65535; write it as https://host:8080/{z}/{x}/{y}.png, or leave "
+            "the port out",
+        ),
+        (
+            "file:///tiles/{z}/{x}/{y}.png",
+            "tile URL template 'file:///tiles/{z}/{x}/{y}.png' is not an http(s) URL; "
+            + HOW_TO_SWITCH,
+        ),
+        (
+            "http://127.0.0.1:8080/{z.real}/{x}/{y}.png",
+            "tile URL template 'http://127.0.0.1:8080/{z.real}/{x}/{y}.png' has an unknown "
+            "placeholder {z.real}; known are {z} {x} {y} {s} {r} {env:NAME}",
+        ),
+    ],
+)
+def test_a_malformed_tiles_option_is_a_usage_error_before_anything_runs(
+    runner: CliRunner,
+    shared_workbook: Path,
+    tmp_path: Path,
+    geocoder_server: GeocoderServer,
+    monkeypatch: pytest.MonkeyPatch,
+    template: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv("BUURTKAART_GEOCODER_URL", geocoder_server.url)
+    out = tmp_path / "out"
+    arguments = ["generate", str(shared_workbook), "--out", str(out), "--tiles", template]
+    result = runner.invoke(main, arguments, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Error: Invalid value for '--tiles': {message}\n")
+    assert geocoder_server.count == 0 and not out.exists()
+    from_environment = runner.invoke(
+        main,
+        ["generate", str(shared_workbook), "--out", str(out)],
+        env={"BUURTKAART_TILE_URL": template},
+        catch_exceptions=False,
+    )
+    assert from_environment.exit_code == 2
+    assert from_environment.stderr.endswith(f"Error: Invalid value for '--tiles': {message}\n")
+
+
+FIJI = (LatLon(lat=-16.78, lon=179.97), LatLon(lat=-16.80, lon=-179.96))  # Taveuni's two sides
+
+
+def team_of_participants(points: tuple[LatLon, ...]) -> Team:
+    team = team_at(site=points[0])
+    participants = tuple(
+        ParticipantOrigin(
+            address=Address(f"Straat {number}", "9000", "Gent"),
+            coordinates=point,
+            coordinate_origin=CoordinateOrigin.WORKBOOK,
+            count=4,
+            source=Source("Deelnemers", number + 2),
+        )
+        for number, point in enumerate(points)
+    )
+    organisation = dataclasses.replace(team.organisation, delimitation=Delimitation.PARTICIPANTS)
+    return team.replace(organisation=organisation, participants=participants)
+
+
+def test_a_neighbourhood_across_the_date_line_is_drawn_at_its_own_scale(
+    tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
+) -> None:
+    placed = team_of_participants(FIJI)
+    extent = neighbourhood_extent(placed)
+    assert extent is not None and extent.west < 179.97 and extent.east > 180.04
+    result = base_map(tmp_path, policy, team=placed, tile_url=tile_server.url)
+    assert result.image is not None and result.warning is None
+    # the same two points ten degrees west, away from the date line, give the same map
+    west = tuple(LatLon(lat=point.lat, lon=(point.lon + 170.0) % 360 - 180) for point in FIJI)
+    control = base_map(tmp_path, policy, team=team_of_participants(west), tile_url=tile_server.url)
+    frame = PageFrame(0, 0, FRAME[0] / 25.4 * 72, FRAME[1] / 25.4 * 72)
+    scale = frame.scale_denominator(result.view)
+    assert result.view.zoom == control.view.zoom == 13
+    assert scale == pytest.approx(frame.scale_denominator(control.view), rel=1e-3)
+    assert scale < 100_000  # not 1:97,000,000
+    for point in FIJI:
+        assert result.view.contains(point)
+    (west_x, _), (east_x, _) = (result.view.to_pixel(point) for point in FIJI)
+    assert west_x < east_x  # 179.97 is drawn west of -179.96, as on the ground

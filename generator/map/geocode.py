@@ -9,23 +9,22 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import logging
+import math
 import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from geopy.adapters import AdapterHTTPError
-from geopy.exc import GeocoderTimedOut, GeopyError
-from geopy.extra.rate_limiter import RateLimiter
-from geopy.geocoders import Nominatim
+import requests
+from requests.adapters import HTTPAdapter
 
 from generator.identity import user_agent
 from generator.map.cachedir import cache_root, warn_unwritable
+from generator.map.http import AnswerTooLarge, AnswerTooSlow, bounded_get, retry_after_s
 from generator.model import Address, CoordinateOrigin, LatLon, Organisation, Placed, Team
 from generator.options import PackOptions
 from generator.progress import Progress
@@ -34,13 +33,10 @@ GEOCODER_URL_ENV = "BUURTKAART_GEOCODER_URL"
 NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 CACHE_FILE = "geocode.json"
 COUNTRY = "Belgium"
-
-# geopy logs each retry and swallowed error with its traceback; with no logging set up,
-# Python's last-resort handler would print those. Our warnings say what went wrong instead.
-logging.getLogger("geopy").addHandler(logging.NullHandler())
+MAX_ANSWER_BYTES = 1024 * 1024  # one place in JSON is under a kilobyte
+SHOWN_VALUE_CHARS = 24  # of a nonsensical coordinate quoted in a warning
 
 P = TypeVar("P", bound=Placed)
-Lookup = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,9 @@ class GeocodePolicy:
     min_delay_s: float = 1.0
     error_wait_s: float = 2.0
     max_retries: int = 1
-    timeout_s: float = 10.0
+    timeout_s: float = 10.0  # for one whole answer: headers and body
+    max_wait_s: float = 30.0  # the longest Retry-After obeyed
+    budget_s: float = 600.0  # for all lookups of one team; then the rest stay off the map
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
 
@@ -81,6 +79,132 @@ def throttle_for(url: str) -> Throttle:
         return _throttles.setdefault(url, Throttle())
 
 
+class GeocoderUnreachable(Exception):
+    """The service gave no usable answer (no connection, an error status, too slow, garbage)."""
+
+
+class UnusableAnswer(Exception):
+    """The service found a place but gave no coordinates on Earth for it (NaN, 1e308, none)."""
+
+
+class BudgetSpent(Exception):
+    """The time for looking up this team's addresses ran out before this one."""
+
+
+def _coordinate(place: object, key: str, low: float, high: float) -> float | None:
+    value = place.get(key) if isinstance(place, dict) else None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and low <= number <= high else None
+
+
+def parse_places(body: bytes) -> LatLon | None:
+    """The first place of a Nominatim ``format=json`` answer; None when nothing was found."""
+    try:
+        places = json.loads(body)
+    except ValueError as exc:
+        raise GeocoderUnreachable("its answer is not JSON") from exc
+    if not isinstance(places, list):
+        raise GeocoderUnreachable("its answer is not a list of places")
+    if not places:
+        return None
+    lat = _coordinate(places[0], "lat", -90.0, 90.0)
+    lon = _coordinate(places[0], "lon", -180.0, 180.0)
+    if lat is None or lon is None:
+        shown = places[0] if isinstance(places[0], dict) else {}
+        raise UnusableAnswer(
+            ", ".join(
+                f"{key} {str(shown.get(key, 'missing'))[:SHOWN_VALUE_CHARS]}"
+                for key in ("lat", "lon")
+            )
+        )
+    return LatLon(lat=lat, lon=lon)
+
+
+def connection_reason(error: BaseException) -> str:
+    """The socket's reason ("Connection refused") from the chain requests and urllib3 wrap."""
+    pending: list[BaseException] = [error]
+    seen: list[BaseException] = []
+    while pending:
+        cause = pending.pop()
+        if any(cause is other for other in seen):
+            continue
+        seen.append(cause)
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror
+        reason = getattr(cause, "reason", None)
+        wrapped = [arg for arg in cause.args if isinstance(arg, BaseException)]
+        for found in (cause.__cause__, cause.__context__, reason, *wrapped):
+            if isinstance(found, BaseException):
+                pending.append(found)
+    return type(error).__name__
+
+
+class NominatimClient:
+    """Nominatim's ``/search``, one query at a time, each answer within the policy's deadline.
+
+    No library retries underneath (urllib3 would obey any Retry-After and retry timeouts
+    unasked): this class decides, so one slow or unwilling service costs ``1 + max_retries``
+    bounded answers (see ``bounded_get``) and capped waits, once per team: after that the
+    team's other addresses are not asked.
+    """
+
+    def __init__(self, url: str, contact: str | None, policy: GeocodePolicy) -> None:
+        self.url = url
+        self.policy = policy
+        self.throttle = throttle_for(url)
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent(contact)
+        adapter = HTTPAdapter(max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def search(self, query: str, deadline: float) -> LatLon | None:
+        """The place for ``query``, None if not found; the answer must come before ``deadline``
+        (on the policy's clock)."""
+        policy = self.policy
+        reason = "no attempt made"
+        for attempt in range(1 + policy.max_retries):
+            self.throttle.wait(policy)
+            left_s = deadline - policy.clock()
+            if left_s <= 0:
+                raise BudgetSpent
+            try:
+                answer = bounded_get(
+                    self.session,
+                    f"{self.url}/search",
+                    params={"q": query, "format": "json", "limit": "1", "countrycodes": "be"},
+                    deadline_s=min(policy.timeout_s, left_s),
+                    max_bytes=MAX_ANSWER_BYTES,
+                    connect_timeout_s=min(policy.timeout_s, left_s),
+                )
+            except AnswerTooSlow:
+                reason, wait = f"no answer within {policy.timeout_s:g} s", policy.error_wait_s
+            except AnswerTooLarge as exc:
+                raise GeocoderUnreachable(f"it sent an answer of {exc}") from exc
+            except requests.ConnectionError as exc:
+                raise GeocoderUnreachable(connection_reason(exc)) from exc
+            except requests.RequestException as exc:
+                raise GeocoderUnreachable(type(exc).__name__) from exc
+            else:
+                if answer.status == 200:
+                    return parse_places(answer.body)
+                reason = f"HTTP {answer.status}"
+                if answer.status != 429 and answer.status < 500:
+                    raise GeocoderUnreachable(reason)
+                wait = retry_after_s(answer, default_s=policy.error_wait_s, cap_s=policy.max_wait_s)
+            if attempt < policy.max_retries:
+                policy.sleep(min(wait, max(deadline - policy.clock(), 0.0)))
+        raise GeocoderUnreachable(reason)
+
+
 def address_query(address: Address) -> str:
     """The free-form query sent for an address: street, postcode and gemeente, Belgium."""
     return f"{address.one_line()}, {COUNTRY}"
@@ -109,11 +233,21 @@ class GeocodeCache:
         return data if isinstance(data, dict) else {}
 
     def knows(self, query: str) -> bool:
-        return query in self._all.get(self.service, {})
+        """Whether the cache holds an answer for ``query``: a place, or a miss (a damaged
+        entry counts as not known, so it is asked again)."""
+        answers = self._all.get(self.service)
+        if not isinstance(answers, dict) or query not in answers:
+            return False
+        return answers[query] is None or self.get(query) is not None
 
     def get(self, query: str) -> LatLon | None:
-        found = self._all.get(self.service, {}).get(query)
-        return LatLon(lat=found[0], lon=found[1]) if found else None
+        answers = self._all.get(self.service)
+        found = answers.get(query) if isinstance(answers, dict) else None
+        if not isinstance(found, list) or len(found) != 2:
+            return None
+        lat = _coordinate({"lat": found[0]}, "lat", -90.0, 90.0)
+        lon = _coordinate({"lon": found[1]}, "lon", -180.0, 180.0)
+        return LatLon(lat=lat, lon=lon) if lat is not None and lon is not None else None
 
     def put(self, query: str, point: LatLon | None) -> None:
         self._all.setdefault(self.service, {})[query] = [point.lat, point.lon] if point else None
@@ -136,22 +270,8 @@ class GeocodeCache:
             warn_unwritable(self.path.parent, exc, progress)
 
 
-def unreachable_reason(error: GeopyError, timeout_s: float) -> str:
-    """The cause in a few words: the HTTP status or the socket's reason where there is one.
-
-    geopy's message repeats urllib3's, with the first record's query in its URL, so it would
-    name another address in every later warning.
-    """
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, AdapterHTTPError):
-            return f"HTTP {cause.status_code}"
-        if isinstance(cause, OSError) and cause.strerror:
-            return cause.strerror
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(error, GeocoderTimedOut):
-        return f"no answer within {timeout_s:g} s"
-    return type(error).__name__
+class _NotLookedUp(Exception):
+    """Why an address was not asked or not answered; the Placer's warning for the record."""
 
 
 class Placer:
@@ -167,8 +287,13 @@ class Placer:
         self.url = geocoder_url(options)
         self.cache = GeocodeCache(cache_root(options) / CACHE_FILE, self.url)
         self.warnings: list[str] = []
-        self._lookup: Lookup | None = None
-        self._unreachable: str | None = None
+        self._client: NominatimClient | None = None
+        self._stopped: str | None = None  # why no more addresses are asked, once that is so
+        self._deadline = policy.clock() + policy.budget_s
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
 
     def place(self, record: P) -> P:
         if record.coordinates is not None:
@@ -186,71 +311,57 @@ class Placer:
             self._warn(record, "has neither coordinates nor an address; it stays off the map")
             return None
         query = address_query(record.address)
+        address = record.address.one_line()
         if self.cache.knows(query):
             point = self.cache.get(query)
         elif self.options.offline:
             self._warn(
                 record,
-                f"address '{record.address.one_line()}' is not in the geocoding cache and "
+                f"address '{address}' is not in the geocoding cache and "
                 "--offline allows no lookups; run once online or type its coordinates",
             )
             return None
         else:
-            point = self._ask(record, query)
-            if self._unreachable is not None:
+            try:
+                point = self._ask(query)
+            except _NotLookedUp as exc:
+                self._warn(record, f"address '{address}' {exc}")
                 return None
         if point is None:
             self._warn(
                 record,
-                f"address '{record.address.one_line()}' was not found by the geocoder "
+                f"address '{address}' was not found by the geocoder "
                 f"({urlsplit(self.url).netloc}); it stays off the map. Check the street, "
                 "postcode and gemeente, or type its coordinates in the workbook",
             )
         return point
 
-    def _ask(self, record: Placed, query: str) -> LatLon | None:
-        if self._unreachable is None:
+    def _ask(self, query: str) -> LatLon | None:
+        if self._stopped is None:
+            if self._client is None:
+                self._client = NominatimClient(self.url, self.options.contact, self.policy)
             try:
-                location = self._geocoder()(query)
-            except GeopyError as exc:
-                self._unreachable = unreachable_reason(exc, self.policy.timeout_s)
+                point = self._client.search(query, self._deadline)
+            except UnusableAnswer as exc:
+                raise _NotLookedUp(
+                    f"got an answer without usable coordinates ({exc}) from the geocoder at "
+                    f"{self.url}; it stays off the map. Type its coordinates in the workbook"
+                ) from exc
+            except GeocoderUnreachable as exc:
+                self._stopped = (
+                    f"could not be placed: the geocoder at {self.url} cannot be reached ({exc})"
+                )
+            except BudgetSpent:
+                self._stopped = (
+                    "was not looked up: looking up this workbook's addresses took longer than "
+                    f"{self.policy.budget_s:g} s, so the rest were left out"
+                )
             else:
-                point = LatLon(lat=location.latitude, lon=location.longitude) if location else None
                 self.cache.put(query, point)
                 return point
-        self._warn(
-            record,
-            f"address '{record.address.one_line()}' could not be placed: the geocoder at "
-            f"{self.url} cannot be reached ({self._unreachable}); run again later or type its "
-            "coordinates in the workbook",
+        raise _NotLookedUp(
+            f"{self._stopped}; run again later or type its coordinates in the workbook"
         )
-        return None
-
-    def _geocoder(self) -> Lookup:
-        if self._lookup is None:
-            parts = urlsplit(self.url)
-            nominatim = Nominatim(
-                user_agent=user_agent(self.options.contact),
-                domain=parts.netloc + parts.path,
-                scheme=parts.scheme or "https",
-                timeout=self.policy.timeout_s,
-            )
-
-            throttle = throttle_for(self.url)
-
-            def search(query: str) -> Any:
-                throttle.wait(self.policy)
-                return nominatim.geocode(query, exactly_one=True, country_codes="be")
-
-            # RateLimiter only retries here; the shared throttle keeps the pace, retries too.
-            self._lookup = RateLimiter(
-                search,
-                min_delay_seconds=0.0,
-                max_retries=self.policy.max_retries,
-                error_wait_seconds=self.policy.error_wait_s,
-                swallow_exceptions=False,
-            )
-        return self._lookup
 
     def _warn(self, record: Placed, message: str) -> None:
         source = getattr(record, "source", None)
@@ -273,6 +384,7 @@ def place_team(
         partners = tuple(placer.place(record) for record in team.partners)
     finally:
         progress.finish()
+        placer.close()
         placer.cache.save(progress)
     return team.replace(
         organisation=organisation,

@@ -71,6 +71,10 @@ class MapView:
     def to_pixel(self, point: LatLon) -> tuple[float, float]:
         """Image pixels from the top-left corner of the base map."""
         x, y = lonlat_to_tile(point.lon, point.lat, self.zoom)
+        # the copy of the point nearest the view: a map across the date line holds both 179.9
+        # and -179.9, one world width apart on the plane
+        world = 2.0**self.zoom
+        x += world * round((self.center_x - x) / world)
         return (
             (x - self.center_x) * self.tile_size + self.width_px / 2,
             (y - self.center_y) * self.tile_size + self.height_px / 2,
@@ -208,9 +212,30 @@ MILLIMETRES_PER_INCH = 25.4
 METRES_PER_DEGREE_LATITUDE = 111_320.0
 
 
+def wrapped_longitude(lon: float) -> float:
+    """The same meridian in -180 (inclusive) to 180 degrees."""
+    return (lon + 180.0) % 360.0 - 180.0
+
+
+def longitude_span(lons: list[float]) -> tuple[float, float]:
+    """West and east edges of the narrower way round that holds every longitude.
+
+    Points on both sides of the date line (179.9 and -179.9) are 0.2 degrees apart, not
+    359.8: then east runs past 180 (180.1 for -179.9), which the Mercator plane takes as is.
+    """
+    west, east = min(lons), max(lons)
+    across = [lon + 360.0 if lon < 0 else lon for lon in lons]
+    if max(across) - min(across) < east - west:
+        return min(across), max(across)
+    return west, east
+
+
 @dataclass(frozen=True)
 class Extent:
-    """A lon/lat rectangle the base map must show whole: the neighbourhood plus its margin."""
+    """A lon/lat rectangle the base map must show whole: the neighbourhood plus its margin.
+
+    Across the date line ``east`` is above 180, so ``west < east`` always holds.
+    """
 
     south: float
     west: float
@@ -231,8 +256,7 @@ class Extent:
             raise ValueError("an extent needs at least one point")
         south = min(point.lat for point in points)
         north = max(point.lat for point in points)
-        west = min(point.lon for point in points)
-        east = max(point.lon for point in points)
+        west, east = longitude_span([point.lon for point in points])
         dlat = margin_m / METRES_PER_DEGREE_LATITUDE
         mid_lat = math.radians((south + north) / 2)
         dlon = margin_m / (METRES_PER_DEGREE_LATITUDE * math.cos(mid_lat))
@@ -244,7 +268,7 @@ class Extent:
         west_x, north_y = lonlat_to_tile(self.west, self.north, 0)
         east_x, south_y = lonlat_to_tile(self.east, self.south, 0)
         lon, lat = tile_to_lonlat((west_x + east_x) / 2, (north_y + south_y) / 2, 0)
-        return LatLon(lat=lat, lon=lon)
+        return LatLon(lat=lat, lon=wrapped_longitude(lon))
 
     def size_px(self, zoom: int, tile_size: int = 256) -> tuple[float, float]:
         """Width and height in tile pixels at ``zoom``."""

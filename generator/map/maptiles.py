@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -32,6 +32,7 @@ from staticmap import StaticMap
 from generator.errors import MapError
 from generator.identity import user_agent
 from generator.map.cachedir import warn_unwritable
+from generator.map.http import Answer, AnswerTooLarge, AnswerTooSlow, bounded_get, requested_wait_s
 from generator.progress import Progress
 
 OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -41,12 +42,18 @@ DEFAULT_LIFETIME_S = 7 * 24 * 3600
 OSM_CONNECTIONS = 2
 OTHER_CONNECTIONS = 4
 FETCH_THREADS = 4  # as many as staticmap uses; the connection pool still caps each server
+# Tiles are opened as these formats only: Pillow would hand PostScript to Ghostscript, which then
+# runs whatever a server sent.
+TILE_FORMATS = ("PNG", "JPEG", "WEBP")
+TILE_SIZES = (256, 512)  # what an XYZ template can promise: plain tiles, or @2x ones
+MAX_TILE_BYTES = 4 * 1024 * 1024  # OSM's tiles are 25 to 35 KB; a 512-px photo tile under 1 MB
 HOW_TO_SWITCH = (
     "use another tile provider with --tiles URL or the environment variable "
     f"{TILE_URL_ENV} (an XYZ template such as "
     "https://tiles.example.org/{z}/{x}/{y}{r}.png?key={env:TILE_KEY})"
 )
 
+KNOWN_NAMES = ("z", "x", "y", "s", "r")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ENV_NAME = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -90,7 +97,19 @@ def parse_tile_template(template: str | None) -> TileSource:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise MapError(f"tile URL template {template!r} is not an http(s) URL; {HOW_TO_SWITCH}")
     _check_port(parts, template)
+    outside_placeholders = _PLACEHOLDER.sub("", template)
+    if "{" in outside_placeholders or "}" in outside_placeholders:
+        raise MapError(
+            f"tile URL template {template!r} has a '{{' or '}}' that opens or closes no "
+            "placeholder; write placeholders whole, as {z} {x} {y} {s} {r} {env:NAME}"
+        )
     names = _PLACEHOLDER.findall(template)
+    unknown = [name for name in names if name not in KNOWN_NAMES and not _ENV_NAME.fullmatch(name)]
+    if unknown:
+        raise MapError(
+            f"tile URL template {template!r} has an unknown placeholder {{{unknown[0]}}}; "
+            "known are {z} {x} {y} {s} {r} {env:NAME}"
+        )
     missing = [name for name in ("z", "x", "y") if name not in names]
     if missing:
         wanted = ", ".join("{" + name + "}" for name in missing)
@@ -103,11 +122,6 @@ def parse_tile_template(template: str | None) -> TileSource:
         if env:
             secrets[env.group(1)] = _environment_value(env.group(1), template)
             public = public.replace("{" + name + "}", "{{" + name + "}}")
-        elif name not in ("z", "x", "y"):
-            raise MapError(
-                f"tile URL template {template!r} has an unknown placeholder {{{name}}}; "
-                "known are {z} {x} {y} {s} {r} {env:NAME}"
-            )
     host = (parts.hostname or "").lower()
     source = TileSource(public, tile_size, host, secrets)
     if source.is_osm and parts.scheme != "https":
@@ -155,15 +169,23 @@ class TileCache:
         return folder / f"{digest}.tile", folder / f"{digest}.json"
 
     def lookup(self, url: str) -> CachedTile | None:
+        """The stored tile, or None when there is none or its record is damaged."""
         body_path, meta_path = self._paths(url)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             body = body_path.read_bytes()
         except (OSError, ValueError):
             return None
-        return CachedTile(
-            body, float(meta["fresh_until"]), meta.get("etag"), meta.get("last_modified")
-        )
+        if not isinstance(meta, dict):
+            return None
+        fresh_until = meta.get("fresh_until")
+        etag = meta.get("etag")
+        modified = meta.get("last_modified")
+        if not isinstance(fresh_until, int | float) or not all(
+            value is None or isinstance(value, str) for value in (etag, modified)
+        ):
+            return None
+        return CachedTile(body, float(fresh_until), etag, modified)
 
     def store(self, url: str, tile: CachedTile) -> None:
         body_path, meta_path = self._paths(url)
@@ -177,6 +199,12 @@ class TileCache:
         _write_atomically(body_path, tile.body)
         _write_atomically(meta_path, json.dumps(meta, indent=1).encode())
 
+    def drop(self, url: str) -> None:
+        """Forget a tile whose bytes turned out not to be one; the next fetch replaces it."""
+        for path in self._paths(url):
+            with contextlib.suppress(OSError):  # a read-only cache keeps it: it is fetched anew
+                path.unlink(missing_ok=True)
+
 
 def _write_atomically(path: Path, data: bytes) -> None:
     partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
@@ -189,7 +217,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def freshness(headers: requests.structures.CaseInsensitiveDict[str], now: float) -> float | None:
+def freshness(headers: Mapping[str, str], now: float) -> float | None:
     """Until when a response may be used without asking again; None means do not store it."""
     directives = {
         part.strip().lower().split("=", 1)[0]: part.strip().split("=", 1)[-1]
@@ -214,20 +242,58 @@ def freshness(headers: requests.structures.CaseInsensitiveDict[str], now: float)
 
 @dataclass(frozen=True)
 class FetchPolicy:
-    """How patient the fetcher is; tests shorten the waits."""
+    """How patient the fetcher is; tests shorten the waits and fake the clocks."""
 
     attempts: int = 3
     backoff_s: float = 1.0
-    max_wait_s: float = 30.0
+    max_wait_s: float = 30.0  # the longest Retry-After obeyed; a longer one counts as "down"
     connect_timeout_s: float = 5.0
-    read_timeout_s: float = 20.0
-    give_up_after: int = 3  # tiles failed in a row before the server counts as down
+    answer_timeout_s: float = 20.0  # for a whole tile: headers and body
+    budget_s: float = 300.0  # for all tiles of one map; then the map goes on without the rest
+    max_tile_bytes: int = MAX_TILE_BYTES
+    give_up_after: int = 3  # server faults in a row (5xx, timeouts) before it counts as down
     sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = time.time  # wall time, for the cache's freshness
+    monotonic: Callable[[], float] = time.monotonic  # for the budget
 
 
 class TileFault(Exception):
-    """One tile that could not be had, and why (shown once, in the base map's warning)."""
+    """One tile that could not be had, and why (shown once, in the base map's warning).
+
+    ``server_down`` marks faults that say the server is failing (5xx after retries, no answer
+    in time), which count towards giving up on it; a missing or malformed tile does not.
+    """
+
+    def __init__(self, reason: str, *, server_down: bool = False) -> None:
+        super().__init__(reason)
+        self.server_down = server_down
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A tile's bytes as they are cached, and its pixels, decoded once."""
+
+    body: bytes
+    image: Image.Image
+
+
+def decode_tile(body: bytes, sizes: tuple[int, ...]) -> Image.Image:
+    """The RGB pixels of a tile, or TileFault when the bytes are not a tile of these sizes.
+
+    Only PNG, JPEG and WebP are tried, and the size in the header is checked before any pixel
+    is decoded, so a hostile server can neither start Ghostscript nor fill the memory.
+    """
+    try:
+        with Image.open(io.BytesIO(body), formats=TILE_FORMATS) as image:
+            width, height = image.size
+            if width != height or width not in sizes:
+                wanted = " or ".join(f"{size} x {size}" for size in sizes)
+                raise TileFault(f"the server sent {width} x {height} px tiles, not {wanted}")
+            return image.convert("RGB")
+    except Image.DecompressionBombError as exc:
+        raise TileFault("the server sent an image of far more pixels than a tile") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise TileFault("the server sent a body that is not a PNG, JPEG or WebP image") from exc
 
 
 class TileFetcher:
@@ -250,9 +316,10 @@ class TileFetcher:
         self.policy = policy or FetchPolicy()
         self.tile_size: int | None = None
         self.failures: dict[str, str] = {}
-        self._probed: dict[str, bytes] = {}
+        self._probed: dict[str, Tile] = {}
         self._down: str | None = None
         self._failed_in_row = 0
+        self._started = self.policy.monotonic()
         self.lock = threading.Lock()
         connections = OSM_CONNECTIONS if source.is_osm else OTHER_CONNECTIONS
         self._slots = threading.BoundedSemaphore(connections)
@@ -266,83 +333,123 @@ class TileFetcher:
         self.session.close()
 
     def probe(self, url: str) -> int | None:
-        """The pixel size of the tiles this server really sends (some send 512 px unasked)."""
-        body = self.fetch(url)
-        if body is None:
+        """The pixel size of the tiles this server really sends (some send 512 px unasked).
+
+        Every later tile must have this size; without an answer, the size the template says.
+        """
+        tile = self.fetch(url)
+        if tile is None:
+            self.tile_size = self.source.tile_size
             return None
         with self.lock:
-            self._probed[url] = body
-        with Image.open(io.BytesIO(body)) as image:
-            size: int = image.size[0]
+            self._probed[url] = tile
+        size: int = tile.image.size[0]
         self.tile_size = size
         return size
 
-    def fetch(self, url: str) -> bytes | None:
-        """The tile's image bytes, or None (the reason is kept in ``failures``)."""
+    def fetch(self, url: str) -> Tile | None:
+        """The tile, or None (the reason is kept in ``failures``)."""
         with self.lock:
             probed = self._probed.pop(url, None)
         if probed is not None:
             return probed
         try:
-            body = self._fetch(url)
+            tile = self._fetch(url)
         except TileFault as fault:
             with self.lock:
                 self.failures[url] = str(fault)
-                self._failed_in_row += 1
-                if self._failed_in_row >= self.policy.give_up_after and self._down is None:
-                    self._down = str(fault)
+                if fault.server_down:
+                    self._failed_in_row += 1
+                    if self._failed_in_row >= self.policy.give_up_after and self._down is None:
+                        self._down = str(fault)
             return None
         with self.lock:
             self._failed_in_row = 0
-        return body
+        return tile
 
-    def _fetch(self, url: str) -> bytes:
-        cached = self.cache.lookup(url)
-        if cached is not None and (self.offline or cached.fresh_until > self.policy.clock()):
-            return cached.body
+    def _fetch(self, url: str) -> Tile:
+        cached = self._cached(url)
+        if cached is not None and (self.offline or cached[0].fresh_until > self.policy.clock()):
+            return cached[1]
         if self.offline:
             raise TileFault("not in the tile cache, and --offline allows no downloads")
+        if self._time_left_s() <= 0:
+            if cached is not None:
+                return cached[1]
+            raise self._budget_spent()
         if self._down is not None:
             if cached is not None:
-                return cached.body
+                return cached[1]
             raise TileFault(self._down)
         try:
             return self._download(url, cached)
         except TileFault:
             if cached is not None:  # a stale tile beats a hole in the map
-                return cached.body
+                return cached[1]
             raise
 
-    def _download(self, url: str, cached: CachedTile | None) -> bytes:
+    def _cached(self, url: str) -> tuple[CachedTile, Tile] | None:
+        """The cached tile, decoded; a damaged one is dropped, so it is fetched again."""
+        cached = self.cache.lookup(url)
+        if cached is None:
+            return None
+        try:
+            return cached, Tile(cached.body, decode_tile(cached.body, self._sizes()))
+        except TileFault:
+            self.cache.drop(url)
+            return None
+
+    def _sizes(self) -> tuple[int, ...]:
+        return TILE_SIZES if self.tile_size is None else (self.tile_size,)
+
+    def _download(self, url: str, cached: tuple[CachedTile, Tile] | None) -> Tile:
         headers: dict[str, str] = {}
-        if cached is not None and cached.etag:
-            headers["If-None-Match"] = cached.etag
-        if cached is not None and cached.last_modified:
-            headers["If-Modified-Since"] = cached.last_modified
+        if cached is not None and cached[0].etag:
+            headers["If-None-Match"] = cached[0].etag
+        if cached is not None and cached[0].last_modified:
+            headers["If-Modified-Since"] = cached[0].last_modified
         reason = "no attempt made"
         for attempt in range(self.policy.attempts):
-            response = self._request(url, headers)
-            if response.status_code == 304 and cached is not None:
-                self._keep(url, cached.body, response, cached)
-                return cached.body
-            if response.status_code == 200:
-                body = self._checked_image(response)
-                self._keep(url, body, response, None)
-                return body
-            reason = f"HTTP {response.status_code} {response.reason}".strip()
-            if response.status_code != 429 and response.status_code < 500:
-                raise TileFault(reason)
+            answer = self._request(url, headers)
+            if answer.status == 304 and cached is not None:
+                self._keep(url, cached[0].body, answer, cached[0])
+                return cached[1]
+            if answer.status == 200:
+                tile = self._checked_tile(answer)
+                self._keep(url, tile.body, answer, None)
+                return tile
+            reason = f"HTTP {answer.status} {answer.reason}".strip()
+            if answer.status != 429 and answer.status < 500:
+                raise TileFault(reason)  # this tile is missing; the server itself is fine
             if attempt + 1 < self.policy.attempts:
-                self.policy.sleep(self._wait(response, attempt))
-        raise TileFault(f"{reason} after {self.policy.attempts} attempts")
+                self.policy.sleep(self._wait(answer, attempt))
+        raise TileFault(f"{reason} after {self.policy.attempts} attempts", server_down=True)
 
-    def _request(self, url: str, headers: dict[str, str]) -> requests.Response:
-        timeout = (self.policy.connect_timeout_s, self.policy.read_timeout_s)
+    def _time_left_s(self) -> float:
+        return self.policy.budget_s - (self.policy.monotonic() - self._started)
+
+    def _budget_spent(self) -> TileFault:
+        return TileFault(f"the {self.policy.budget_s:g} s allowed for the tiles of one map ran out")
+
+    def _request(self, url: str, headers: dict[str, str]) -> Answer:
         with self._slots:
+            # counted once a connection is free, so a wait for one never outlasts the budget
+            left_s = self._time_left_s()
+            if left_s <= 0:
+                raise self._budget_spent()
             try:
-                return self.session.get(self.source.resolve(url), headers=headers, timeout=timeout)
-            except requests.Timeout as exc:
-                raise TileFault(f"no answer within {self.policy.read_timeout_s:g} s") from exc
+                return bounded_get(
+                    self.session,
+                    self.source.resolve(url),
+                    headers=headers,
+                    deadline_s=min(self.policy.answer_timeout_s, left_s),
+                    max_bytes=self.policy.max_tile_bytes,
+                    connect_timeout_s=self.policy.connect_timeout_s,
+                )
+            except AnswerTooSlow as exc:
+                raise TileFault(str(exc), server_down=True) from exc
+            except AnswerTooLarge as exc:
+                raise TileFault(f"the server sent a tile of {exc}") from exc
             except requests.ConnectionError as exc:
                 reason = f"cannot connect to {self.source.host}"
                 with self.lock:
@@ -354,43 +461,28 @@ class TileFetcher:
                     f"the request to {self.source.host} failed ({type(exc).__name__})"
                 ) from exc
 
-    def _wait(self, response: requests.Response, attempt: int) -> float:
-        retry_after = response.headers.get("Retry-After", "")
-        if retry_after.strip().isdigit():
-            wanted = float(retry_after)
-            if wanted > self.policy.max_wait_s:
-                raise TileFault(
-                    f"HTTP {response.status_code}: the server asks to wait {wanted:g} s"
-                )
-            return wanted
-        return float(min(self.policy.backoff_s * 2**attempt, self.policy.max_wait_s))
+    def _wait(self, answer: Answer, attempt: int) -> float:
+        wanted = requested_wait_s(answer.headers)
+        if wanted is None:
+            return float(min(self.policy.backoff_s * 2**attempt, self.policy.max_wait_s))
+        if wanted > self.policy.max_wait_s:
+            raise TileFault(
+                f"HTTP {answer.status}: the server asks to wait {wanted:g} s", server_down=True
+            )
+        return wanted
 
-    def _checked_image(self, response: requests.Response) -> bytes:
-        content_type = response.headers.get("Content-Type", "")
+    def _checked_tile(self, answer: Answer) -> Tile:
+        content_type = answer.headers.get("Content-Type", "")
         if content_type and not content_type.startswith("image/"):
             raise TileFault(f"the server sent {content_type.split(';')[0]} instead of an image")
-        try:
-            with Image.open(io.BytesIO(response.content)) as image:
-                image.load()
-                size = image.size
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            raise TileFault("the server sent a body that is not an image") from exc
-        expected = self.tile_size
-        if size[0] != size[1] or (expected is not None and size[0] != expected):
-            want = f"{expected} x {expected}" if expected else "square"
-            raise TileFault(f"the server sent {size[0]} x {size[1]} px tiles, not {want}")
-        return response.content
+        return Tile(answer.body, decode_tile(answer.body, self._sizes()))
 
-    def _keep(
-        self, url: str, body: bytes, response: requests.Response, cached: CachedTile | None
-    ) -> None:
-        fresh_until = freshness(response.headers, self.policy.clock())
+    def _keep(self, url: str, body: bytes, answer: Answer, cached: CachedTile | None) -> None:
+        fresh_until = freshness(answer.headers, self.policy.clock())
         if fresh_until is None:
             return
-        etag = response.headers.get("ETag") or (cached.etag if cached else None)
-        modified = response.headers.get("Last-Modified") or (
-            cached.last_modified if cached else None
-        )
+        etag = answer.headers.get("ETag") or (cached.etag if cached else None)
+        modified = answer.headers.get("Last-Modified") or (cached.last_modified if cached else None)
         try:
             self.cache.store(url, CachedTile(body, fresh_until, etag, modified))
         except OSError as exc:
@@ -432,9 +524,17 @@ class TileMap(StaticMap):  # type: ignore[misc]
         self.missing: set[str] = set()
 
     def get(self, url: str, **kwargs: Any) -> tuple[int, bytes]:
-        body = self.fetcher.fetch(url)
+        """staticmap's one door to the network, so none of its own code fetches around us."""
+        tile = self._tile(url)
+        return (200, tile.body) if tile is not None else (0, b"")
+
+    def _tile(self, url: str) -> Tile | None:
+        tile = self.fetcher.fetch(url)
         self.fetcher.progress.advance()
-        return (200, body) if body is not None else (0, b"")
+        if tile is None:
+            with self.fetcher.lock:
+                self.missing.add(url)
+        return tile
 
     def _draw_base_layer(self, image: Image.Image) -> None:
         """staticmap decodes every tile on its one assembling thread and pastes it through an
@@ -446,23 +546,14 @@ class TileMap(StaticMap):  # type: ignore[misc]
         )
         with ThreadPoolExecutor(FETCH_THREADS) as pool:
             tiles = pool.map(
-                lambda cell: self._decoded(
+                lambda cell: self._tile(
                     self.url_template.format(z=self.zoom, x=cell[2], y=cell[3])
                 ),
                 grid,
             )
             for (x, y, _, _), tile in zip(grid, tiles, strict=True):
                 if tile is not None:
-                    image.paste(tile, (self._x_to_px(x), self._y_to_px(y)))
-
-    def _decoded(self, url: str) -> Image.Image | None:
-        status, body = self.get(url)
-        if status != 200:
-            with self.fetcher.lock:
-                self.missing.add(url)
-            return None
-        with Image.open(io.BytesIO(body)) as tile:
-            return tile.convert("RGB")
+                    image.paste(tile.image, (self._x_to_px(x), self._y_to_px(y)))
 
     def _draw_features(self, image: Image.Image) -> None:
         """No features: skips staticmap's double-size overlay layer, drawn as vectors later."""
