@@ -10,6 +10,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from generator.cartography.grid import LETTERS, make_grid
 from generator.cartography.mapstyle import load_map_style
+from generator.cartography.streetindex import sort_key, street_index
 from generator.cartography.streetlabels import LabelRules, Street, StreetLabel, plan_street_labels
 from generator.map.geometry import Rect
 from generator.map.osmdata import MapData, Road, RoadClass
@@ -19,6 +20,7 @@ from generator.poster.style import load_style
 from generator.resources import Templates
 from tests.map_support import SITE, offset, town
 from tests.poster_support import example_team, participant_like, partner_like
+from tests.test_poster_vector import vector_poster
 
 FRAME = Rect(0, 0, 1000, 800)
 
@@ -188,3 +190,46 @@ def test_map_data_names_every_street_once() -> None:
     named = data.named_roads()
     assert "Grote Steenweg" in named and "" not in named
     assert all(isinstance(road, Road) for roads in named.values() for road in roads)
+
+
+def test_the_index_sorts_the_dutch_way() -> None:
+    names = [
+        "Zuidstraat",
+        "Élisabethlaan",
+        "10de Hulstlaan",
+        "Eikenlaan",
+        "2de Hulstlaan",
+        "Sint-Annaplein",
+        "Sint Annastraat",
+        "Kaai 3",
+        "Kaai",
+        "École Straat",
+    ]
+    assert sorted(names, key=sort_key) == [
+        "2de Hulstlaan",
+        "10de Hulstlaan",
+        "École Straat",
+        "Eikenlaan",
+        "Élisabethlaan",
+        "Kaai",
+        "Kaai 3",
+        "Sint-Annaplein",
+        "Sint Annastraat",
+        "Zuidstraat",
+    ]
+
+
+def test_the_index_names_the_squares_a_street_runs_through() -> None:
+    poster, _ = vector_poster("A1", False)
+    plan = poster.plan
+    entries = {
+        entry.name: entry.squares
+        for entry in street_index(town(), plan.frame.projection(plan.view), plan.grid)
+    }
+    # Dampoortstraat runs straight east-west across the whole frame, 210 m north of the site.
+    x, y = plan.frame.projection(plan.view).point(*offset(SITE, 0, 210))
+    _, row = plan.grid.cell_of(x, y) or (0, 0)
+    assert entries["Dampoortstraat"] == tuple(
+        plan.grid.square_name(column, row) for column in range(plan.grid.columns)
+    )
+    assert list(entries) == sorted(entries, key=sort_key)

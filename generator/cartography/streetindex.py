@@ -41,14 +41,19 @@ class IndexEntry:
         return f"{self.name} {', '.join(self.squares)}"
 
 
-def sort_key(name: str) -> tuple[object, ...]:
+def sort_key(name: str) -> tuple[tuple[int, int | str], ...]:
     """Dutch index order: "Sint-Annaplein" beside "Sint Annaplein", "École" under E, and
-    "2de Hulstlaan" before "10de Hulstlaan"."""
+    "2de Hulstlaan" before "10de Hulstlaan". Every part is a (kind, value) pair, so numbers
+    and words never meet in one comparison."""
     folded = unicodedata.normalize("NFKD", name.casefold())
     letters = "".join(char for char in folded if not unicodedata.combining(char))
-    words = re.sub(r"[^\w\s]", " ", letters).split()
-    parts = re.split(r"(\d+)", " ".join(words))
-    return (*((int(part),) if part.isdigit() else (part,) for part in parts), name)
+    words = " ".join(re.sub(r"[^\w\s]", " ", letters).split())
+    parts: list[tuple[int, int | str]] = [
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", words)
+        if part
+    ]
+    return (*parts, (-1, name))  # a name sorts before its longer namesakes
 
 
 def street_index(data: MapData, projection: Projection, grid: Grid) -> list[IndexEntry]:
