@@ -156,15 +156,16 @@ def _marks(canvas: Canvas, poster: Poster, plan: TilePlan, column: int, row: int
         strip = right - GLUE_STRIP
         canvas.line(strip, top + 1.5 * mm, strip, top + reach)
         canvas.line(strip, bottom - 1.5 * mm, strip, bottom - reach)
-        canvas.drawCentredString(right - GLUE_STRIP / 2, top + 3 * mm, words.text("glue"))
+        # The word is wider than the strip: it ends at the strip's edge, its arrow pointing in.
+        canvas.drawRightString(strip - 1.5 * mm, top + 3 * mm, f"{words.text('glue')} →")
     if row < plan.rows - 1:
         strip = bottom + GLUE_STRIP
         canvas.line(left - 1.5 * mm, strip, left - reach, strip)
         canvas.line(right + 1.5 * mm, strip, right + reach, strip)
         canvas.saveState()
-        canvas.translate(right + 4.5 * mm, bottom + GLUE_STRIP / 2)
+        canvas.translate(right + 6 * mm, strip + 1.5 * mm)
         canvas.rotate(90)
-        canvas.drawCentredString(0, 0, words.text("glue"))
+        canvas.drawString(0, 0, f"← {words.text('glue')}")
         canvas.restoreState()
     canvas.setDash()
     if column > 0:
