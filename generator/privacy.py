@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from generator.model import LatLon, ParticipantOrigin
+from generator.model import CoordinateOrigin, LatLon, ParticipantOrigin
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class StreetCount:
     count: int
     streets: int
     placed: bool  # the street (for a merged row: every street in it) is on the map
+    coordinate_origin: CoordinateOrigin | None  # None for merged streets placed in different ways
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def street_table(participants: Iterable[ParticipantOrigin], min_count: int) -> S
                     origin.count,
                     1,
                     origin.is_placed,
+                    origin.coordinate_origin,
                 )
             )
         else:
@@ -94,7 +96,9 @@ def street_table(participants: Iterable[ParticipantOrigin], min_count: int) -> S
         municipalities = {origin.address.municipality for origin in streets}
         municipality = municipalities.pop() if len(municipalities) == 1 else ""
         placed = all(origin.is_placed for origin in streets)
-        rows.append(StreetCount("", postcode, municipality, total, len(streets), placed))
+        origins = {origin.coordinate_origin for origin in streets}
+        how = origins.pop() if len(origins) == 1 else None
+        rows.append(StreetCount("", postcode, municipality, total, len(streets), placed, how))
     return StreetTable(tuple(rows), hidden, hidden_streets)
 
 

@@ -174,7 +174,7 @@ def test_an_address_the_geocoder_misses_is_warned_about_and_listed_in_dutch(
         "Kasteellaan, 9000 Gent, Belgium",
     ]
     manifest = json.loads((out / PACK / "pack.json").read_text(encoding="utf-8"))
-    assert manifest["team"]["participants"][1]["placed"] is True  # Kasteellaan, geocoded
+    assert manifest["team"]["participants"][1]["coordinate_origin"] == "geocoded"  # Kasteellaan
     assert manifest["team"]["partners"][1]["coordinate_origin"] == "not placed"
     _, poster = page_size_and_text(out / PACK / "poster-A1.pdf")
     # The legend marks the partner; the key counts those the map cannot show.

@@ -89,8 +89,10 @@ def test_a_participant_street_is_placed_from_the_map_data_not_the_geocoder(
     assert "Dampoortstraat" not in asked  # the town's data has it
     assert "Kongostraat" in asked  # the town's data does not: the geocoder is asked
     manifest = json.loads((tmp_path / "out" / PACK / "pack.json").read_text(encoding="utf-8"))
-    # pack.json counts participants per street as the poster shows them (no coordinates or
-    # their origin, for privacy): the street is placed, and the geocoder was not asked for it.
+    origins = {  # streets with fewer than --min-count participants are merged, not named
+        record["street"]: record["coordinate_origin"] for record in manifest["team"]["participants"]
+    }
+    assert origins["Dampoortstraat"] == "map data"
     placed = {row["street"]: row["placed"] for row in manifest["team"]["participants"]}
     assert placed["Dampoortstraat"] is True
 

@@ -575,6 +575,7 @@ def test_a_street_with_one_participant_is_named_in_no_file_of_the_pack(
         "count": 4,
         "streets": 2,
         "placed": True,
+        "coordinate_origin": "workbook",
     } in shown["participants"]
     assert shown["participants_hidden"] == 2  # Kongostraat (9040) and Geheimstraat (9050)
     assert sum(row["count"] for row in shown["participants"]) + 2 == 59
