@@ -357,7 +357,9 @@ class _TeamReader:
 
     def columns(self, sheet: ReadOnlyWorksheet, headers: tuple[str, ...]) -> list[int]:
         """The 1-based column of each expected header in row 1, or [] when any is missing."""
-        header_row = next(self.rows(sheet, 1, 1), (1, []))[1]
+        header_rows = self.rows(sheet, 1, 1)
+        header_row = next(header_rows, (1, []))[1]
+        header_rows.close()  # and with it openpyxl's open handle on the sheet's XML
         found: dict[str, int] = {}
         for index, value in enumerate(header_row, start=1):
             if value is not None:

@@ -238,13 +238,11 @@ def postcode_doubt(raw: str) -> tuple[str, str] | None:
     if not raw or _POSTCODE.fullmatch(raw):
         return None
     digits = "".join(char for char in raw if char.isdigit())
-    guess = ""
+    fix = "type the four digits, e.g. 9000, or the address may be looked up in the wrong place"
     if len(digits) == 5 and digits.endswith("0") and _POSTCODE.fullmatch(digits[:4]):
-        guess = f"; did you mean {digits[:4]}?"
-    return (
-        f"'{raw}' is not a Belgian postcode of four digits{guess}",
-        "type the four digits, e.g. 9000, or the address may be looked up in the wrong place",
-    )
+        fix = f"did you mean {digits[:4]}? Type the four digits, or the address may be looked up "
+        fix += "in the wrong place"
+    return f"'{raw}' is not a Belgian postcode of four digits", fix
 
 
 def in_region(place: LatLon) -> bool:
