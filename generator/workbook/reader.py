@@ -11,7 +11,7 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -336,7 +336,7 @@ class _TeamReader:
 
     def rows(
         self, sheet: ReadOnlyWorksheet, first: int, last: int | None = None, columns: int = 0
-    ) -> Iterator[Row]:
+    ) -> Generator[Row, None, None]:
         """The rows from ``first`` to ``last`` that hold anything, each with its number and cut
         to ``columns`` (0: as wide as the row). Cutting matters: one cell typed far to the right
         would otherwise widen every row to it."""
