@@ -282,7 +282,7 @@ def test_renamed_and_added_columns_in_the_template_give_a_working_workbook(
     templates = edited_spec(
         tmp_path,
         ('header = "Straat"', 'header = "Straatnaam (zonder huisnummer)"'),
-        ('header = "Ken je?"', 'header = "Kennen jullie ze?"'),
+        ('header = "Kennen jullie de partner?"', 'header = "Kennen jullie ze?"'),
         # A column of the facilitator's own, first on the sheet: every other column moves right.
         (
             '[[partners.columns]]\nkey = "name"',
