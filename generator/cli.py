@@ -22,7 +22,7 @@ from generator.options import (
 )
 from generator.pack import BatchReport, generate_packs, validate_workbooks
 from generator.resources import Templates, export_templates
-from generator.workbook import write_workbook
+from generator.workbook import lockfile, write_workbook
 from generator.workbook.spec import load_spec
 
 WORKBOOKS = click.argument(
@@ -65,6 +65,20 @@ class ClickProgress:
             if self._bar is not None and not self._bar.hidden:
                 click.echo(err=True)  # leave the bar's line before writing below it
             click.echo(f"Warning: {message}", err=True)
+
+
+def _without_lock_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The workbooks named, without the lock files Excel keeps beside open ones (a '*.xlsx'
+    pattern matches them too)."""
+    workbooks = []
+    for path in paths:
+        if lockfile.is_lock_file(path):
+            click.echo(f"Note: {path}: skipped; {lockfile.what_it_is(path)}", err=True)
+        else:
+            workbooks.append(path)
+    if not workbooks:
+        raise BuurtkaartError("no workbook to read; name the .xlsx files themselves")
+    return workbooks
 
 
 def _plural(count: int, word: str) -> str:
@@ -127,8 +141,9 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
     Example:
       buurtkaart validate input/*.xlsx
     """
-    teams, problems = validate_workbooks(list(workbooks), load_spec(Templates(templates_dir)))
-    for workbook in workbooks:
+    readable = _without_lock_files(workbooks)
+    teams, problems = validate_workbooks(readable, load_spec(Templates(templates_dir)))
+    for workbook in readable:
         if workbook in teams:
             team = teams[workbook]
             click.echo(
@@ -137,11 +152,13 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
                 f"{_plural(len(team.actions), 'action')})",
                 err=True,
             )
+            for warning in team.warnings:
+                click.echo(f"Warning: {warning}", err=True)
         for problem in problems.get(workbook, []):
             click.echo(str(problem), err=True)
     if problems:
         raise BuurtkaartError(
-            f"{len(problems)} of {_plural(len(workbooks), 'workbook')} "
+            f"{len(problems)} of {_plural(len(readable), 'workbook')} "
             f"{'has' if len(problems) == 1 else 'have'} problems"
         )
 
@@ -262,8 +279,9 @@ def generate(
         basemap=basemap.lower() if basemap else ("tiles" if tile_url else "vector"),
         osm_file=osm_file,
     )
-    report = generate_packs(list(workbooks), out_dir, options, progress=ClickProgress())
-    _report(report, list(workbooks))
+    readable = _without_lock_files(workbooks)
+    report = generate_packs(readable, out_dir, options, progress=ClickProgress())
+    _report(report, readable)
 
 
 @main.group()

@@ -38,10 +38,11 @@ class CoordinateOrigin(StrEnum):
 
 
 class Delimitation(StrEnum):
-    """How the team delimits the neighbourhood (the fiche's tip)."""
+    """How the team delimits the neighbourhood (the fiche's tip). The values are the choices'
+    keys in ``workbook.toml``, which holds the words the team sees."""
 
-    SITE = "Vestiging"
-    PARTICIPANTS = "Deelnemers"
+    SITE = "site"
+    PARTICIPANTS = "participants"
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,9 @@ def generate_packs(
     templates = Templates(options.templates_dir)
     tile_source(options)  # a malformed --tiles URL stops the run before any address is sought
     teams, problems = validate_workbooks(workbooks, load_spec(templates))
+    for team in teams.values():
+        for warning in team.warnings:
+            progress.warn(warning)
     report = BatchReport(problems=problems)
     prepare_out_dir(out_dir)
     if options.templates_dir is not None:

@@ -229,7 +229,7 @@ def test_the_workbook_offers_dropdowns_with_input_messages(
         if validation.type == "list"
     }
     assert lists == {
-        "B2:B501": ("Soorten", "Kies de soort uit de lijst.", True),
+        "B2:B501": ("partners_kind", "Kies de soort uit de lijst.", True),
         "G2:G501": ('"Ja,Nee"', "Kennen jullie deze partner? Ja of Nee.", False),
         "H2:H501": (
             '"Ja,Nee"',

@@ -242,7 +242,7 @@ def test_round_trip_init_fill_validate_generate(
     assert pack.name == "bib-co-oost-filiaal-camlica"
     team = json.loads((pack / "pack.json").read_text(encoding="utf-8"))["team"]
     assert team["organisation"]["name"] == "Bib & Co <Oost>"
-    assert team["organisation"]["delimitation"] == "Deelnemers"
+    assert team["organisation"]["delimitation"] == "participants"
     assert team["answers"][2]["answer"] == "Iedereen mag meedoen, in elke taal."
     assert team["choices"][0]["chosen"] is True
     assert team["partners"][0]["kind"] == "Groen en spelen"

@@ -4,6 +4,7 @@ and cell where there is one), exit 1 and no traceback."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from generator.cli import main
 from generator.errors import WorkbookError
-from generator.workbook import read_team
+from generator.workbook import read_team, values
 from generator.workbook.reader import MAX_FILE_BYTES
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -356,3 +357,143 @@ def test_a_damaged_sheet_is_a_problem_and_stops_no_other_workbook(
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "Error: 1 of 2 workbooks failed; 1 pack written"
     assert [entry.name for entry in out.iterdir()] == ["buurthuis-de-oever-vzw-vestiging-dampoort"]
+
+
+def test_a_cell_at_the_last_column_and_row_is_read_past_not_padded_to(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    # Read-only openpyxl pads every row to the widest cell: 16,384 columns a row, a MemoryError.
+    def far_cell(workbook: openpyxl.Workbook) -> None:
+        workbook["Buurtpartners"]["XFD1048576"] = "x"
+        workbook["Organisatie"]["XFD1"] = "x"
+
+    path = edited(example_workbook, tmp_path / "ver.xlsx", far_cell)
+    assert path.stat().st_size < 50_000
+    team = read_team(path)
+    assert team == read_team(example_workbook).replace(workbook=path)
+
+
+def test_rows_past_a_sheets_stored_dimension_are_read(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    # Some programs store a <dimension> that ends before the data; read-only mode stops there.
+    with zipfile.ZipFile(example_workbook) as original:
+        sheet = original.read("xl/worksheets/sheet6.xml")  # Buurtpartners
+    short = re.sub(rb'<dimension ref="[^"]+"', b'<dimension ref="A1:J3"', sheet)
+    assert short != sheet
+    path = rezipped(example_workbook, tmp_path / "kort.xlsx", {"xl/worksheets/sheet6.xml": short})
+    team = read_team(path)
+    assert [partner.number for partner in team.partners] == list(range(1, 15))
+    assert team.partners[13].name == read_team(example_workbook).partners[13].name
+
+
+def test_a_fault_in_the_reader_surfaces_as_a_fault_not_as_a_damaged_file(
+    example_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_count(value: Any) -> int:
+        raise KeyError("a fault of buurtkaart's own")
+
+    monkeypatch.setattr(values, "count", broken_count)
+    with pytest.raises(KeyError, match="a fault of buurtkaart's own"):
+        read_team(example_workbook)
+
+
+def test_a_workbook_excel_keeps_locked_says_close_it_in_excel(
+    runner: CliRunner, example_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = Path.open
+
+    def locked(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == example_workbook:
+            raise PermissionError(13, "Permission denied", str(self))
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", locked)
+    assert validate(runner, example_workbook) == [
+        f"{example_workbook}: the file cannot be opened (Permission denied); Excel may have it "
+        "open; close it in Excel and run again, or check that you may read the file"
+    ]
+
+
+def excel_lock_file(workbook: Path) -> Path:
+    lock = workbook.with_name("~$" + workbook.name)
+    lock.write_bytes(b"\x05Sofie" + bytes(50) + b"\x05\x00S\x00o\x00f\x00i\x00e\x00" + bytes(100))
+    return lock
+
+
+def test_excel_lock_files_are_skipped_with_a_note(
+    runner: CliRunner, example_workbook: Path
+) -> None:
+    lock = excel_lock_file(example_workbook)
+    result = runner.invoke(main, ["validate", str(example_workbook), str(lock)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"Note: {lock}: skipped; this is the lock file Excel keeps while {example_workbook} is "
+        "open, not a workbook",
+        f"{example_workbook}: valid (14 partners, 10 streets, 4 actions)",
+        f"Warning: {example_workbook}: the workbook is open in Excel (~$voorbeeld.xlsx is beside "
+        "it); changes not yet saved in Excel are not read: save them there first and run again "
+        "to include them",
+    ]
+
+
+def test_a_lock_file_alone_is_no_workbook(runner: CliRunner, example_workbook: Path) -> None:
+    lock = excel_lock_file(example_workbook)
+    for command in ("validate", "generate"):
+        result = runner.invoke(main, [command, str(lock)])
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"Note: {lock}: skipped; this is the lock file Excel keeps while {example_workbook} "
+            "is open, not a workbook",
+            "Error: no workbook to read; name the .xlsx files themselves",
+        ]
+    with pytest.raises(WorkbookError) as caught:
+        read_team(lock)
+    assert str(caught.value.problems[0]) == (
+        f"{lock}: this is the lock file Excel keeps while {example_workbook} is open, not a "
+        "workbook; name the workbook itself"
+    )
+
+
+HOUSE_NUMBERS = [
+    "Kasteellaan 14",
+    "Kasteellaan 12-14",
+    "Kasteellaan 12.",
+    "12 Geheimstraat",
+    "Kasteellaan 12, Gent",
+    "Kasteellaan nr12",
+    "Kasteellaan 12bis",
+    "Kasteellaan №12",
+    "Kasteellaan 12 (achterbouw)",
+    "Kasteellaan １２",
+    "Kasteellaan 12 bus 3",
+    "Kasteellaan 3e",
+]
+
+
+@pytest.mark.parametrize("street", HOUSE_NUMBERS)
+def test_a_house_number_in_a_participant_street_is_refused_in_every_form(street: str) -> None:
+    # The reader names the cell (see BAD_VALUES above); here every form of number is tried.
+    with pytest.raises(values.CellValueError) as caught:
+        values.street_without_house_number(street)
+    assert (caught.value.message, caught.value.hint) == (
+        f"'{street}' looks like an address with a house number",
+        "type only the street name: participants are counted per street, never per address",
+    )
+
+
+@pytest.mark.parametrize(
+    "street",
+    [
+        "Rue du 10 Août",
+        "Place du 20 août",
+        "Rue du 1er Mai",
+        "Boulevard du 9e de Ligne",
+        "1 Meilaan",
+        "Elfjulistraat",
+        "Koning Albert I-laan",
+        "Sint-Pietersnieuwstraat",
+    ],
+)
+def test_street_names_with_a_date_or_an_ordinal_stay_allowed(street: str) -> None:
+    assert values.street_without_house_number(street) == street

@@ -11,15 +11,18 @@ from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import PatternFill
 
-from generator.errors import WorkbookError
+from generator.cli import main
+from generator.errors import TemplateError, WorkbookError
 from generator.model import CoordinateOrigin, Delimitation, LatLon
 from generator.pack import generate_packs
+from generator.resources import Templates
 from generator.workbook import read_team, write_workbook
-from generator.workbook.spec import load_spec
+from generator.workbook.spec import SPEC_FILE, load_spec
 
 DATA = Path(__file__).parent / "data"
 
@@ -259,3 +262,102 @@ def test_reordered_columns_read_by_header_and_name_the_right_cell(
     with pytest.raises(WorkbookError) as caught:
         read_team(path)
     assert [(p.sheet, p.cell) for p in caught.value.problems] == [("Deelnemers", "A3")]
+
+
+def edited_spec(tmp_path: Path, *replacements: tuple[str, str]) -> Templates:
+    """A facilitator's own workbook.toml, edited from the default one."""
+    folder = tmp_path / "sjablonen"
+    folder.mkdir()
+    text = Templates().path(SPEC_FILE).read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    (folder / SPEC_FILE).write_text(text, encoding="utf-8")
+    return Templates(folder)
+
+
+def test_renamed_and_added_columns_in_the_template_give_a_working_workbook(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    templates = edited_spec(
+        tmp_path,
+        ('header = "Straat"', 'header = "Straatnaam (zonder huisnummer)"'),
+        ('header = "Kennen jullie de partner?"', 'header = "Kennen jullie ze?"'),
+        # A column of the facilitator's own, first on the sheet: every other column moves right.
+        (
+            '[[partners.columns]]\nkey = "name"',
+            '[[partners.columns]]\nkey = "website"\nheader = "Website"\nwidth = 30\n\n'
+            '[[partners.columns]]\nkey = "name"',
+        ),
+        ('{ key = "site", label = "Vestiging" }', '{ key = "site", label = "Rond de vestiging" }'),
+    )
+    path = tmp_path / "eigen.xlsx"
+    write_workbook(path, example=True, templates=templates)
+
+    workbook = openpyxl.load_workbook(path)
+    partners = workbook["Buurtpartners"]
+    assert [cell.value for cell in partners[1]][:3] == ["Website", "Naam", "Soort"]
+    assert partners["B2"].value == "Bibliotheek Dampoort"
+    assert workbook["Deelnemers"]["A1"].value == "Straatnaam (zonder huisnummer)"
+    assert workbook["Organisatie"]["B9"].value == "Rond de vestiging"
+    dropdowns = {
+        str(validation.sqref): validation.formula1
+        for validation in partners.data_validations.dataValidation
+        if validation.type == "list"
+    }
+    assert dropdowns == {"C2:C501": "partners_kind", "H2:H501": '"Ja,Nee"', "I2:I501": '"Ja,Nee"'}
+
+    team = read_team(path, load_spec(templates))
+    assert team == read_team(example_workbook).replace(workbook=path)
+    assert team.organisation.delimitation is Delimitation.SITE
+
+
+def test_a_template_that_lost_a_key_is_named_before_any_workbook_is_read(
+    tmp_path: Path,
+) -> None:
+    templates = edited_spec(tmp_path, ('key = "count"', 'key = "aantal"'))
+    with pytest.raises(TemplateError) as caught:
+        load_spec(templates)
+    assert caught.value.format_message() == (
+        f"{templates.path(SPEC_FILE)}: [[participants.columns]] lacks the key(s) count; give "
+        "every key one entry, as in the file written by 'buurtkaart templates export'"
+    )
+
+
+def test_doubtful_values_are_warnings_that_name_the_cell_and_the_likely_fix(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(example_workbook)
+    workbook["Organisatie"]["B13"] = -1  # Datum sessie, shown by Excel as 29/12/1899
+    workbook["Deelnemers"]["B2"] = "90000"
+    for column in "CDEF":
+        workbook["Buurtpartners"][f"{column}4"] = None
+    workbook["Buurtpartners"]["F2"] = "3.7410, 51.0560"  # longitude first
+    workbook["Buurtpartners"]["F3"] = "51.2194, 4.4025"  # Antwerpen, not Dampoort
+    path = tmp_path / "twijfel.xlsx"
+    workbook.save(path)
+
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"{path}: valid (14 partners, 10 streets, 4 actions)",
+        f"Warning: {path}: sheet 'Organisatie', cell B13: 29/12/1899 is not a session date "
+        "(Excel shows a number such as -1 or 1 as a date around 1900); the worksheets leave the "
+        "date blank; type the date as day/month/year, e.g. 12/03/2027",
+        f"Warning: {path}: sheet 'Deelnemers', cell B2: '90000' is not a Belgian postcode of "
+        "four digits; did you mean 9000? Type the four digits, or the address may be looked up "
+        "in the wrong place",
+        f"Warning: {path}: sheet 'Buurtpartners', cell C4: the partner 'Wijkgezondheidscentrum "
+        "Dampoort' has neither an address nor coordinates, so it is listed but not on the map; "
+        "type its address or coordinates to place it on the map",
+        f"Warning: {path}: sheet 'Buurtpartners', cell F2: '3.741, 51.056' lies outside "
+        "Belgium; latitude and longitude look swapped; did you mean 51.056, 3.741? Put the "
+        "latitude (about 51) first",
+        f"Warning: {path}: sheet 'Buurtpartners', cell F3: '51.2194, 4.4025' lies 50 km from "
+        "the site, far outside the neighbourhood; check that you copied the right place; the "
+        "map will stretch to show it",
+    ]
+    team = read_team(path)
+    assert team.organisation.session_date is None
+    assert team.participants[0].address.postcode == "90000"  # kept as typed: only a warning
+    assert len(team.warnings) == 5

@@ -6,13 +6,15 @@ openpyxl sees it: openpyxl has no limits of its own against zip bombs.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from generator.errors import Problem, WorkbookError
 from generator.model import (
@@ -39,8 +42,8 @@ from generator.model import (
     Source,
     Team,
 )
-from generator.workbook import values
-from generator.workbook.spec import WorkbookSpec, load_spec
+from generator.workbook import lockfile, values
+from generator.workbook.spec import Column, ListSheet, WorkbookSpec, load_spec
 from generator.workbook.values import CellValueError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -69,9 +72,11 @@ def read_team(path: Path, spec: WorkbookSpec | None = None) -> Team:
     # nothing a team can act on, and the reader reports every value it cannot use itself.
     with warnings.catch_warnings(), _opened(path) as workbook:
         warnings.simplefilter("ignore", UserWarning)
-        # Read-only mode parses each sheet's XML only while its rows are read.
-        with _unreadable_as_problem(path):
-            return _TeamReader(path, workbook, spec).read()
+        team = _TeamReader(path, workbook, spec).read()
+    lock = lockfile.lock_file_of(path)
+    if lock is not None:
+        team = team.replace(warnings=(lockfile.open_in_excel_note(path, lock), *team.warnings))
+    return team
 
 
 def check_container(path: Path) -> None:
@@ -79,9 +84,20 @@ def check_container(path: Path) -> None:
     try:
         _check_container(path)
     except OSError as exc:
-        raise WorkbookError(
-            [Problem(path, f"the file cannot be read ({exc.strerror})", "check its permissions")]
-        ) from exc
+        raise WorkbookError([_unopenable(path, exc)]) from exc
+
+
+def _unopenable(path: Path, exc: OSError) -> Problem:
+    if isinstance(exc, PermissionError):
+        # On Windows, Excel locks the workbook it has open against every other program.
+        return Problem(
+            path,
+            f"the file cannot be opened ({exc.strerror or exc}); Excel may have it open",
+            "close it in Excel and run again, or check that you may read the file",
+        )
+    return Problem(
+        path, f"the file cannot be read ({exc.strerror or exc})", "check its permissions"
+    )
 
 
 def _check_container(path: Path) -> None:
@@ -92,6 +108,8 @@ def _check_container(path: Path) -> None:
         raise refuse("the file does not exist", "check the name and the folder")
     if path.is_dir():
         raise refuse("this is a folder, not a workbook", "name the .xlsx file itself")
+    if lockfile.is_lock_file(path):
+        raise refuse(lockfile.what_it_is(path), "name the workbook itself")
     size = path.stat().st_size
     if size == 0:
         raise refuse("the file is empty", "save the workbook again from Excel as .xlsx")
@@ -177,15 +195,16 @@ def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> boo
     return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
-# What openpyxl and the XML and zip layers under it raise for a damaged workbook.
-UNREADABLE = (
+# What openpyxl and the XML and zip layers under it raise for a damaged workbook (a sheet or
+# style that is missing, cut off or holds nonsense). They are caught only around openpyxl's own
+# calls: the same exceptions raised by buurtkaart's code are faults of ours, not of the file.
+DAMAGED = (
     InvalidFileException,
     zipfile.BadZipFile,
     KeyError,
     ValueError,
     TypeError,
     ParseError,
-    OSError,
     EOFError,
     RuntimeError,
     NotImplementedError,
@@ -193,29 +212,37 @@ UNREADABLE = (
 )
 
 
+def _read_fault(path: Path, exc: Exception) -> WorkbookError:
+    """The problem for what openpyxl raised while reading the file."""
+    if isinstance(exc, DefusedXmlException):
+        return WorkbookError(
+            [Problem(path, "the workbook contains unsafe XML and was not read", RESTORE_HINT)]
+        )
+    if isinstance(exc, OSError):
+        return WorkbookError([_unopenable(path, exc)])
+    return WorkbookError(
+        [
+            Problem(
+                path,
+                f"the workbook cannot be read ({type(exc).__name__})",
+                "open it in Excel, save it again as .xlsx, or " + RESTORE_HINT,
+            )
+        ]
+    )
+
+
 @contextmanager
-def _unreadable_as_problem(path: Path) -> Iterator[None]:
+def _damaged_as_problem(path: Path) -> Iterator[None]:
+    """Wraps a call into openpyxl only."""
     try:
         yield
-    except DefusedXmlException as exc:
-        raise WorkbookError(
-            [Problem(path, "the workbook contains unsafe XML and was not read", RESTORE_HINT)]
-        ) from exc
-    except UNREADABLE as exc:
-        raise WorkbookError(
-            [
-                Problem(
-                    path,
-                    f"the workbook cannot be read ({type(exc).__name__})",
-                    "open it in Excel, save it again as .xlsx, or " + RESTORE_HINT,
-                )
-            ]
-        ) from exc
+    except (DefusedXmlException, OSError, *DAMAGED) as exc:
+        raise _read_fault(path, exc) from exc
 
 
 @contextmanager
 def _opened(path: Path) -> Iterator[Workbook]:
-    with _unreadable_as_problem(path):
+    with _damaged_as_problem(path):
         workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         yield workbook
@@ -246,6 +273,8 @@ class _TeamReader:
         self.workbook = workbook
         self.spec = spec
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.typed_places: list[tuple[Cell, LatLon]] = []
 
     def read(self) -> Team:
         organisation = self._organisation()
@@ -256,6 +285,7 @@ class _TeamReader:
         actions = self._actions()
         if self.problems or organisation is None:
             raise WorkbookError(self.problems)
+        self._doubt_typed_places(organisation.coordinates)
         return Team(
             workbook=self.path,
             organisation=organisation,
@@ -264,6 +294,7 @@ class _TeamReader:
             participants=participants,
             partners=partners,
             actions=actions,
+            warnings=tuple(str(warning) for warning in self.warnings),
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -273,6 +304,12 @@ class _TeamReader:
 
     def problem_at(self, cell: Cell, message: str, hint: str) -> None:
         self.problem(cell.sheet, cell.ref, message, hint)
+
+    def warn_at(self, cell: Cell, doubt: tuple[str, str] | None) -> None:
+        """A value that reads but looks wrong: the team hears of it, the pack is still made."""
+        if doubt is not None:
+            message, hint = doubt
+            self.warnings.append(Problem(self.path, message, hint, cell.sheet, cell.ref))
 
     def has_problem(self, cell: Cell) -> bool:
         return any(p.sheet == cell.sheet and p.cell == cell.ref for p in self.problems)
@@ -284,57 +321,99 @@ class _TeamReader:
             self.problem_at(cell, exc.message, exc.hint)
             return fallback
 
-    def rows(self, sheet_name: str) -> list[Row] | None:
-        """The sheet's rows with their number, or None (and a problem) when it is missing."""
-        if sheet_name not in self.workbook.sheetnames:
-            self.problem(sheet_name, None, "the sheet is missing", "restore it, or " + RESTORE_HINT)
+    def sheet(self, name: str) -> ReadOnlyWorksheet | None:
+        """The sheet, or None (and a problem) when it is missing."""
+        with _damaged_as_problem(self.path):
+            present = name in self.workbook.sheetnames
+            sheet = self.workbook[name] if present else None
+        if not isinstance(sheet, ReadOnlyWorksheet):
+            self.problem(name, None, "the sheet is missing", "restore it, or " + RESTORE_HINT)
             return None
-        sheet = self.workbook[sheet_name]
-        return [
-            (number, list(row))
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        # A read-only sheet stops where its stored <dimension> says the data ends, and some
+        # programs write one that ends too early: the rows that are there count.
+        sheet.reset_dimensions()
+        return sheet
 
-    def columns(self, sheet: str, headers: tuple[str, ...], rows: list[Row]) -> list[int]:
+    def rows(
+        self, sheet: ReadOnlyWorksheet, first: int, last: int | None = None, columns: int = 0
+    ) -> Generator[Row, None, None]:
+        """The rows from ``first`` to ``last`` that hold anything, each with its number and cut
+        to ``columns`` (0: as wide as the row). Cutting matters: one cell typed far to the right
+        would otherwise widen every row to it."""
+        # openpyxl's stubs type the read-only sheet's borrowed iter_rows for Worksheet only.
+        found = sheet.iter_rows(  # type: ignore[misc]
+            min_row=first, max_row=last, max_col=columns or None, values_only=True
+        )
+        for number in itertools.count(first):
+            # Not a context manager: a stray cell far down makes a million empty rows to pass.
+            try:
+                row = next(found, None)
+            except (DefusedXmlException, OSError, *DAMAGED) as exc:
+                raise _read_fault(self.path, exc) from exc
+            if row is None:
+                return
+            if row.count(None) < len(row):
+                yield number, list(row)
+
+    def columns(self, sheet: ReadOnlyWorksheet, headers: tuple[str, ...]) -> list[int]:
         """The 1-based column of each expected header in row 1, or [] when any is missing."""
-        found = {
-            normalise(str(value)): index
-            for index, value in enumerate(rows[0][1] if rows else [], start=1)
-            if value is not None
-        }
+        header_rows = self.rows(sheet, 1, 1)
+        header_row = next(header_rows, (1, []))[1]
+        header_rows.close()  # and with it openpyxl's open handle on the sheet's XML
+        found: dict[str, int] = {}
+        for index, value in enumerate(header_row, start=1):
+            if value is not None:
+                found.setdefault(normalise(str(value)), index)
         missing = [header for header in headers if normalise(header) not in found]
         for header in missing:
             self.problem(
-                sheet,
+                sheet.title,
                 None,
                 f"the header '{header}' is missing from row 1",
                 "restore the header row, or " + RESTORE_HINT,
             )
         return [] if missing else [found[normalise(header)] for header in headers]
 
-    def table(self, sheet: str, headers: tuple[str, ...]) -> Iterator[list[Cell]]:
+    def table(self, name: str, headers: tuple[str, ...]) -> Iterator[list[Cell]]:
         """Each row below the headers as cells in header order; empty rows are skipped."""
-        rows = self.rows(sheet)
-        if rows is None:
+        sheet = self.sheet(name)
+        if sheet is None:
             return
-        columns = self.columns(sheet, headers, rows)
+        columns = self.columns(sheet, headers)
         if not columns:
             return
-        for number, row in rows[1:]:
-            cells = [
-                Cell(sheet, number, column, row[column - 1] if column - 1 < len(row) else None)
-                for column in columns
-            ]
+        for number, row in self.rows(sheet, 2, columns=max(columns)):
+            cells = [Cell(name, number, column, row[column - 1]) for column in columns]
             if any(values.text_or_blank(cell.value) for cell in cells):
                 yield cells
+
+    def records(self, layout: ListSheet) -> Iterator[dict[str, Cell]]:
+        """Each row of a list sheet as its cells by column key."""
+        keys = [column.key for column in layout.columns]
+        for cells in self.table(layout.name, layout.headers):
+            yield dict(zip(keys, cells, strict=True))
 
     def text(self, cell: Cell) -> str:
         return self.parse(cell, values.text, "")
 
     def place(self, cell: Cell) -> tuple[LatLon | None, CoordinateOrigin]:
         coordinates = self.parse(cell, values.coordinates, None)
+        if coordinates is not None:
+            self.typed_places.append((cell, coordinates))
         origin = CoordinateOrigin.WORKBOOK if coordinates else CoordinateOrigin.NOT_PLACED
         return coordinates, origin
+
+    def address(self, street: Cell, postcode: Cell, municipality: Cell) -> Address:
+        return Address(self.text(street), self.postcode(postcode), self.text(municipality))
+
+    def postcode(self, cell: Cell) -> str:
+        typed = self.text(cell)
+        self.warn_at(cell, values.postcode_doubt(typed))
+        return typed
+
+    def _doubt_typed_places(self, site: LatLon | None) -> None:
+        for cell, place in self.typed_places:
+            self.warn_at(cell, values.coordinates_doubt(place, site))
 
     def yes_no(self, cell: Cell) -> bool | None:
         parser = partial(values.yes_no, yes_words=self.spec.yes_words, no_words=self.spec.no_words)
@@ -377,48 +456,53 @@ class _TeamReader:
                 f"'{email}' is not an e-mail address",
                 "type an address such as naam@organisatie.be, or leave it empty",
             )
-        choices = self.spec.field("delimitation").choices
         default_radius = self.spec.field("radius").default or 1000
         return Organisation(
             address=Address(
-                street, get("postcode", values.text, ""), get("municipality", values.text, "")
+                street, self.postcode(found["postcode"]), get("municipality", values.text, "")
             ),
             coordinates=coordinates,
             coordinate_origin=origin,
             name=name,
             site=get("site", values.text, ""),
             neighbourhood_name=get("neighbourhood", values.text, ""),
-            delimitation=Delimitation(
-                get(
-                    "delimitation",
-                    partial(
-                        values.one_of,
-                        allowed=choices,
-                        default=Delimitation.SITE.value,
-                        what="choice",
-                    ),
-                    Delimitation.SITE.value,
-                )
-            ),
+            delimitation=self._delimitation(found["delimitation"]),
             radius_m=get("radius", partial(values.radius, default=default_radius), default_radius),
             contact=get("contact", values.text, ""),
             email=email,
-            session_date=get("date", values.session_date, None),
+            session_date=self._session_date(found["date"]),
             source=Source(found["name"].sheet, found["name"].row),
         )
 
+    def _delimitation(self, cell: Cell) -> Delimitation:
+        field = self.spec.field("delimitation")
+        default = field.choice_label(Delimitation.SITE.value)
+        allowed = field.choice_labels()
+        label = self.parse(
+            cell, partial(values.one_of, allowed=allowed, default=default, what="choice"), default
+        )
+        return Delimitation(field.choice_key(label))
+
+    def _session_date(self, cell: Cell) -> date | None:
+        day = self.parse(cell, values.session_date, None)
+        if day is None:
+            return None
+        doubt = values.session_date_doubt(day)
+        self.warn_at(cell, doubt)
+        return None if doubt else day
+
     def _organisation_cells(self, sheet: str) -> dict[str, Cell] | None:
         """The value cell beside each label in column A, or None when any label is missing."""
-        rows = self.rows(sheet)
-        if rows is None:
+        worksheet = self.sheet(sheet)
+        if worksheet is None:
             return None
         by_label = {normalise(field.label): field for field in self.spec.organisation}
         found: dict[str, Cell] = {}
-        for number, row in rows:
-            label = normalise(str(row[0])) if row and row[0] is not None else ""
+        for number, (label_value, value) in self.rows(worksheet, 1, columns=2):
+            label = normalise(str(label_value)) if label_value is not None else ""
             field = by_label.get(label) or by_label.get(label.split(" (")[0])
             if field is not None and field.key not in found:
-                found[field.key] = Cell(sheet, number, 2, row[1] if len(row) > 1 else None)
+                found[field.key] = Cell(sheet, number, 2, value)
         missing = [field for field in self.spec.organisation if field.key not in found]
         for field in missing:
             self.problem(
@@ -482,9 +566,8 @@ class _TeamReader:
     def _participants(self) -> tuple[ParticipantOrigin, ...]:
         layout = self.spec.participants
         origins = []
-        for street, postcode, municipality, amount, place in self.table(
-            layout.name, layout.headers
-        ):
+        for cells in self.records(layout):
+            street = cells["street"]
             street_name = self.parse(street, values.street_without_house_number, "")
             self.required(
                 street,
@@ -492,29 +575,39 @@ class _TeamReader:
                 "the street is empty",
                 "type the street's name, or clear the row",
             )
-            coordinates, origin = self.place(place)
+            coordinates, origin = self.place(cells["coordinates"])
             origins.append(
                 ParticipantOrigin(
-                    address=Address(street_name, self.text(postcode), self.text(municipality)),
+                    address=Address(
+                        street_name,
+                        self.postcode(cells["postcode"]),
+                        self.text(cells["municipality"]),
+                    ),
                     coordinates=coordinates,
                     coordinate_origin=origin,
-                    count=self.parse(amount, values.count, 0),
+                    count=self.parse(cells["count"], values.count, 0),
                     source=Source(layout.name, street.row),
                 )
             )
         return tuple(origins)
 
+    def choice(self, cell: Cell, column: Column) -> str:
+        """A column with choices reads only those; one without reads any text."""
+        if not column.choices:
+            return self.text(cell)
+        parser = partial(
+            values.one_of,
+            allowed=column.choices,
+            default=column.default,
+            what=f"value of '{column.header}'",
+        )
+        return self.parse(cell, parser, column.default)
+
     def _partners(self) -> tuple[Partner, ...]:
         layout = self.spec.partners
-        kind_of = partial(
-            values.one_of,
-            allowed=self.spec.kinds,
-            default=self.spec.default_kind,
-            what="kind (Soort)",
-        )
         partners: list[Partner] = []
-        for cells in self.table(layout.name, layout.headers):
-            name, kind, street, postcode, municipality, place, known, used, contact, remark = cells
+        for cells in self.records(layout):
+            name = cells["name"]
             partner_name = self.text(name)
             self.required(
                 name,
@@ -522,21 +615,33 @@ class _TeamReader:
                 "the name is empty in a row that has other data",
                 "type the partner's name, or clear the whole row",
             )
-            coordinates, origin = self.place(place)
+            coordinates, origin = self.place(cells["coordinates"])
+            address = self.address(cells["street"], cells["postcode"], cells["municipality"])
+            if (
+                address.is_empty()
+                and coordinates is None
+                and not self.has_problem(cells["coordinates"])
+            ):
+                self.warn_at(
+                    cells["street"],
+                    (
+                        f"the partner '{partner_name}' has neither an address nor coordinates, "
+                        "so it is listed but not on the map",
+                        "type its address or coordinates to place it on the map",
+                    ),
+                )
             partners.append(
                 Partner(
-                    address=Address(
-                        self.text(street), self.text(postcode), self.text(municipality)
-                    ),
+                    address=address,
                     coordinates=coordinates,
                     coordinate_origin=origin,
                     number=len(partners) + 1,
                     name=partner_name,
-                    kind=self.parse(kind, kind_of, self.spec.default_kind),
-                    known=self.yes_no(known),
-                    used=self.yes_no(used),
-                    contact=self.text(contact),
-                    remark=self.text(remark),
+                    kind=self.choice(cells["kind"], layout.column("kind")),
+                    known=self.yes_no(cells["known"]),
+                    used=self.yes_no(cells["used"]),
+                    contact=self.text(cells["contact"]),
+                    remark=self.text(cells["remark"]),
                     source=Source(layout.name, name.row),
                 )
             )
@@ -545,14 +650,23 @@ class _TeamReader:
     def _actions(self) -> tuple[Action, ...]:
         layout = self.spec.actions
         actions = []
-        for cells in self.table(layout.name, layout.headers):
-            step, activity, goal, who, when, frequency = (self.text(cell) for cell in cells)
+        for cells in self.records(layout):
+            activity = self.text(cells["activity"])
             self.required(
-                cells[1],
+                cells["activity"],
                 activity,
                 "the activity is empty in a row that has other data",
                 "describe the activity, or clear the whole row",
             )
-            source = Source(layout.name, cells[0].row)
-            actions.append(Action(step, activity, goal, who, when, frequency, source))
+            actions.append(
+                Action(
+                    step=self.text(cells["step"]),
+                    activity=activity,
+                    goal=self.text(cells["goal"]),
+                    who=self.text(cells["who"]),
+                    when=self.text(cells["when"]),
+                    frequency=self.choice(cells["frequency"], layout.column("frequency")),
+                    source=Source(layout.name, cells["step"].row),
+                )
+            )
         return tuple(actions)

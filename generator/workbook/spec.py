@@ -7,12 +7,52 @@ readable after a facilitator edits the template.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from generator.errors import TemplateError
+from generator.model import Delimitation
 from generator.resources import Templates
 
 SPEC_FILE = "workbook.toml"
+
+# The columns the reader turns into the model, by key; a template may add others.
+PARTICIPANT_KEYS = ("street", "postcode", "municipality", "count", "coordinates")
+PARTNER_KEYS = (
+    "name",
+    "kind",
+    "street",
+    "postcode",
+    "municipality",
+    "coordinates",
+    "known",
+    "used",
+    "contact",
+    "remark",
+)
+ACTION_KEYS = ("step", "activity", "goal", "who", "when", "frequency")
+ORGANISATION_KEYS = (
+    "name",
+    "site",
+    "street",
+    "postcode",
+    "municipality",
+    "coordinates",
+    "neighbourhood",
+    "delimitation",
+    "radius",
+    "contact",
+    "email",
+    "date",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice in a dropdown: the key the code knows, the label the team sees."""
+
+    key: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -21,8 +61,17 @@ class Field:
     label: str
     prompt: str
     required: bool = False
-    choices: tuple[str, ...] = ()
+    choices: tuple[Option, ...] = ()
     default: int | None = None
+
+    def choice_labels(self) -> tuple[str, ...]:
+        return tuple(option.label for option in self.choices)
+
+    def choice_key(self, label: str) -> str:
+        return next(option.key for option in self.choices if option.label == label)
+
+    def choice_label(self, key: str) -> str:
+        return next(option.label for option in self.choices if option.key == key)
 
 
 @dataclass(frozen=True)
@@ -39,15 +88,32 @@ class ChoiceSpec:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column of a list sheet. ``choices`` are the only values read (``default`` when the cell
+    is empty); ``suggestions`` fill a dropdown that allows other text; ``yes_no`` asks Ja/Nee."""
+
+    key: str
+    header: str
+    width: int
+    prompt: str = ""
+    choices: tuple[str, ...] = ()
+    default: str = ""
+    suggestions: tuple[str, ...] = ()
+    yes_no: bool = False
+
+
+@dataclass(frozen=True)
 class ListSheet:
     name: str
-    headers: tuple[str, ...]
-    widths: tuple[int, ...]
     prompt: str
-    column_prompts: dict[str, str]
+    columns: tuple[Column, ...]
 
-    def column_prompt(self, index: int) -> str:
-        return self.column_prompts.get(self.headers[index], "")
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(column.header for column in self.columns)
+
+    def column(self, key: str) -> Column:
+        return next(column for column in self.columns if column.key == key)
 
 
 @dataclass(frozen=True)
@@ -63,9 +129,6 @@ class WorkbookSpec:
     participants: ListSheet
     partners: ListSheet
     actions: ListSheet
-    kinds: tuple[str, ...]
-    default_kind: str
-    action_frequencies: tuple[str, ...]
     yes_words: frozenset[str]
     no_words: frozenset[str]
     help_title: str
@@ -80,34 +143,88 @@ class WorkbookSpec:
         return next(field for field in self.organisation if field.key == key)
 
 
+def _column(table: dict[str, Any]) -> Column:
+    return Column(
+        key=table["key"],
+        header=table["header"],
+        width=int(table["width"]),
+        prompt=table.get("prompt", ""),
+        choices=tuple(table.get("choices", ())),
+        default=table.get("default", ""),
+        suggestions=tuple(table.get("suggestions", ())),
+        yes_no=bool(table.get("yes_no", False)),
+    )
+
+
 def _list_sheet(name: str, table: dict[str, Any]) -> ListSheet:
     return ListSheet(
         name=name,
-        headers=tuple(table["headers"]),
-        widths=tuple(table["widths"]),
         prompt=table["prompt"],
-        column_prompts=dict(table.get("column_prompts", {})),
+        columns=tuple(_column(column) for column in table["columns"]),
+    )
+
+
+def _field(table: dict[str, Any]) -> Field:
+    return Field(
+        key=table["key"],
+        label=table["label"],
+        prompt=table["prompt"],
+        required=table.get("required", False),
+        choices=tuple(
+            Option(option["key"], option["label"]) for option in table.get("choices", ())
+        ),
+        default=table.get("default"),
     )
 
 
 def load_spec(templates: Templates | None = None) -> WorkbookSpec:
     templates = templates or Templates()
+    spec = _parse_spec(templates)
+    _check_keys(spec, templates)
+    return spec
+
+
+def _check_keys(spec: WorkbookSpec, templates: Templates) -> None:
+    """Every key the reader looks up is in the template, once: a facilitator's edit that lost one
+    is named here rather than failing while a workbook is read."""
+    path = templates.path(SPEC_FILE)
+    _require_keys(path, "[[organisation]]", [f.key for f in spec.organisation], ORGANISATION_KEYS)
+    for table, layout, needed in (
+        ("participants", spec.participants, PARTICIPANT_KEYS),
+        ("partners", spec.partners, PARTNER_KEYS),
+        ("actions", spec.actions, ACTION_KEYS),
+    ):
+        _require_keys(path, f"[[{table}.columns]]", [c.key for c in layout.columns], needed)
+    _require_keys(
+        path,
+        "the choices of 'delimitation'",
+        [option.key for option in spec.field("delimitation").choices],
+        tuple(member.value for member in Delimitation),
+    )
+
+
+def _require_keys(path: Path, where: str, found: list[str], needed: tuple[str, ...]) -> None:
+    missing = [key for key in needed if key not in found]
+    doubled = sorted({key for key in found if found.count(key) > 1})
+    faults = []
+    if missing:
+        faults.append("lacks the key(s) " + ", ".join(missing))
+    if doubled:
+        faults.append("repeats the key(s) " + ", ".join(doubled))
+    if faults:
+        raise TemplateError(
+            f"{path}: {where} {' and '.join(faults)}; give every key one entry, as in the file "
+            "written by 'buurtkaart templates export'"
+        )
+
+
+def _parse_spec(templates: Templates) -> WorkbookSpec:
     raw = templates.toml(SPEC_FILE)
     try:
         sheets = dict(raw["sheets"])
         return WorkbookSpec(
             sheets=sheets,
-            organisation=tuple(
-                Field(
-                    key=item["key"],
-                    label=item["label"],
-                    prompt=item["prompt"],
-                    required=item.get("required", False),
-                    choices=tuple(item.get("choices", ())),
-                    default=item.get("default"),
-                )
-                for item in raw["organisation"]
-            ),
+            organisation=tuple(_field(item) for item in raw["organisation"]),
             vision_headers=tuple(raw["vision"]["headers"]),
             vision_prompt=raw["vision"]["prompt"],
             questions=tuple(Question(q["key"], q["text"]) for q in raw["vision"]["questions"]),
@@ -119,9 +236,6 @@ def load_spec(templates: Templates | None = None) -> WorkbookSpec:
             participants=_list_sheet(sheets["participants"], raw["participants"]),
             partners=_list_sheet(sheets["partners"], raw["partners"]),
             actions=_list_sheet(sheets["actions"], raw["actions"]),
-            kinds=tuple(raw["partners"]["kinds"]),
-            default_kind=raw["partners"]["default_kind"],
-            action_frequencies=tuple(raw["actions"]["choices"]),
             yes_words=frozenset(word.casefold() for word in raw["ja"]),
             no_words=frozenset(word.casefold() for word in raw["nee"]),
             help_title=raw["help"]["title"],

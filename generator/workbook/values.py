@@ -6,7 +6,9 @@ file, sheet and cell.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +21,34 @@ EXCEL_ERRORS = frozenset(
 )
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y")
 _NUMBER = r"[-+]?\d+(?:[.,]\d+)?"
-_HOUSE_NUMBER = re.compile(r"\s\d+\s*[a-zA-Z]?(?:\s*(?:bus|/)\s*\w+)?$")
+
+# A street name may hold a number only where the number is part of the name: a date
+# ("Rue du 10 Août", "1 Meilaan") or an ordinal followed by more words ("Boulevard du 9e de
+# Ligne"). Any other digit reads as a house number, whatever its form ("12-14", "12bis", "nr12",
+# "№12", "12 Kerkstraat"). Street names with a bare number or year ("Plein 1944") are refused
+# too: a participant's street is worth less than a participant's address kept out of the pack.
+MONTHS = frozenset(
+    (
+        *("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus"),
+        *("september", "oktober", "november", "december"),
+        *("janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout"),
+        *("septembre", "octobre", "novembre", "decembre"),
+    )
+)
+STREET_TYPES = frozenset(
+    ("straat", "laan", "lei", "plein", "weg", "dreef", "plaats", "park", "kaai", "dijk")
+)
+_DAY = re.compile(r"0?[1-9]|[12]\d|3[01]")
+_ORDINAL = re.compile(r"\d{1,3}(?:e|de|ste|er|ere|eme|ieme)", re.IGNORECASE)
+_WORD_EDGES = ".,;:()[]'\"-"
+
+# A Belgian postcode: four digits, sometimes written after "B-".
+_POSTCODE = re.compile(r"(?:B-?\s?)?[1-9]\d{3}", re.IGNORECASE)
+# Belgium and a little around it: the geocoder searches Belgium only, so a typed place far
+# outside is more likely a slip than a partner abroad.
+REGION = (49.3, 51.7, 2.3, 6.6)  # south, north, west, east
+FAR_FROM_SITE_KM = 25.0  # beyond the widest neighbourhood (a radius of 20 km)
+FIRST_SESSION_YEAR, LAST_SESSION_YEAR = 2000, 2099
 
 
 class CellValueError(ValueError):
@@ -168,12 +197,99 @@ def radius(value: Any, default: int) -> int:
 
 def street_without_house_number(value: Any) -> str:
     street = text(value)
-    if _HOUSE_NUMBER.search(street):
+    if _has_house_number(street):
         raise CellValueError(
             f"'{street}' looks like an address with a house number",
             "type only the street name: participants are counted per street, never per address",
         )
     return street
+
+
+def _has_house_number(street: str) -> bool:
+    # NFKC turns "№" into "No" and full-width digits into plain ones; accents go for the months.
+    plain = "".join(
+        char
+        for char in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", street))
+        if not unicodedata.combining(char)
+    )
+    words = [word.strip(_WORD_EDGES) for word in plain.casefold().split()]
+    for index, word in enumerate(words):
+        if not any(char.isdigit() for char in word):
+            continue
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if _DAY.fullmatch(word) and _names_a_month(following):
+            continue
+        if _ORDINAL.fullmatch(word) and following:
+            continue
+        return True
+    return False
+
+
+def _names_a_month(word: str) -> bool:
+    """'août', 'juli', or a street named after the month: 'meilaan'."""
+    return word in MONTHS or any(
+        word.startswith(month) and word[len(month) :].lstrip("-") in STREET_TYPES
+        for month in MONTHS
+    )
+
+
+def postcode_doubt(raw: str) -> tuple[str, str] | None:
+    """What looks wrong in a postcode, and the fix, or None when it looks Belgian."""
+    if not raw or _POSTCODE.fullmatch(raw):
+        return None
+    digits = "".join(char for char in raw if char.isdigit())
+    fix = "type the four digits, e.g. 9000, or the address may be looked up in the wrong place"
+    if len(digits) == 5 and digits.endswith("0") and _POSTCODE.fullmatch(digits[:4]):
+        fix = f"did you mean {digits[:4]}? Type the four digits, or the address may be looked up "
+        fix += "in the wrong place"
+    return f"'{raw}' is not a Belgian postcode of four digits", fix
+
+
+def in_region(place: LatLon) -> bool:
+    south, north, west, east = REGION
+    return south <= place.lat <= north and west <= place.lon <= east
+
+
+def distance_km(a: LatLon, b: LatLon) -> float:
+    """Accurate enough to tell a neighbourhood from another town (equirectangular)."""
+    mean_lat = math.radians((a.lat + b.lat) / 2)
+    dx = math.radians(b.lon - a.lon) * math.cos(mean_lat)
+    dy = math.radians(b.lat - a.lat)
+    return 6371.0 * math.hypot(dx, dy)
+
+
+def coordinates_doubt(place: LatLon, site: LatLon | None) -> tuple[str, str] | None:
+    """What looks wrong in typed coordinates (swapped, far away), and the fix, or None."""
+    typed = f"{place.lat:g}, {place.lon:g}"
+    swapped = LatLon(lat=place.lon, lon=place.lat)
+    if not in_region(place):
+        if in_region(swapped):
+            return (
+                f"'{typed}' lies outside Belgium; latitude and longitude look swapped",
+                f"did you mean {place.lon:g}, {place.lat:g}? Put the latitude (about 51) first",
+            )
+        return (
+            f"'{typed}' lies outside Belgium",
+            "check that you copied the right place: latitude first, e.g. 51.056, 3.741",
+        )
+    if site is not None and in_region(site):
+        far = distance_km(place, site)
+        if far > FAR_FROM_SITE_KM:
+            return (
+                f"'{typed}' lies {far:.0f} km from the site, far outside the neighbourhood",
+                "check that you copied the right place; the map will stretch to show it",
+            )
+    return None
+
+
+def session_date_doubt(day: date) -> tuple[str, str] | None:
+    if FIRST_SESSION_YEAR <= day.year <= LAST_SESSION_YEAR:
+        return None
+    return (
+        f"{day:%d/%m/%Y} is not a session date (Excel shows a number such as -1 or 1 as "
+        "a date around 1900); the worksheets leave the date blank",
+        "type the date as day/month/year, e.g. 12/03/2027",
+    )
 
 
 def one_of(value: Any, allowed: tuple[str, ...], default: str, what: str) -> str:

@@ -19,14 +19,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import OutputError
 from generator.resources import Templates
-from generator.workbook.spec import ListSheet, WorkbookSpec, load_spec
+from generator.workbook.spec import Column, Field, ListSheet, WorkbookSpec, load_spec
 
 EXAMPLE_FILE = "voorbeeld.toml"
-KINDS_NAME = "Soorten"
-# Positions of the columns with a dropdown, in the header order of workbook.toml (which the
-# reader unpacks in the same order).
-PARTNER_KIND, PARTNER_KNOWN, PARTNER_USED = 1, 6, 7
-ACTION_FREQUENCY = 5
 
 # Fonts name themselves: a font with no name shows in a serif in LibreOffice beside Calibri.
 FONT_NAME = "Calibri"
@@ -58,13 +53,17 @@ def build_workbook(spec: WorkbookSpec, data: dict[str, Any]) -> Workbook:
     workbook = Workbook()
     _fill_help(workbook.worksheets[0], spec)
     lists = workbook.create_sheet(spec.sheets["lists"])
-    _fill_lists(workbook, lists, spec)
     _fill_organisation(workbook.create_sheet(spec.sheets["organisation"]), spec, data)
     _fill_vision(workbook.create_sheet(spec.sheets["vision"]), spec, data)
     _fill_approach(workbook.create_sheet(spec.sheets["approach"]), spec, data)
-    _fill_participants(workbook.create_sheet(spec.participants.name), spec, data)
-    _fill_partners(workbook.create_sheet(spec.partners.name), spec, data)
-    _fill_actions(workbook.create_sheet(spec.actions.name), spec, data)
+    for key, layout in (
+        ("participants", spec.participants),
+        ("partners", spec.partners),
+        ("actions", spec.actions),
+    ):
+        sheet = workbook.create_sheet(layout.name)
+        _fill_list_sheet(sheet, layout, data.get(key, []), spec)
+        _add_dropdowns(workbook, sheet, lists, key, layout, spec)
     # The helper list sheet goes last and hidden: teams never need to see it.
     workbook.move_sheet(lists, offset=len(workbook.sheetnames) - 1 - workbook.index(lists))
     lists.sheet_state = "hidden"
@@ -185,11 +184,16 @@ def _fill_help(sheet: Worksheet, spec: WorkbookSpec) -> None:
     _print_one_page_wide(sheet)
 
 
-def _fill_lists(workbook: Workbook, sheet: Worksheet, spec: WorkbookSpec) -> None:
-    for row, kind in enumerate(spec.kinds, start=1):
-        sheet.cell(row=row, column=1, value=kind)
-    reference = f"{quote_sheetname(sheet.title)}!$A$1:$A${len(spec.kinds)}"
-    workbook.defined_names[KINDS_NAME] = DefinedName(KINDS_NAME, attr_text=reference)
+def _defined_list(workbook: Workbook, lists: Worksheet, name: str, choices: tuple[str, ...]) -> str:
+    """The choices in the next column of the hidden list sheet, under a defined name: Excel
+    limits a list typed into the validation itself to 255 characters."""
+    column = lists.max_column + 1 if lists["A1"].value is not None else 1
+    for row, choice in enumerate(choices, start=1):
+        lists.cell(row=row, column=column, value=choice)
+    letter = get_column_letter(column)
+    reference = f"{quote_sheetname(lists.title)}!${letter}$1:${letter}${len(choices)}"
+    workbook.defined_names[name] = DefinedName(name, attr_text=reference)
+    return name
 
 
 def _fill_organisation(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
@@ -199,7 +203,7 @@ def _fill_organisation(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any
         label = sheet.cell(row=row, column=1, value=field.label)
         label.fill = LABEL_FILL
         label.font = Font(name=FONT_NAME, size=11, bold=field.required)
-        value: Any = values.get(field.key, field.default)
+        value: Any = _shown_value(field, values.get(field.key, field.default))
         cell = sheet.cell(row=row, column=2, value=value)
         cell.protection = UNLOCKED
         cell.alignment = WRAP
@@ -207,14 +211,14 @@ def _fill_organisation(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any
             cell.number_format = "DD/MM/YYYY"
         validation = DataValidation(
             type="list" if field.choices else None,
-            formula1=_list_formula(field.choices) if field.choices else None,
+            formula1=_list_formula(field.choice_labels()) if field.choices else None,
             allow_blank=True,
             showInputMessage=True,
             promptTitle=field.label[:32],
             prompt=field.prompt[:255],
             showErrorMessage=bool(field.choices),
             errorStyle="warning",
-            error=spec.choose_one_of.format(choices=" of ".join(field.choices))
+            error=spec.choose_one_of.format(choices=" of ".join(field.choice_labels()))
             if field.choices
             else None,
         )
@@ -267,68 +271,49 @@ def _fill_approach(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -
     _protect(sheet)
 
 
-def _fill_rows(sheet: Worksheet, layout: ListSheet, rows: list[list[Any]], max_rows: int) -> None:
-    _header_row(sheet, layout.headers, layout.widths)
-    for row_number, values in enumerate(rows, start=2):
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row=row_number, column=column, value=value if value != "" else None)
-    _unlock(sheet, 2, max_rows + 1, len(layout.headers))
-    hint = DataValidation(showInputMessage=True, prompt=layout.prompt[:255])
-    sheet.add_data_validation(hint)
-    hint.add(f"A2:A{max_rows + 1}")
+def _shown_value(field: Field, value: Any) -> Any:
+    """The example names a choice by its key; the team sees its label."""
+    return field.choice_label(value) if field.choices and value else value
+
+
+def _fill_list_sheet(
+    sheet: Worksheet, layout: ListSheet, records: list[dict[str, Any]], spec: WorkbookSpec
+) -> None:
+    _header_row(sheet, layout.headers, [column.width for column in layout.columns])
+    for row, record in enumerate(records, start=2):
+        for index, column in enumerate(layout.columns, start=1):
+            value = record.get(column.key, "")
+            sheet.cell(row=row, column=index, value=value if value != "" else None)
+    _unlock(sheet, 2, spec.max_rows + 1, len(layout.columns))
     _protect(sheet)
 
 
-def _fill_participants(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
-    rows = [
-        [p["street"], p["postcode"], p["municipality"], p["count"], p.get("coordinates", "")]
-        for p in data.get("participants", [])
-    ]
-    _fill_rows(sheet, spec.participants, rows, spec.max_rows)
+def _add_dropdowns(
+    workbook: Workbook,
+    sheet: Worksheet,
+    lists: Worksheet,
+    sheet_key: str,
+    layout: ListSheet,
+    spec: WorkbookSpec,
+) -> None:
+    """Each column's dropdown and input message; the sheet's prompt shows in the first column
+    unless that column has one of its own."""
+    for index, column in enumerate(layout.columns):
+        cells = _column_cells(index, spec)
+        message = column.prompt or (layout.prompt if index == 0 else "")
+        formula = _dropdown_formula(workbook, lists, f"{sheet_key}_{column.key}", column, spec)
+        if formula is not None:
+            _validation(sheet, formula, message, cells, spec, strict=bool(column.choices))
+        elif message:
+            prompt = DataValidation(showInputMessage=True, prompt=message[:255])
+            sheet.add_data_validation(prompt)
+            prompt.add(cells)
 
 
-def _fill_partners(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
-    rows = [
-        [
-            p["name"],
-            p["kind"],
-            p["street"],
-            p["postcode"],
-            p["municipality"],
-            p.get("coordinates", ""),
-            p.get("known", ""),
-            p.get("used", ""),
-            p.get("contact", ""),
-            p.get("remark", ""),
-        ]
-        for p in data.get("partners", [])
-    ]
-    _fill_rows(sheet, spec.partners, rows, spec.max_rows)
-    layout = spec.partners
-    kind = layout.column_prompt(PARTNER_KIND)
-    _validation(sheet, KINDS_NAME, kind, _column_cells(PARTNER_KIND, spec), spec, strict=True)
-    for index in (PARTNER_KNOWN, PARTNER_USED):
-        _validation(
-            sheet,
-            _list_formula(spec.yes_no_choices),
-            layout.column_prompt(index),
-            _column_cells(index, spec),
-            spec,
-            strict=False,
-        )
-
-
-def _fill_actions(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
-    rows = [
-        [a["step"], a["activity"], a["goal"], a["who"], a["when"], a["frequency"]]
-        for a in data.get("actions", [])
-    ]
-    _fill_rows(sheet, spec.actions, rows, spec.max_rows)
-    _validation(
-        sheet,
-        _list_formula(spec.action_frequencies),
-        spec.actions.column_prompt(ACTION_FREQUENCY),
-        _column_cells(ACTION_FREQUENCY, spec),
-        spec,
-        strict=False,
-    )
+def _dropdown_formula(
+    workbook: Workbook, lists: Worksheet, name: str, column: Column, spec: WorkbookSpec
+) -> str | None:
+    if column.yes_no:
+        return _list_formula(spec.yes_no_choices)
+    offered = column.choices or column.suggestions
+    return _defined_list(workbook, lists, name, offered) if offered else None
