@@ -30,7 +30,7 @@ from generator.map.basemap import BaseMap, tile_source
 from generator.map.stage import MapDataProvider, MapStage, map_stage
 from generator.model import Team
 from generator.options import PackOptions
-from generator.poster import map_frame_mm, write_poster
+from generator.poster import grid_squares, map_frame_mm, write_poster
 from generator.privacy import street_table
 from generator.progress import Progress, SilentProgress
 from generator.resources import Templates
@@ -253,7 +253,8 @@ def render_pack(team: Team, base: BaseMap, folder: Path, options: PackOptions) -
     # The worksheets' XML parsing and zipping release the GIL, as does the poster preview's
     # rasterising: a second thread cuts a pack's time by about a third (benchmarks/run.py).
     with ThreadPoolExecutor(max_workers=1) as helper:
-        worksheets = helper.submit(write_worksheets, team, folder, templates, options)
+        squares = grid_squares(team, base, options, templates)
+        worksheets = helper.submit(write_worksheets, team, folder, templates, options, squares)
         files = write_poster(team, base, options, folder, templates)
         files += worksheets.result()
     write_manifest(team, folder, files, options.min_count)

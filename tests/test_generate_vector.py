@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -52,6 +54,19 @@ def test_the_vector_map_asks_overpass_once_and_writes_the_street_index(
     index = pdf_text(pack / "stratenindex.pdf")
     assert "Stratenindex bij de kaart" in index
     assert "Aalststraat" in index and "Grote Steenweg" in index
+
+    worksheet = "\n".join(
+        cell.text
+        for table in docx.Document(str(pack / "4-kaartoefening.docx")).tables
+        for row in table.rows
+        for cell in row.cells
+    )
+    # Dampoortstraat runs east-west across the town: one row of squares, column after column.
+    found = re.search(r"Dampoortstraat \(vakken ((?:[A-Z]\d+, )+[A-Z]\d+)\)", worksheet)
+    assert found is not None, worksheet
+    squares = found.group(1).split(", ")
+    assert len({square[1:] for square in squares}) == 1 and len(squares) >= 4
+    assert re.search(r"Dampoortstraat 12, 9000 Gent · vak [A-Z]\d+", worksheet)
 
     poster_bytes = (pack / "poster-A1.pdf").read_bytes()
     code, stderr = generate(runner, example_workbook, out)

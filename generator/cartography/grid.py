@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from generator.map.geometry import Rect
 
@@ -67,3 +67,12 @@ def make_grid(rect: Rect, cell: float) -> Grid:
     columns = min(len(LETTERS), max(2, round(rect.width / cell)))
     rows = min(MAX_ROWS, max(2, round(rect.height / cell)))
     return Grid(rect, columns, rows)
+
+
+@dataclass(frozen=True)
+class GridSquares:
+    """Where the group finds things on the poster's grid, for the worksheets: each partner's
+    square (by number) and each participant street's squares (by its name in the workbook)."""
+
+    partners: Mapping[int, str] = field(default_factory=dict)
+    streets: Mapping[str, str] = field(default_factory=dict)

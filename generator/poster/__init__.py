@@ -11,8 +11,10 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
+from generator.cartography.grid import GridSquares
 from generator.cartography.streetindex import IndexSheet, street_index, write_street_index
 from generator.map.basemap import BaseMap
+from generator.map.placing import street_key
 from generator.model import Partner, Team
 from generator.options import PackOptions
 from generator.poster.document import (
@@ -22,6 +24,7 @@ from generator.poster.document import (
     write_poster_pdf,
     write_preview,
 )
+from generator.poster.mapplan import map_grid
 from generator.poster.partnerlist import COMPANION_FILE, GridSquare, write_partner_list
 from generator.poster.sheets import write_tiles
 from generator.poster.stickers import write_stickers
@@ -74,6 +77,37 @@ def write_poster(
     if base.data is not None:
         written.append(write_index_sheet(poster, folder))
     return written
+
+
+def grid_squares(
+    team: Team, base: BaseMap, options: PackOptions, templates: Templates
+) -> GridSquares:
+    """The squares of the poster's grid where each partner and each participant street lies,
+    worked out from the page layout alone (no poster is drawn): for the worksheets."""
+    style = load_style(templates)
+    layout = layout_for(team, options, style)
+    grid = map_grid(layout, style)
+    frame = layout.map_frame.as_frame()
+    projection = frame.projection(base.view)
+    partners: dict[int, str] = {}
+    for partner in team.partners:
+        if partner.coordinates is not None:
+            square = grid.square_at(*frame.place(base.view, partner.coordinates))
+            partners[partner.number] = square or ""
+    named = {} if base.data is None else base.data.named_roads()
+    lines = {
+        street_key(name): [projection.points(road.points) for road in roads]
+        for name, roads in named.items()
+    }
+    streets: dict[str, str] = {}
+    for origin in team.participants:
+        own = lines.get(street_key(origin.address.street), [])
+        squares = grid.squares_along(own)
+        if not squares and origin.coordinates is not None:
+            point = grid.square_at(*frame.place(base.view, origin.coordinates))
+            squares = [point] if point else []
+        streets[origin.address.street] = ", ".join(squares)
+    return GridSquares(partners, streets)
 
 
 def partner_squares(poster: Poster) -> GridSquare:

@@ -192,7 +192,7 @@ def plan_map(
         view=view,
         frame=frame,
         rect=rect,
-        grid=make_grid(rect, layout.millimetres(style.size("grid_cell_mm"))),
+        grid=map_grid(layout, style),
         partners=placed,
         outside=tuple(outside),
         site=site,
@@ -215,6 +215,11 @@ def plan_map(
     ]
     marks = _participant_marks(participants, base, view, frame, layout, style, taken)
     return _with(plan, participants=marks)
+
+
+def map_grid(layout: PosterLayout, style: PosterStyle) -> Grid:
+    """The reference grid over the map frame: squares of about grid_cell_mm (at A1)."""
+    return make_grid(layout.map_frame, layout.millimetres(style.size("grid_cell_mm")))
 
 
 def _with(plan: MapPlan, **changes: object) -> MapPlan:

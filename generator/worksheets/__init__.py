@@ -18,6 +18,7 @@ import jinja2
 from docx import Document
 from docxcompose.composer import Composer  # type: ignore[import-untyped]
 
+from generator.cartography.grid import GridSquares
 from generator.errors import TemplateError
 from generator.model import Address, CoordinateOrigin, Delimitation, Organisation, Source, Team
 from generator.options import PackOptions
@@ -67,7 +68,11 @@ __all__ = [
 
 
 def write_worksheets(
-    team: Team, folder: Path, templates: Templates, options: PackOptions
+    team: Team,
+    folder: Path,
+    templates: Templates,
+    options: PackOptions,
+    squares: GridSquares | None = None,
 ) -> list[str]:
     """Write the worksheets and the combined document into folder; return their file names.
 
@@ -75,7 +80,7 @@ def write_worksheets(
     Everything is rendered in memory first, so a broken template leaves no file behind. With
     LibreOffice installed, every document is also written as PDF.
     """
-    context = worksheet_context(team, templates, options)
+    context = worksheet_context(team, templates, options, squares)
     sheets = {name: render(_template_path(templates, name), context) for name in WORKSHEETS}
     cover = render(_template_path(templates, COMBINED), context)
     combined = combine(cover, list(sheets.values()))

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from generator.cartography.grid import GridSquares
 from generator.errors import TemplateError
 from generator.model import (
     Answer,
@@ -40,9 +41,13 @@ def clean(text: str) -> str:
     return _NOT_IN_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def worksheet_context(team: Team, templates: Templates, options: PackOptions) -> dict[str, Any]:
+def worksheet_context(
+    team: Team, templates: Templates, options: PackOptions, squares: GridSquares | None = None
+) -> dict[str, Any]:
+    """``squares`` says where on the poster's grid each partner and street lies, if known."""
+    squares = squares or GridSquares()
     session = templates.toml(SESSION)
-    partners = [_partner(partner) for partner in team.partners]
+    partners = [_partner(partner, squares) for partner in team.partners]
     # Streets with fewer than --min-count participants are merged per postcode, as on the poster.
     streets = street_table(team.participants, options.min_count)
     small = {id(origin) for origin in team.participants if 0 < origin.count < options.min_count}
@@ -52,7 +57,7 @@ def worksheet_context(team: Team, templates: Templates, options: PackOptions) ->
         "answers": _answers(team, templates),
         "extra_answers": [_answer(answer) for answer in team.answers if answer.key is None],
         "choices": [_choice(choice) for choice in team.choices],
-        "participants": [_street(row) for row in streets.rows],
+        "participants": [_street(row, squares) for row in streets.rows],
         "participants_total": streets.total,
         "participant_streets": streets.streets,
         "participants_unnamed": streets.hidden,
@@ -127,9 +132,10 @@ def _choice(choice: Choice) -> dict[str, Any]:
     }
 
 
-def _street(row: StreetCount) -> dict[str, Any]:
+def _street(row: StreetCount, squares: GridSquares) -> dict[str, Any]:
     return {
         "street": clean(row.street),
+        "square": squares.streets.get(row.street, "") if row.street else "",
         "merged": not row.street,  # the small streets of one postcode together
         "streets": row.streets,
         "postcode": clean(row.postcode),
@@ -190,9 +196,10 @@ def _dot_stickers(session: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _partner(partner: Partner) -> dict[str, Any]:
+def _partner(partner: Partner, squares: GridSquares) -> dict[str, Any]:
     return {
         "number": partner.number,
+        "square": squares.partners.get(partner.number, ""),
         "name": clean(partner.name),
         "kind": clean(partner.kind),
         "address": clean(partner.address.one_line()),
