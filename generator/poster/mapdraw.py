@@ -262,6 +262,7 @@ def _draw_partners(canvas: Canvas, plan: MapPlan, style: PosterStyle) -> None:
             partner_status(placed.partner),
             str(placed.partner.number),
             style.fonts.bold,
+            style.kind_letter(placed.partner.kind),
         )
 
 
