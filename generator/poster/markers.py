@@ -132,8 +132,9 @@ def spread(
     placed before it and of the obstacles, else it takes the nearest free spot of a triangular
     lattice around its point, one marker (and its clearance) apart, which packs a crowd
     tightly. So no two markers overlap where the map has room for them, and the work grows
-    with the number of markers, not its square (a grid of cells finds the neighbours). ``bounds`` (x0, y0, x1, y1) keeps the markers on the map; the caller draws a
-    leader from each moved marker to its true place.
+    with the number of markers, not its square (a grid of cells finds the neighbours).
+    ``bounds`` (x0, y0, x1, y1) keeps the markers on the map; the caller draws a leader from
+    each moved marker to its true place.
     """
     clearance = radius * 2 * CLEARANCE
     occupied = _Occupancy(clearance)
