@@ -1,4 +1,9 @@
-"""The ``buurtkaart`` command: parses options and calls one library function per command."""
+"""The ``buurtkaart`` command: parses options and calls one library function per command.
+
+Each command imports the stages it uses when it runs (``--help`` or ``validate`` need neither
+the poster nor the map), so starting the command stays quick: keep module-level imports here
+to click, the options and the errors.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,12 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator import __version__
 from generator.errors import BuurtkaartError, MapError
-from generator.map.maptiles import parse_tile_template
 from generator.options import (
     BASEMAP_KINDS,
     PAPER_SIZES,
@@ -20,10 +24,9 @@ from generator.options import (
     SESSION_MINUTES,
     PackOptions,
 )
-from generator.pack import BatchReport, generate_packs, validate_workbooks
-from generator.resources import Templates, export_templates
-from generator.workbook import lockfile, write_workbook
-from generator.workbook.spec import load_spec
+
+if TYPE_CHECKING:
+    from generator.pack import BatchReport
 
 WORKBOOKS = click.argument(
     "workbooks", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True)
@@ -70,6 +73,8 @@ class ClickProgress:
 def _without_lock_files(paths: tuple[Path, ...]) -> list[Path]:
     """The workbooks named, without the lock files Excel keeps beside open ones (a '*.xlsx'
     pattern matches them too)."""
+    from generator.workbook import lockfile
+
     workbooks = []
     for path in paths:
         if lockfile.is_lock_file(path):
@@ -89,6 +94,8 @@ def _checked_tile_template(
     context: click.Context, parameter: click.Parameter, template: str | None
 ) -> str | None:
     """A malformed --tiles template is a usage error, found before any workbook is read."""
+    from generator.map.maptiles import parse_tile_template
+
     if template is not None:
         try:
             parse_tile_template(template)
@@ -125,6 +132,9 @@ def init(path: Path, example: bool, force: bool, templates_dir: Path | None) -> 
       buurtkaart init teams/buurthuis.xlsx
       buurtkaart init input/voorbeeld.xlsx --example --force
     """
+    from generator.resources import Templates
+    from generator.workbook import write_workbook
+
     write_workbook(path, example=example, force=force, templates=Templates(templates_dir))
     click.echo(f"Wrote {path}", err=True)
 
@@ -141,6 +151,10 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
     Example:
       buurtkaart validate input/*.xlsx
     """
+    from generator.resources import Templates
+    from generator.validation import validate_workbooks
+    from generator.workbook.spec import load_spec
+
     readable = _without_lock_files(workbooks)
     teams, problems = validate_workbooks(readable, load_spec(Templates(templates_dir)))
     for workbook in readable:
@@ -263,6 +277,8 @@ def generate(
       buurtkaart generate input/voorbeeld.xlsx
       buurtkaart generate teams/*.xlsx --out packs --poster-size A2 --print-tiles A4
     """
+    from generator.pack import generate_packs
+
     options = PackOptions(
         templates_dir=templates_dir,
         tile_url=tile_url,
@@ -305,6 +321,8 @@ def export(target: Path, force: bool) -> None:
     Example:
       buurtkaart templates export mijn-sjablonen
     """
+    from generator.resources import export_templates
+
     written = export_templates(target, force=force)
     click.echo(f"Wrote {len(written)} template files to {target}", err=True)
 

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from slugify import slugify
 
 from generator import __version__
-from generator.errors import BuurtkaartError, OutputError, Problem, WorkbookError
+from generator.errors import BuurtkaartError, OutputError, Problem
 from generator.map.basemap import BaseMap, tile_source
 from generator.map.stage import MapDataProvider, MapStage, map_stage
 from generator.model import Team
@@ -34,8 +34,8 @@ from generator.poster import grid_squares, map_frame_mm, write_poster
 from generator.privacy import street_table
 from generator.progress import Progress, SilentProgress
 from generator.resources import Templates
-from generator.workbook import read_team
-from generator.workbook.spec import WorkbookSpec, load_spec
+from generator.validation import validate_workbooks
+from generator.workbook.spec import load_spec
 from generator.worksheets import check_templates, missing_soffice_warning, write_worksheets
 
 MANIFEST = "pack.json"
@@ -58,21 +58,6 @@ class BatchReport:
 def pack_slug(team: Team) -> str:
     organisation = team.organisation
     return slugify(f"{organisation.name} {organisation.site}", max_length=80) or "pack"
-
-
-def validate_workbooks(
-    workbooks: list[Path], spec: WorkbookSpec | None = None
-) -> tuple[dict[Path, Team], dict[Path, list[Problem]]]:
-    """Read every workbook; the valid ones as models, the others with all their problems."""
-    spec = spec or load_spec()
-    teams: dict[Path, Team] = {}
-    problems: dict[Path, list[Problem]] = {}
-    for workbook in workbooks:
-        try:
-            teams[workbook] = read_team(workbook, spec)
-        except WorkbookError as exc:
-            problems[workbook] = exc.problems
-    return teams, problems
 
 
 def generate_packs(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -243,3 +245,32 @@ def test_the_workbook_offers_dropdowns_with_input_messages(
     assert partners["A1"].protection.locked is True
     assert partners["A2"].protection.locked is False
     assert workbook["Lijsten"].sheet_state == "hidden"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "unwanted"),
+    [
+        (["--help"], ("generator.pack", "generator.workbook", "openpyxl", "reportlab")),
+        (
+            ["validate", "input/voorbeeld.xlsx"],
+            ("generator.pack", "generator.poster", "generator.map", "reportlab", "docx"),
+        ),
+    ],
+)
+def test_a_command_imports_only_the_stages_it_uses(
+    arguments: list[str], unwanted: tuple[str, ...]
+) -> None:
+    """Start-up time is import time: ``--help`` and ``validate`` must not load the renderers."""
+    script = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        f"main({arguments!r}, standalone_mode=False)\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    repository = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=repository, capture_output=True, text=True, check=True
+    )
+    loaded = done.stdout.splitlines()[-1].split()
+    assert "generator.cli" in loaded
+    assert [name for name in loaded if name.startswith(unwanted)] == []
