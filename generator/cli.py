@@ -7,7 +7,6 @@ to click, the options and the errors.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
@@ -23,10 +22,13 @@ from generator.options import (
     PRINT_TILE_SIZES,
     SESSION_MINUTES,
     PackOptions,
+    options_from_environment,
 )
 
 if TYPE_CHECKING:
     from generator.pack import BatchReport
+
+INCOMPLETE = 3  # exit code: packs written, but without a base map or some addresses
 
 WORKBOOKS = click.argument(
     "workbooks", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True)
@@ -260,8 +262,15 @@ def generate(
 ) -> None:
     """Validate workbooks and write a session pack for each valid one.
 
-    Each pack goes to OUT/<organisation-site>/ and replaces an earlier pack only once it is
-    complete. One bad workbook never stops the others; the exit code is 1 if any failed.
+    Each pack goes to OUT/<organisation-site>/ and replaces an earlier pack of the same
+    organisation and site only once it is complete. One bad workbook never stops the others.
+
+    \b
+    Exit codes:
+      0  every pack written, complete
+      1  a workbook has problems or a pack could not be written
+      2  a usage error (an unknown option, a missing argument)
+      3  every pack written, but some without a base map or with addresses not placed
 
     \b
     Environment:
@@ -279,12 +288,10 @@ def generate(
     """
     from generator.pack import generate_packs
 
-    options = PackOptions(
+    options = options_from_environment(
         templates_dir=templates_dir,
         tile_url=tile_url,
         offline=offline,
-        # BUURTKAART_CACHE_DIR and BUURTKAART_GEOCODER_URL are read by the map stage itself.
-        contact=os.environ.get("BUURTKAART_CONTACT") or None,
         paper=paper.upper(),
         landscape=landscape,
         min_count=min_count,
@@ -328,16 +335,28 @@ def export(target: Path, force: bool) -> None:
 
 
 def _report(report: BatchReport, order: list[Path]) -> None:
+    """Problems and failures first, then one line per pack written: the run's last lines say
+    what each pack is and what it lacks."""
     total = len(order)
-    for workbook, folder in sorted(report.made.items(), key=lambda made: order.index(made[0])):
-        click.echo(f"{workbook}: pack written to {folder}", err=True)
     for problems in report.problems.values():
         for problem in problems:
             click.echo(str(problem), err=True)
     for workbook, message in report.failures.items():
         click.echo(f"{workbook}: {message}", err=True)
+    for workbook, folder in sorted(report.made.items(), key=lambda made: order.index(made[0])):
+        missing = report.lacking.get(workbook)
+        lacking = f", but incomplete: {', '.join(missing)}" if missing else ""
+        click.echo(f"{workbook}: pack written to {folder}{lacking}", err=True)
     if report.failed:
         raise BuurtkaartError(
             f"{len(report.failed)} of {_plural(total, 'workbook')} failed; "
             f"{_plural(len(report.made), 'pack')} written"
+            + (f", {len(report.incomplete)} incomplete" if report.incomplete else "")
         )
+    if report.incomplete:
+        click.echo(
+            f"{len(report.incomplete)} of {_plural(len(report.made), 'pack')} written incomplete; "
+            "see the warnings above, then run again once the servers can be reached",
+            err=True,
+        )
+        click.get_current_context().exit(INCOMPLETE)

@@ -38,7 +38,9 @@ def test_a_crowded_map_with_room_keeps_no_overlapping_markers() -> None:
     assert overlapping_pairs(drawn, RADIUS) == 0
     assert all(math.dist((x, y), (count.x, count.y)) >= count.radius + RADIUS for x, y in drawn)
     x0, y0, x1, y1 = BOUNDS
-    assert all(x0 + RADIUS <= x <= x1 - RADIUS and y0 + RADIUS <= y <= y1 - RADIUS for x, y in drawn)
+    assert all(
+        x0 + RADIUS <= x <= x1 - RADIUS and y0 + RADIUS <= y <= y1 - RADIUS for x, y in drawn
+    )
 
 
 def test_a_crowd_at_one_address_packs_tightly_around_it() -> None:
@@ -51,9 +53,7 @@ def test_a_crowd_at_one_address_packs_tightly_around_it() -> None:
     assert overlapping_pairs(drawn, RADIUS) == 0
 
 
-def test_markers_with_room_stay_on_their_point_and_the_second_of_a_pair_moves_just_aside() -> (
-    None
-):
+def test_markers_with_room_stay_on_their_point_and_the_second_of_a_pair_moves_just_aside() -> None:
     points = [(100.0, 100.0), (500.0, 500.0), (505.0, 500.0), (900.0, 1200.0)]
 
     drawn = spread(points, RADIUS, [], BOUNDS)
