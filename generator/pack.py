@@ -123,11 +123,11 @@ def generate_packs(
         stage.prepare([(team, map_frame_mm(team, options, templates)) for team in chosen.values()])
         pending = []
         for workbook, team in chosen.items():
-            with _failure_recorded(report, workbook):
+            with _failure_recorded(report, workbook, out_dir / pack_slug(team)):
                 job = _prepare(workbook, team, out_dir, options, templates, Path(work), stage)
                 pending.append((job, submit(job)))
         for job, outcome in pending:
-            with _failure_recorded(report, job.workbook):
+            with _failure_recorded(report, job.workbook, job.target):
                 error = outcome.result()
                 if error is None:
                     report.made[job.workbook] = job.target
@@ -150,12 +150,12 @@ def failure_message(exc: BaseException, target: Path) -> str:
 
 
 @contextmanager
-def _failure_recorded(report: BatchReport, workbook: Path) -> Iterator[None]:
+def _failure_recorded(report: BatchReport, workbook: Path, target: Path) -> Iterator[None]:
     """One pack's failure is reported with its workbook and stops none of the others."""
     try:
         yield
     except Exception as exc:  # noqa: BLE001 - the batch boundary: a bug must not stop the rest
-        report.failures[workbook] = failure_message(exc, workbook)
+        report.failures[workbook] = failure_message(exc, target)
 
 
 def lacks(team: Team, base: BaseMap, options: PackOptions) -> list[str]:
@@ -165,12 +165,11 @@ def lacks(team: Team, base: BaseMap, options: PackOptions) -> list[str]:
     missing = []
     if base.image is None:
         missing.append("no base map")
+    unplaced = [record for record in team.not_placed() if not record.address.is_empty()]
+    if not unplaced:
+        return missing  # the common case: no need to read the geocoding cache
     answered = GeocodeCache(cache_root(options) / GEOCODE_CACHE, geocoder_url(options))
-    unasked = sum(
-        1
-        for record in team.not_placed()
-        if not record.address.is_empty() and not answered.knows(address_query(record.address))
-    )
+    unasked = sum(1 for record in unplaced if not answered.knows(address_query(record.address)))
     if unasked:
         missing.append(f"{unasked} address{'' if unasked == 1 else 'es'} not looked up")
     return missing
