@@ -529,7 +529,9 @@ def main() -> None:
             with serving(draw) as url:
                 out = scratch / kind
                 out.mkdir()
-                options = PackOptions(tile_url=url, paper=arguments.paper, cache_dir=out / "cache")
+                options = PackOptions(
+                    tile_url=url, paper=arguments.paper, cache_dir=out / "cache", basemap="tiles"
+                )
                 team = place_team(read_team(EXAMPLE), options, SilentProgress())
                 view = make_base_map(
                     team, map_frame_mm(team, options, Templates()), options, out, SilentProgress()

@@ -163,7 +163,7 @@ def lacks(team: Team, base: BaseMap, options: PackOptions) -> list[str]:
     geocoder), in a few words for the run's summary. An address the geocoder answered it does
     not know is the workbook's to fix; its warning says so."""
     missing = []
-    if base.image is None:
+    if base.is_blank:
         missing.append("no base map")
     unplaced = [record for record in team.not_placed() if not record.address.is_empty()]
     if not unplaced:
