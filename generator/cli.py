@@ -1,29 +1,34 @@
-"""The ``buurtkaart`` command: parses options and calls one library function per command."""
+"""The ``buurtkaart`` command: parses options and calls one library function per command.
+
+Each command imports the stages it uses when it runs (``--help`` or ``validate`` need neither
+the poster nor the map), so starting the command stays quick: keep module-level imports here
+to click, the options and the errors.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator import __version__
 from generator.errors import BuurtkaartError, MapError
-from generator.map.maptiles import parse_tile_template
 from generator.options import (
     BASEMAP_KINDS,
     PAPER_SIZES,
     PRINT_TILE_SIZES,
     SESSION_MINUTES,
     PackOptions,
+    options_from_environment,
 )
-from generator.pack import BatchReport, generate_packs, validate_workbooks
-from generator.resources import Templates, export_templates
-from generator.workbook import lockfile, write_workbook
-from generator.workbook.spec import load_spec
+
+if TYPE_CHECKING:
+    from generator.pack import BatchReport
+
+INCOMPLETE = 3  # exit code: packs written, but without a base map or some addresses
 
 WORKBOOKS = click.argument(
     "workbooks", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True)
@@ -70,6 +75,8 @@ class ClickProgress:
 def _without_lock_files(paths: tuple[Path, ...]) -> list[Path]:
     """The workbooks named, without the lock files Excel keeps beside open ones (a '*.xlsx'
     pattern matches them too)."""
+    from generator.workbook import lockfile
+
     workbooks = []
     for path in paths:
         if lockfile.is_lock_file(path):
@@ -89,6 +96,8 @@ def _checked_tile_template(
     context: click.Context, parameter: click.Parameter, template: str | None
 ) -> str | None:
     """A malformed --tiles template is a usage error, found before any workbook is read."""
+    from generator.map.maptiles import parse_tile_template
+
     if template is not None:
         try:
             parse_tile_template(template)
@@ -125,6 +134,9 @@ def init(path: Path, example: bool, force: bool, templates_dir: Path | None) -> 
       buurtkaart init teams/buurthuis.xlsx
       buurtkaart init input/voorbeeld.xlsx --example --force
     """
+    from generator.resources import Templates
+    from generator.workbook import write_workbook
+
     write_workbook(path, example=example, force=force, templates=Templates(templates_dir))
     click.echo(f"Wrote {path}", err=True)
 
@@ -141,6 +153,10 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
     Example:
       buurtkaart validate input/*.xlsx
     """
+    from generator.resources import Templates
+    from generator.validation import validate_workbooks
+    from generator.workbook.spec import load_spec
+
     readable = _without_lock_files(workbooks)
     teams, problems = validate_workbooks(readable, load_spec(Templates(templates_dir)))
     for workbook in readable:
@@ -246,8 +262,15 @@ def generate(
 ) -> None:
     """Validate workbooks and write a session pack for each valid one.
 
-    Each pack goes to OUT/<organisation-site>/ and replaces an earlier pack only once it is
-    complete. One bad workbook never stops the others; the exit code is 1 if any failed.
+    Each pack goes to OUT/<organisation-site>/ and replaces an earlier pack of the same
+    organisation and site only once it is complete. One bad workbook never stops the others.
+
+    \b
+    Exit codes:
+      0  every pack written, complete
+      1  a workbook has problems or a pack could not be written
+      2  a usage error (an unknown option, a missing argument)
+      3  every pack written, but some without a base map or with addresses not placed
 
     \b
     Environment:
@@ -263,12 +286,12 @@ def generate(
       buurtkaart generate input/voorbeeld.xlsx
       buurtkaart generate teams/*.xlsx --out packs --poster-size A2 --print-tiles A4
     """
-    options = PackOptions(
+    from generator.pack import generate_packs
+
+    options = options_from_environment(
         templates_dir=templates_dir,
         tile_url=tile_url,
         offline=offline,
-        # BUURTKAART_CACHE_DIR and BUURTKAART_GEOCODER_URL are read by the map stage itself.
-        contact=os.environ.get("BUURTKAART_CONTACT") or None,
         paper=paper.upper(),
         landscape=landscape,
         min_count=min_count,
@@ -305,21 +328,35 @@ def export(target: Path, force: bool) -> None:
     Example:
       buurtkaart templates export mijn-sjablonen
     """
+    from generator.resources import export_templates
+
     written = export_templates(target, force=force)
     click.echo(f"Wrote {len(written)} template files to {target}", err=True)
 
 
 def _report(report: BatchReport, order: list[Path]) -> None:
+    """Problems and failures first, then one line per pack written: the run's last lines say
+    what each pack is and what it lacks."""
     total = len(order)
-    for workbook, folder in sorted(report.made.items(), key=lambda made: order.index(made[0])):
-        click.echo(f"{workbook}: pack written to {folder}", err=True)
     for problems in report.problems.values():
         for problem in problems:
             click.echo(str(problem), err=True)
     for workbook, message in report.failures.items():
         click.echo(f"{workbook}: {message}", err=True)
+    for workbook, folder in sorted(report.made.items(), key=lambda made: order.index(made[0])):
+        missing = report.lacking.get(workbook)
+        lacking = f", but incomplete: {', '.join(missing)}" if missing else ""
+        click.echo(f"{workbook}: pack written to {folder}{lacking}", err=True)
     if report.failed:
         raise BuurtkaartError(
             f"{len(report.failed)} of {_plural(total, 'workbook')} failed; "
             f"{_plural(len(report.made), 'pack')} written"
+            + (f", {len(report.incomplete)} incomplete" if report.incomplete else "")
         )
+    if report.incomplete:
+        click.echo(
+            f"{len(report.incomplete)} of {_plural(len(report.made), 'pack')} written incomplete; "
+            "see the warnings above, then run again once the servers can be reached",
+            err=True,
+        )
+        click.get_current_context().exit(INCOMPLETE)

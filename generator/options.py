@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PAPER_SIZES = ("A0", "A1", "A2", "A3")
 PRINT_TILE_SIZES = ("A4", "A3")
@@ -32,3 +36,31 @@ class PackOptions:
     overpass_url: str | None = None  # BUURTKAART_OVERPASS_URL, else the public main instance
     session_minutes: int = 120  # --session-minutes: the draaiboek's length, one of SESSION_MINUTES
     soffice: str | None = None  # BUURTKAART_SOFFICE, else soffice on the PATH; "" for no PDFs
+
+
+# The settings the environment may give, by option; read here and nowhere else in a run.
+ENVIRONMENT = {
+    "tile_url": "BUURTKAART_TILE_URL",
+    "cache_dir": "BUURTKAART_CACHE_DIR",
+    "geocoder_url": "BUURTKAART_GEOCODER_URL",
+    "contact": "BUURTKAART_CONTACT",
+    "overpass_url": "BUURTKAART_OVERPASS_URL",
+}
+
+
+def with_environment(
+    options: PackOptions, environment: Mapping[str, str] | None = None
+) -> PackOptions:
+    """The options with each one left unset taken from its environment variable, if set."""
+    environment = os.environ if environment is None else environment
+    found: dict[str, Any] = {}
+    for name, variable in ENVIRONMENT.items():
+        value = environment.get(variable)
+        if getattr(options, name) is None and value:
+            found[name] = Path(value) if name == "cache_dir" else value
+    return dataclasses.replace(options, **found)
+
+
+def options_from_environment(**chosen: Any) -> PackOptions:
+    """What the CLI runs with: the options the user chose, the environment for the rest."""
+    return with_environment(PackOptions(**chosen))

@@ -7,11 +7,14 @@ when every file in it is complete, so a failure never leaves half a pack over a 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -25,28 +28,39 @@ from typing import Any, Protocol
 from slugify import slugify
 
 from generator import __version__
-from generator.errors import BuurtkaartError, OutputError, Problem, WorkbookError
+from generator.errors import BuurtkaartError, OutputError, Problem
 from generator.map.basemap import BaseMap, tile_source
+from generator.map.cachedir import cache_root
+from generator.map.geocode import CACHE_FILE as GEOCODE_CACHE
+from generator.map.geocode import GeocodeCache, address_query, geocoder_url
 from generator.map.stage import MapDataProvider, MapStage, map_stage
 from generator.model import Team
-from generator.options import PackOptions
+from generator.options import PackOptions, with_environment
 from generator.poster import grid_squares, map_frame_mm, write_poster
 from generator.privacy import street_table
 from generator.progress import Progress, SilentProgress
 from generator.resources import Templates
-from generator.workbook import read_team
-from generator.workbook.spec import WorkbookSpec, load_spec
+from generator.validation import validate_workbooks
+from generator.workbook.spec import load_spec
 from generator.worksheets import check_templates, missing_soffice_warning, write_worksheets
 
 MANIFEST = "pack.json"
 MAX_WORKERS = 2  # measured in benchmarks/: more processes than cores only add memory
+SLUG_LENGTH = 80
+# Staging folders and the run's work folder carry the run's process id, so a later run can tell
+# a killed run's leftovers (process gone) from a running one's.
+STAGING = re.compile(r"\.(?P<slug>.+)-(?P<kind>new|old)-(?P<pid>\d+)-[a-z0-9_]+")
+WORK_PREFIX = "buurtkaart-"
+WORK = re.compile(r"buurtkaart-(?P<pid>\d+)-[a-z0-9_]+")
+STALE_AFTER_S = 24 * 3600  # where a process cannot be asked whether it still runs (Windows)
 
 
 @dataclass
 class BatchReport:
-    """What a run of ``generate`` made and what it could not."""
+    """What a run of ``generate`` made, what the packs it made lack, and what it could not."""
 
     made: dict[Path, Path] = field(default_factory=dict)
+    lacking: dict[Path, list[str]] = field(default_factory=dict)
     problems: dict[Path, list[Problem]] = field(default_factory=dict)
     failures: dict[Path, str] = field(default_factory=dict)
 
@@ -54,25 +68,21 @@ class BatchReport:
     def failed(self) -> list[Path]:
         return [*self.problems, *self.failures]
 
+    @property
+    def incomplete(self) -> list[Path]:
+        """Workbooks whose pack was written without a base map or without some addresses."""
+        return [workbook for workbook in self.made if self.lacking.get(workbook)]
+
 
 def pack_slug(team: Team) -> str:
+    """The pack's folder name; a name cut to length gets a hash of the whole, so two sites
+    whose names share a long beginning never share a folder."""
     organisation = team.organisation
-    return slugify(f"{organisation.name} {organisation.site}", max_length=80) or "pack"
-
-
-def validate_workbooks(
-    workbooks: list[Path], spec: WorkbookSpec | None = None
-) -> tuple[dict[Path, Team], dict[Path, list[Problem]]]:
-    """Read every workbook; the valid ones as models, the others with all their problems."""
-    spec = spec or load_spec()
-    teams: dict[Path, Team] = {}
-    problems: dict[Path, list[Problem]] = {}
-    for workbook in workbooks:
-        try:
-            teams[workbook] = read_team(workbook, spec)
-        except WorkbookError as exc:
-            problems[workbook] = exc.problems
-    return teams, problems
+    whole = slugify(f"{organisation.name} {organisation.site}") or "pack"
+    if len(whole) <= SLUG_LENGTH:
+        return whole
+    digest = hashlib.sha256(f"{organisation.name}\n{organisation.site}".encode()).hexdigest()
+    return f"{whole[: SLUG_LENGTH - 9].rstrip('-')}-{digest[:8]}"
 
 
 def generate_packs(
@@ -80,18 +90,17 @@ def generate_packs(
     out_dir: Path,
     options: PackOptions | None = None,
     progress: Progress | None = None,
-    render: PackRenderer | None = None,
     map_data: MapDataProvider | None = None,
 ) -> BatchReport:
     """Validate all workbooks, then write a pack for each valid one; one bad one stops none.
 
     Network work (geocoding, tiles) runs first and in this process, one team after the other,
     so the servers' limits hold for the whole batch and a tile two packs share is fetched once.
-    Rendering is CPU work and runs on both cores when there is more than one pack.
+    Rendering is CPU work and runs on both cores when there is more than one pack. Options
+    left unset are taken from the environment, as the CLI does.
     """
-    options = options or PackOptions()
+    options = with_environment(options or PackOptions())
     progress = progress or SilentProgress()
-    render = render or render_pack
     templates = Templates(options.templates_dir)
     tile_source(options)  # a malformed --tiles URL stops the run before any address is sought
     teams, problems = validate_workbooks(workbooks, load_spec(templates))
@@ -100,6 +109,7 @@ def generate_packs(
             progress.warn(warning)
     report = BatchReport(problems=problems)
     prepare_out_dir(out_dir)
+    clear_leftovers(out_dir)
     if options.templates_dir is not None:
         check_templates(templates)
     if no_pdf := missing_soffice_warning(options):
@@ -107,37 +117,62 @@ def generate_packs(
     chosen = _claim_folders(teams, report)
     with (
         map_stage(options, progress, map_data) as stage,
-        tempfile.TemporaryDirectory(prefix="buurtkaart-") as work,
-        _renderer(len(chosen), render) as submit,
+        tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as work,
+        _renderer(len(chosen)) as submit,
     ):
         stage.prepare([(team, map_frame_mm(team, options, templates)) for team in chosen.values()])
         pending = []
         for workbook, team in chosen.items():
-            with _failure_recorded(report, workbook):
+            with _failure_recorded(report, workbook, out_dir / pack_slug(team)):
                 job = _prepare(workbook, team, out_dir, options, templates, Path(work), stage)
                 pending.append((job, submit(job)))
         for job, outcome in pending:
-            with _failure_recorded(report, job.workbook):
+            with _failure_recorded(report, job.workbook, job.target):
                 error = outcome.result()
                 if error is None:
                     report.made[job.workbook] = job.target
+                    report.lacking[job.workbook] = lacks(job.team, job.base, options)
                 else:
                     report.failures[job.workbook] = error
     return report
 
 
+def failure_message(exc: BaseException, target: Path) -> str:
+    """The one place where a pack's failure becomes what the user reads about it."""
+    if isinstance(exc, BuurtkaartError):
+        return exc.format_message()
+    if isinstance(exc, OSError):
+        return f"cannot write the pack to {target}: {exc.strerror or exc}"
+    return (
+        f"the pack could not be made ({type(exc).__name__}: {exc}); this is a fault in "
+        "buurtkaart, please report it with the workbook"
+    )
+
+
 @contextmanager
-def _failure_recorded(report: BatchReport, workbook: Path) -> Iterator[None]:
+def _failure_recorded(report: BatchReport, workbook: Path, target: Path) -> Iterator[None]:
     """One pack's failure is reported with its workbook and stops none of the others."""
     try:
         yield
-    except BuurtkaartError as exc:
-        report.failures[workbook] = exc.format_message()
     except Exception as exc:  # noqa: BLE001 - the batch boundary: a bug must not stop the rest
-        report.failures[workbook] = (
-            f"the pack could not be made ({type(exc).__name__}: {exc}); this is a fault in "
-            "buurtkaart, please report it with the workbook"
-        )
+        report.failures[workbook] = failure_message(exc, target)
+
+
+def lacks(team: Team, base: BaseMap, options: PackOptions) -> list[str]:
+    """What a written pack is without, for a reason a later run can mend (no map tiles, no
+    geocoder), in a few words for the run's summary. An address the geocoder answered it does
+    not know is the workbook's to fix; its warning says so."""
+    missing = []
+    if base.is_blank:
+        missing.append("no base map")
+    unplaced = [record for record in team.not_placed() if not record.address.is_empty()]
+    if not unplaced:
+        return missing  # the common case: no need to read the geocoding cache
+    answered = GeocodeCache(cache_root(options) / GEOCODE_CACHE, geocoder_url(options))
+    unasked = sum(1 for record in unplaced if not answered.knows(address_query(record.address)))
+    if unasked:
+        missing.append(f"{unasked} address{'' if unasked == 1 else 'es'} not looked up")
+    return missing
 
 
 @dataclass(frozen=True)
@@ -149,10 +184,6 @@ class PackJob:
     base: BaseMap
     target: Path
     options: PackOptions
-
-
-class PackRenderer(Protocol):
-    def __call__(self, team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None: ...
 
 
 def _claim_folders(teams: dict[Path, Team], report: BatchReport) -> dict[Path, Team]:
@@ -188,10 +219,38 @@ def _prepare(
 ) -> PackJob:
     """The network stage of one pack: place the addresses, get the base map."""
     slug = pack_slug(team)
+    target = out_dir / slug
+    check_owner(target, team)  # before the map of a pack that cannot be written
     map_dir = work_dir / slug
     map_dir.mkdir()
     placed, base = stage.map_team(team, map_frame_mm(team, options, templates), map_dir)
-    return PackJob(workbook, placed, base, out_dir / slug, options)
+    return PackJob(workbook, placed, base, target, options)
+
+
+def check_owner(target: Path, team: Team) -> None:
+    """A pack folder belongs to the organisation and site its pack.json names: never replace
+    another's pack, even when their folder names came out the same."""
+    try:
+        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+        owner = manifest["team"]["organisation"]
+        owner_name, owner_site = str(owner["name"]), str(owner["site"])
+    except FileNotFoundError:
+        return  # no pack here (yet): nothing of another site's to keep
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OutputError(
+            f"{target} holds a {MANIFEST} that cannot be read ({type(exc).__name__}), so it may "
+            "be another site's pack; move that folder away or choose another --out folder"
+        ) from exc
+    ours = team.organisation
+    if _identity(owner_name, owner_site) != _identity(ours.name, ours.site):
+        raise OutputError(
+            f"{target} holds the pack of '{owner_name}', site '{owner_site}', and a run never "
+            "replaces another site's pack; move that folder away or choose another --out folder"
+        )
+
+
+def _identity(name: str, site: str) -> tuple[str, str]:
+    return " ".join(name.split()).casefold(), " ".join(site.split()).casefold()
 
 
 class Outcome(Protocol):
@@ -208,33 +267,39 @@ class _Done:
         return self.value
 
 
+def pool_start_method() -> str:
+    """forkserver where the platform has it: this process holds tile-fetching threads, which
+    fork() would copy mid-lock. Windows has only spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 @contextmanager
-def _renderer(packs: int, render: PackRenderer) -> Iterator[Callable[[PackJob], Outcome]]:
-    """Where packs are rendered: here for one pack, else on a pool of worker processes.
+def _renderer(packs: int) -> Iterator[Callable[[PackJob], Outcome]]:
+    """Where packs are rendered: here for one pack, else on a pool of worker processes; the
+    same function renders each, so both paths fail and succeed alike.
 
     The pool takes each pack as soon as its map is ready, so rendering on one core overlaps
     with the next team's geocoding and tiles here.
     """
     workers = min(MAX_WORKERS, os.cpu_count() or 1, packs)
     if workers <= 1:
-        yield lambda job: _Done(_render_job(job, render))
+        yield lambda job: _Done(render_job(job))
         return
-    # forkserver: this process holds tile-fetching threads, which fork() would copy mid-lock;
-    # preloading the renderers makes each worker start without importing them again.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["generator.pack"])
+    context = multiprocessing.get_context(pool_start_method())
+    if context.get_start_method() == "forkserver":
+        # each worker then starts with the renderers imported once, in the server
+        context.set_forkserver_preload(["generator.pack"])
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield lambda job: pool.submit(_render_job, job, render)
+        yield lambda job: pool.submit(render_job, job)
 
 
-def _render_job(job: PackJob, render: PackRenderer) -> str | None:
+def render_job(job: PackJob) -> str | None:
     """Write one pack whole; the error message (not the exception) crosses process bounds."""
     try:
-        write_pack(job.target, partial(render, job.team, job.base, options=job.options))
-    except BuurtkaartError as exc:
-        return exc.format_message()
-    except OSError as exc:
-        return f"cannot write the pack to {job.target}: {exc.strerror or exc}"
+        write_pack(job.target, partial(render_pack, job.team, job.base, options=job.options))
+    except Exception as exc:  # noqa: BLE001 - the batch boundary, in the worker
+        return failure_message(exc, job.target)
     return None
 
 
@@ -245,6 +310,42 @@ def prepare_out_dir(out_dir: Path) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
+
+
+def clear_leftovers(out_dir: Path) -> None:
+    """Clear what killed runs left: their staging folders beside the packs and their work
+    folders in the temporary folder. Only folders named as buurtkaart names them, and only
+    when the run that made them is over; a pack moved aside by a run killed mid-swap goes
+    back in place rather than away."""
+    for entry in sorted(out_dir.iterdir()):
+        found = STAGING.fullmatch(entry.name)
+        if found is None or not entry.is_dir() or not _run_is_over(int(found["pid"]), entry):
+            continue
+        target = out_dir / found["slug"]
+        if found["kind"] == "old" and not target.exists():
+            entry.rename(target)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+    for entry in Path(tempfile.gettempdir()).iterdir():
+        found = WORK.fullmatch(entry.name)
+        if found is not None and entry.is_dir() and _run_is_over(int(found["pid"]), entry):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _run_is_over(pid: int, folder: Path) -> bool:
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows: go by age
+        return time.time() - folder.stat().st_mtime > STALE_AFTER_S
+    if folder.stat().st_uid != os.getuid():
+        return False  # another user's: not ours to clear
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # the process runs, as another user
+    return False
 
 
 def render_pack(team: Team, base: BaseMap, folder: Path, options: PackOptions) -> None:
@@ -263,7 +364,9 @@ def render_pack(team: Team, base: BaseMap, folder: Path, options: PackOptions) -
 def write_pack(target: Path, build: Callable[[Path], None]) -> Path:
     """Build the pack in a staging folder, then swap it in place of any earlier pack."""
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent)
+        )
     except OSError as exc:
         raise OutputError(f"cannot write in {target.parent}: {exc.strerror}") from exc
     staging.chmod(0o755)  # mkdtemp makes it private; a pack is shared like any other folder
@@ -277,7 +380,7 @@ def write_pack(target: Path, build: Callable[[Path], None]) -> Path:
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
-    previous = target.with_name(f".{target.name}-old-{staging.name.rsplit('-', 1)[-1]}")
+    previous = target.with_name(staging.name.replace("-new-", "-old-", 1))
     try:
         if target.exists():
             target.rename(previous)
@@ -285,11 +388,31 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     except OSError as exc:
         if previous.exists() and not target.exists():
             previous.rename(target)
+        kept = "kept" if target.exists() else f"in {previous}"
+        held = _held_open(target) if target.exists() else None
+        if held is not None:
+            raise OutputError(
+                f"cannot replace the pack in {target}: {held} is open in another program; "
+                f"close it and run again (the earlier pack is {kept})"
+            ) from exc
         raise OutputError(
-            f"cannot move the new pack into {target}: {exc.strerror}; the earlier pack is "
-            f"{'kept' if target.exists() else 'in ' + str(previous)}"
+            f"cannot move the new pack into {target}: {exc.strerror}; the earlier pack is {kept}"
         ) from exc
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def _held_open(folder: Path) -> Path | None:
+    """The first file in ``folder`` that another program holds (on Windows, an open PDF can
+    be neither moved nor opened for writing); opening to append changes nothing in it."""
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        try:
+            with path.open("ab"):
+                pass
+        except OSError:
+            return path
+    return None
 
 
 def write_manifest(

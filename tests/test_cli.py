@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 
 from generator import __version__
 from generator.cli import main
+from tests.servers import TileServer
 
 
 def test_version(runner: CliRunner) -> None:
@@ -108,12 +111,16 @@ def test_validate_without_arguments_is_a_usage_error(runner: CliRunner) -> None:
     assert "Missing argument 'WORKBOOKS...'" in result.stderr
 
 
-def test_generate_writes_a_pack(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
+def test_generate_writes_a_pack(
+    runner: CliRunner, example_workbook: Path, tile_server: TileServer, tmp_path: Path
+) -> None:
     out = tmp_path / "packs"
-    result = runner.invoke(main, ["generate", str(example_workbook), "--out", str(out)])
+    result = runner.invoke(
+        main, ["generate", str(example_workbook), "--out", str(out), "--tiles", tile_server.url]
+    )
     assert result.exit_code == 0, result.output
     pack = out / "buurthuis-de-oever-vzw-vestiging-dampoort"
-    assert f"{example_workbook}: pack written to {pack}" in result.stderr.splitlines()
+    assert result.stderr.splitlines()[-1] == f"{example_workbook}: pack written to {pack}"
     manifest = json.loads((pack / "pack.json").read_text(encoding="utf-8"))
     assert manifest["team"]["organisation"]["name"] == "Buurthuis De Oever vzw"
     assert [p["name"] for p in manifest["team"]["partners"]][:2] == [
@@ -131,11 +138,34 @@ def test_generate_reports_bad_workbooks_and_still_makes_the_good_ones(
     result = runner.invoke(
         main, ["generate", str(missing), str(example_workbook), "--out", str(out)]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 1  # a failure outweighs a pack without its map (exit 3)
     lines = result.stderr.splitlines()
     assert f"{missing}: the file does not exist; check the name and the folder" in lines
-    assert lines[-1] == "Error: 1 of 2 workbooks failed; 1 pack written"
+    assert lines[-1] == "Error: 1 of 2 workbooks failed; 1 pack written, 1 incomplete"
     assert (out / "buurthuis-de-oever-vzw-vestiging-dampoort" / "pack.json").is_file()
+
+
+def test_a_run_without_map_or_geocoder_ends_with_what_each_pack_lacks_and_exit_3(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    """Tiles and geocoder both unreachable (the tests' default): the packs are written, the
+    summary says what each lacks, and the exit code is neither success nor failure."""
+    workbook = openpyxl.load_workbook(example_workbook)
+    workbook["Buurtpartners"]["F3"] = None  # Basisschool De Regenboog: its address alone
+    workbook["Buurtpartners"]["F4"] = None
+    unplaced = tmp_path / "zonder-net.xlsx"
+    workbook.save(unplaced)
+    out = tmp_path / "packs"
+
+    result = runner.invoke(main, ["generate", str(unplaced), "--out", str(out)])
+
+    assert result.exit_code == 3, result.output
+    assert result.stderr.splitlines()[-2:] == [
+        f"{unplaced}: pack written to {out / 'buurthuis-de-oever-vzw-vestiging-dampoort'}, "
+        "but incomplete: no base map, 2 addresses not looked up",
+        "1 of 1 pack written incomplete; see the warnings above, then run again once the "
+        "servers can be reached",
+    ]
 
 
 def test_generate_refuses_an_output_path_that_is_a_file(
@@ -195,7 +225,7 @@ def test_an_edited_workbook_template_works_for_init_validate_and_generate(
         main,
         ["generate", str(workbook), "--out", str(tmp_path / "out"), "--templates", str(edited)],
     )
-    assert made.exit_code == 0, made.output
+    assert made.exit_code == 3, made.output  # no tile server here: written, without a map
 
 
 def test_init_writes_a_file_others_may_read_and_reports_a_folder_it_cannot_write(
@@ -243,3 +273,32 @@ def test_the_workbook_offers_dropdowns_with_input_messages(
     assert partners["A1"].protection.locked is True
     assert partners["A2"].protection.locked is False
     assert workbook["Lijsten"].sheet_state == "hidden"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "unwanted"),
+    [
+        (["--help"], ("generator.pack", "generator.workbook", "openpyxl", "reportlab")),
+        (
+            ["validate", "input/voorbeeld.xlsx"],
+            ("generator.pack", "generator.poster", "generator.map", "reportlab", "docx"),
+        ),
+    ],
+)
+def test_a_command_imports_only_the_stages_it_uses(
+    arguments: list[str], unwanted: tuple[str, ...]
+) -> None:
+    """Start-up time is import time: ``--help`` and ``validate`` must not load the renderers."""
+    script = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        f"main({arguments!r}, standalone_mode=False)\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    repository = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=repository, capture_output=True, text=True, check=True
+    )
+    loaded = done.stdout.splitlines()[-1].split()
+    assert "generator.cli" in loaded
+    assert [name for name in loaded if name.startswith(unwanted)] == []

@@ -87,11 +87,16 @@ def test_generate_without_tiles_still_makes_the_pack_with_one_warning(
 ) -> None:
     out = tmp_path / "out"
     result = runner.invoke(main, ["generate", str(example_workbook), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 1
     assert "no map tiles could be had" in warnings[0]
     assert "--tiles URL" in warnings[0]
+    assert result.stderr.splitlines()[-2:] == [
+        f"{example_workbook}: pack written to {out / PACK}, but incomplete: no base map",
+        "1 of 1 pack written incomplete; see the warnings above, then run again once the "
+        "servers can be reached",
+    ]
     assert (out / PACK / "poster-A1.pdf").is_file()
 
 
@@ -111,7 +116,7 @@ def test_generate_offline_with_an_empty_cache_warns_and_makes_the_pack(
             "--offline",
         ],
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # a pack without a map is not a success
     assert tile_server.count == 0
     assert len([line for line in result.stderr.splitlines() if line.startswith("Warning:")]) == 1
     assert (out / PACK / "poster-A1.pdf").is_file()

@@ -118,7 +118,8 @@ def test_without_network_cache_or_file_the_pack_is_made_and_says_why(
     out = tmp_path / "out"
     code, stderr = generate(runner, example_workbook, out)
 
-    assert code == 0, stderr
+    assert code == 3, stderr  # written, but without its map: not a success
+    assert stderr.splitlines()[-2].endswith(", but incomplete: no base map")
     assert (
         f"Warning: {example_workbook}: no map data could be had (cannot connect to the "
         "Overpass server at 127.0.0.1); the poster gets a plain background" in stderr
