@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import os
 import secrets
 import signal
 import socket
@@ -45,17 +46,28 @@ class WebServer:
     def __init__(self, host: str = LOOPBACK, port: int = 0, templates_dir: Path | None = None):
         self.root = Path(tempfile.mkdtemp(prefix="buurtkaart-serve-"))
         self.store = BatchStore(self.root, templates_dir)
+        # Bound here, not by werkzeug: on a taken port it prints and exits instead of raising.
         try:
-            self._server: BaseWSGIServer = make_server(
-                host, port, _unready, threaded=True, request_handler=QuietHandler
-            )
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            listener = socket.create_server((host, port), family=family)
         except OSError as exc:
             self.store.close()
+            # create_server appends the address to strerror; a failed name lookup has no errno
+            reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror
             raise ServeError(
-                f"cannot serve the page on {host}:{port} ({exc.strerror or exc}); "
+                f"cannot serve the page on {host}:{port} ({reason}); "
                 "choose another --port, or leave it out to take a free one"
             ) from exc
-        self.port = self._server.server_port
+        with listener:  # werkzeug serves on a duplicate of its descriptor
+            self._server: BaseWSGIServer = make_server(
+                host,
+                port,
+                _unready,
+                threaded=True,
+                request_handler=QuietHandler,
+                fd=listener.fileno(),
+            )
+        self.port = int(self._server.socket.getsockname()[1])
         shown = LOOPBACK if host in ("0.0.0.0", "::", "") else host
         self.url = f"http://{f'[{shown}]' if ':' in shown else shown}:{self.port}/"
         self._server.app = create_app(

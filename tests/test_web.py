@@ -1,0 +1,281 @@
+"""``buurtkaart serve`` over plain HTTP: whom the page answers, what it refuses, what it keeps.
+
+The server runs in this process on 127.0.0.1 port 0; the browser tests are in
+test_web_browser.py.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import escape
+
+import generator.web.batches
+from generator.cli import main
+from generator.pack import validate_workbooks
+from generator.web.batches import MAX_WORKBOOKS
+from generator.web.server import WebServer
+from generator.workbook.reader import MAX_FILE_BYTES
+from tests.conftest import REPO
+
+BOUNDARY = "buurtkaart-test-grens"
+
+
+@contextmanager
+def running_page() -> Iterator[WebServer]:
+    """The page's server, serving on a thread for as long as the block runs."""
+    with WebServer() as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server
+        finally:
+            server.shutdown()
+            thread.join()
+
+
+@pytest.fixture
+def page() -> Iterator[WebServer]:
+    with running_page() as server:
+        yield server
+
+
+def ask(
+    server: WebServer,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, str, http.client.HTTPResponse]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        connection.request(method, path, body, headers or {})
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode(errors="replace"), answer
+    finally:
+        connection.close()
+
+
+def token_of(server: WebServer) -> str:
+    status, text, _ = ask(server, "GET", "/")
+    assert status == 200
+    found = re.search(r'name="token" value="([^"]+)"', text)
+    assert found is not None
+    return found.group(1)
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    parts = []
+    for name, value in fields.items():
+        head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{head}{value}\r\n".encode())
+    for filename, content in files:
+        head = (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="werkmappen"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    parts.append(f"--{BOUNDARY}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def upload(
+    server: WebServer,
+    files: list[tuple[str, bytes]],
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, str, http.client.HTTPResponse]:
+    body, content_type = multipart({"token": token or token_of(server)}, files)
+    return ask(
+        server, "POST", "/werkmappen", body, {"Content-Type": content_type, **(headers or {})}
+    )
+
+
+def batch_page(server: WebServer, answer: http.client.HTTPResponse) -> str:
+    location = answer.getheader("Location") or ""
+    status, text, _ = ask(server, "GET", location)
+    assert status == 200
+    return text
+
+
+def test_a_request_that_names_another_host_is_refused(page: WebServer) -> None:
+    for host in ("evil.example", f"evil.example:{page.port}", f"127.0.0.1:{page.port + 1}"):
+        status, text, _ = ask(page, "GET", "/", headers={"Host": host})
+        assert status == 400
+        assert "alleen te openen via het adres dat buurtkaart zelf toont" in text
+    for host in (f"127.0.0.1:{page.port}", f"localhost:{page.port}"):
+        assert ask(page, "GET", "/", headers={"Host": host})[0] == 200
+
+
+def test_a_form_post_from_elsewhere_is_refused(page: WebServer, example_workbook: Path) -> None:
+    workbook = [("team.xlsx", example_workbook.read_bytes())]
+    status, text, _ = upload(page, workbook, token="geraden")
+    assert status == 403
+    assert "Dit formulier kwam niet van deze pagina" in text
+    status, text, _ = upload(page, workbook, headers={"Origin": "http://evil.example"})
+    assert status == 403
+    assert "Dit formulier kwam niet van deze pagina" in text
+    assert list(page.root.iterdir()) == []
+    own = {"Origin": f"http://127.0.0.1:{page.port}"}
+    assert upload(page, workbook, headers=own)[0] == 303
+
+
+def test_a_workbook_over_20_mb_is_refused_and_not_kept(page: WebServer) -> None:
+    status, text, _ = upload(page, [("groot.xlsx", bytes(MAX_FILE_BYTES + 1))])
+    assert status == 413
+    assert "“groot.xlsx” is groter dan 20 MB per\n  werkmap" in text
+    assert list(page.root.iterdir()) == []
+
+
+def test_a_post_over_the_total_limit_is_refused_before_it_is_read(page: WebServer) -> None:
+    claimed = MAX_WORKBOOKS * MAX_FILE_BYTES + 2 * 2**20
+    connection = http.client.HTTPConnection("127.0.0.1", page.port, timeout=60)
+    try:
+        connection.putrequest("POST", "/werkmappen")
+        connection.putheader("Content-Type", f"multipart/form-data; boundary={BOUNDARY}")
+        connection.putheader("Content-Length", str(claimed))
+        connection.endheaders()
+        answer = connection.getresponse()
+        assert answer.status == 413
+        assert "groter dan 20 MB per" in answer.read().decode()
+    finally:
+        connection.close()
+
+
+def test_more_workbooks_than_the_limit_are_refused(page: WebServer) -> None:
+    files = [(f"team-{n}.xlsx", b"x") for n in range(MAX_WORKBOOKS + 1)]
+    status, text, _ = upload(page, files)
+    assert status == 400
+    assert f"Je koos {MAX_WORKBOOKS + 1} bestanden; buurtkaart neemt er hoogstens" in text
+    assert list(page.root.iterdir()) == []
+
+
+def test_a_name_the_browser_sends_is_shown_never_used_as_a_path(
+    page: WebServer, example_workbook: Path
+) -> None:
+    status, _, answer = upload(page, [("../../../tmp/<kwaad> & co.xlsx", b"not a workbook")])
+    assert status == 303
+    (folder,) = page.root.iterdir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert sorted(path.name for path in folder.iterdir()) == ["werkmap-1.xlsx"]
+    text = batch_page(page, answer)
+    assert "<h3>&lt;kwaad&gt; &amp; co.xlsx</h3>" in text
+    assert "werkmap-1.xlsx" not in text
+
+
+def test_a_hostile_workbook_gets_the_cli_message_and_no_traceback(
+    page: WebServer, example_workbook: Path, tmp_path: Path
+) -> None:
+    bomb = tmp_path / "bom.xlsx"
+    with (
+        zipfile.ZipFile(example_workbook) as original,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as packed,
+    ):
+        for item in original.infolist():
+            packed.writestr(item, original.read(item.filename))
+        packed.writestr("xl/media/zeros.bin", bytes(60 * 2**20))
+    (problem,) = validate_workbooks([bomb])[1][bomb]
+    assert "zip bomb" in problem.message
+    status, _, answer = upload(page, [("bom.xlsx", bomb.read_bytes())])
+    assert status == 303
+    text = batch_page(page, answer)
+    assert "1 probleem om op te lossen in de werkmap" in text
+    assert f'<td data-label="Wat is er mis">{escape(problem.message)}</td>' in text
+    assert f'<td data-label="Zo los je het op">{escape(problem.hint)}</td>' in text
+    assert "Traceback" not in text
+    assert "Maak het pakket" not in text
+
+
+def test_a_bug_gives_a_plain_error_page_without_traceback(
+    page: WebServer, example_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("geheime details van de fout")
+
+    monkeypatch.setattr(generator.web.batches, "validate_workbooks", broken)
+    status, text, _ = upload(page, [("team.xlsx", example_workbook.read_bytes())])
+    assert status == 500
+    assert "Er ging iets mis in buurtkaart zelf" in text
+    assert "geheime details" not in text
+    assert "Traceback" not in text
+
+
+def test_uploads_and_packs_are_removed_when_the_server_stops(example_workbook: Path) -> None:
+    with running_page() as server:
+        assert upload(server, [("team.xlsx", example_workbook.read_bytes())])[0] == 303
+        assert [path.name for path in server.root.glob("*/*")] == ["werkmap-1.xlsx"]
+        root = server.root
+    assert not root.exists()
+
+
+def test_python_m_generator_serves_and_cleans_up_on_sigterm(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--no-browser"],
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(temp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url)
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            assert "Maak het sessiepakket van je team" in answer.read().decode()
+        assert [path.name.startswith("buurtkaart-serve-") for path in temp.iterdir()] == [True]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert list(temp.iterdir()) == []
+
+
+def test_serve_on_a_taken_port_says_so(runner: CliRunner) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--port", str(port), "--no-browser"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: cannot serve the page on 127.0.0.1:{port} (Address already in use); "
+        "choose another --port, or leave it out to take a free one\n"
+    )
+
+
+def test_serve_prints_its_address_first_opens_the_browser_and_warns_beyond_loopback(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    monkeypatch.setattr(WebServer, "serve_until_stopped", lambda self: None)
+    result = runner.invoke(main, ["serve", "--host", "0.0.0.0"], catch_exceptions=False)
+    assert result.exit_code == 0
+    url = result.stdout.splitlines()[0]
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url)
+    assert opened == [url]
+    assert result.stderr == (
+        "Warning: listening on 0.0.0.0: anyone who can reach this computer on the network "
+        "can open the page and see the teams' workbooks\n"
+        "Serving the page; press Ctrl-C to stop.\n"
+    )
+    result = runner.invoke(main, ["serve", "--no-browser"], catch_exceptions=False)
+    assert result.stderr == "Serving the page; press Ctrl-C to stop.\n"
+    assert len(opened) == 1
