@@ -53,7 +53,8 @@ class WebServer:
         except OSError as exc:
             self.store.close()
             # create_server appends the address to strerror; a failed name lookup has no errno
-            reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else exc.strerror
+            errno = exc.errno or 0
+            reason = os.strerror(errno) if errno > 0 else "no such address on this computer"
             raise ServeError(
                 f"cannot serve the page on {host}:{port} ({reason}); "
                 "choose another --port, or leave it out to take a free one"
