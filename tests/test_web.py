@@ -7,6 +7,7 @@ test_web_browser.py.
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from markupsafe import escape
@@ -33,6 +35,20 @@ from generator.workbook.reader import MAX_FILE_BYTES
 from tests.conftest import REPO
 
 BOUNDARY = "buurtkaart-test-grens"
+PACK_FILES = {
+    "1-visie-en-doel.docx",
+    "2-de-buurt.docx",
+    "3-aanpak.docx",
+    "4-kaartoefening.docx",
+    "5-samenwerken.docx",
+    "6-actieplan.docx",
+    "7-draaiboek.docx",
+    "werkbladen.docx",
+    "poster-A1.pdf",
+    "poster-preview.png",
+    "stickers-A4.pdf",
+    "pack.json",
+}
 
 
 @contextmanager
@@ -279,3 +295,47 @@ def test_serve_prints_its_address_first_opens_the_browser_and_warns_beyond_loopb
     result = runner.invoke(main, ["serve", "--no-browser"], catch_exceptions=False)
     assert result.stderr == "Serving the page; press Ctrl-C to stop.\n"
     assert len(opened) == 1
+
+
+def test_two_workbooks_give_a_pack_each_and_one_zip_with_both(
+    page: WebServer, example_workbook: Path, tmp_path: Path
+) -> None:
+    second = tmp_path / "tweede.xlsx"
+    workbook = openpyxl.load_workbook(example_workbook)
+    sheet = workbook["Organisatie"]
+    site = next(row[1] for row in sheet.iter_rows(min_row=1) if row[0].value == "Vestiging")
+    site.value = "Sint-Amandsberg"
+    workbook.save(second)
+    files = [("eerste.xlsx", example_workbook.read_bytes()), ("tweede.xlsx", second.read_bytes())]
+    status, _, answer = upload(page, files)
+    assert status == 303
+    location = answer.getheader("Location") or ""
+    assert "Maak de 2 pakketten" in batch_page(page, answer)
+    form = {
+        "token": token_of(page),
+        "paper": "A3",
+        "orientation": "landscape",
+        "print_tiles": "",
+        "min_count": "3",
+        "offline": "on",
+    }
+    body = "&".join(f"{name}={value}" for name, value in form.items()).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert ask(page, "POST", f"{location}/maak", body, headers)[0] == 303
+    batch = page.store.get(location.rsplit("/", 1)[-1])
+    assert batch is not None and batch.generation is not None
+    batch.generation.future.result(timeout=600)
+    assert batch.generation.options.paper == "A3"
+    assert batch.generation.options.landscape
+
+    with urllib.request.urlopen(f"{page.url.rstrip('/')}{location}/pakketten.zip") as answer:
+        assert answer.headers["Content-Disposition"] == "attachment; filename=pakketten.zip"
+        zipped = answer.read()
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        names = sorted(archive.namelist())
+    folders = [
+        "buurthuis-de-oever-vzw-sint-amandsberg",
+        "buurthuis-de-oever-vzw-vestiging-dampoort",
+    ]
+    pack = sorted({*PACK_FILES - {"poster-A1.pdf"}, "poster-A3.pdf"})
+    assert names == sorted(f"{folder}/{name}" for folder in folders for name in pack)

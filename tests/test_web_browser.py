@@ -25,7 +25,7 @@ from generator.options import PackOptions
 from generator.pack import generate_packs, validate_workbooks
 from generator.web.app import pack_options
 from generator.web.server import WebServer
-from tests.test_web import running_page
+from tests.test_web import PACK_FILES, running_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,20 +37,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-PACK_FILES = {
-    "1-visie-en-doel.docx",
-    "2-de-buurt.docx",
-    "3-aanpak.docx",
-    "4-kaartoefening.docx",
-    "5-samenwerken.docx",
-    "6-actieplan.docx",
-    "7-draaiboek.docx",
-    "werkbladen.docx",
-    "poster-A1.pdf",
-    "poster-preview.png",
-    "stickers-A4.pdf",
-    "pack.json",
-}
 # Every form control without a name a screen reader can say, as "tag#id".
 UNLABELLED = """() => [...document.querySelectorAll(
     "input:not([type=hidden]), select, textarea, button")]
