@@ -28,8 +28,9 @@ from markupsafe import escape
 
 import generator.web.batches
 from generator.cli import main
+from generator.errors import MapError
 from generator.pack import validate_workbooks
-from generator.web.batches import MAX_WORKBOOKS
+from generator.web.batches import MAX_WORKBOOKS, BatchStore
 from generator.web.server import WebServer
 from generator.workbook.reader import MAX_FILE_BYTES
 from tests.conftest import REPO
@@ -339,3 +340,51 @@ def test_two_workbooks_give_a_pack_each_and_one_zip_with_both(
     ]
     pack = sorted({*PACK_FILES - {"poster-A1.pdf"}, "poster-A3.pdf"})
     assert names == sorted(f"{folder}/{name}" for folder in folders for name in pack)
+
+
+def test_a_run_that_stops_as_a_whole_says_why_on_the_page(
+    page: WebServer, example_workbook: Path
+) -> None:
+    status, _, answer = upload(page, [("team.xlsx", example_workbook.read_bytes())])
+    assert status == 303
+    location = answer.getheader("Location") or ""
+    form = f"token={token_of(page)}&paper=A1&orientation=portrait&print_tiles=&min_count=3"
+    body = (form + "&tile_url=https://tiles.example/{z}/{x}.png").encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert ask(page, "POST", f"{location}/maak", body, headers)[0] == 303
+    batch = page.store.get(location.rsplit("/", 1)[-1])
+    assert batch is not None and batch.generation is not None
+    with pytest.raises(MapError) as raised:
+        batch.generation.future.result(timeout=120)
+    text = batch_page(page, answer)
+    assert "Er kon geen pakket gemaakt worden:" in text
+    assert f"<p>{escape(raised.value.format_message())}</p>" in text
+    assert "Pakket downloaden" not in text
+
+
+def test_a_form_with_options_generate_does_not_have_is_refused(
+    page: WebServer, example_workbook: Path
+) -> None:
+    status, _, answer = upload(page, [("team.xlsx", example_workbook.read_bytes())])
+    location = answer.getheader("Location") or ""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    for options in ("paper=A5&orientation=portrait&min_count=3", "paper=A1&min_count=0"):
+        body = f"token={token_of(page)}&{options}".encode()
+        status, text, _ = ask(page, "POST", f"{location}/maak", body, headers)
+        assert status == 400
+        assert "De gekozen instellingen kloppen niet" in text
+
+
+def test_the_oldest_finished_batch_goes_when_there_are_too_many(
+    tmp_path: Path, example_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(generator.web.batches, "MAX_BATCHES", 2)
+    store = BatchStore(tmp_path / "server")
+    store.root.mkdir()
+    try:
+        batches = [store.add([("team.xlsx", io.BytesIO(b"x"))]) for _ in range(3)]
+        assert [store.get(batch.id) for batch in batches] == [None, *batches[1:]]
+        assert sorted(store.root.iterdir()) == sorted(batch.folder for batch in batches[1:])
+    finally:
+        store.close()
+    assert not store.root.exists()

@@ -222,3 +222,23 @@ def test_every_control_is_labelled_and_the_upload_works_from_the_keyboard(
         if page.evaluate("() => document.activeElement.textContent.trim()") == "Maak het pakket":
             break
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Maak het pakket"
+
+
+def test_workbooks_dropped_on_the_page_are_checked_at_once(
+    page: Page, server: WebServer, example_workbook: Path
+) -> None:
+    page.goto(server.url)
+    dropped = page.evaluate_handle(
+        """(bytes) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(bytes)], "gesleept.xlsx"));
+            return transfer;
+        }""",
+        list(example_workbook.read_bytes()),
+    )
+    page.dispatch_event("[data-dropzone]", "dragover", {"dataTransfer": dropped})
+    assert page.locator(".dropzone.dragging").count() == 1
+    page.dispatch_event("[data-dropzone]", "drop", {"dataTransfer": dropped})
+    page.get_by_role("heading", name="Je werkmappen").wait_for()
+    card = page.get_by_role("article", name="gesleept.xlsx")
+    assert card.locator(".status").inner_text().startswith("In orde: 14 buurtpartners")

@@ -191,7 +191,8 @@ def _zipped(target: Path, folders: Iterable[tuple[Path, str]]) -> Path:
     if target.exists():
         return target
     target.parent.mkdir(exist_ok=True)
-    partial = target.with_suffix(".part")
+    # A name of its own: two downloads of the same ZIP at once must not write one file.
+    partial = target.with_name(f".{secrets.token_hex(8)}.part")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for folder, prefix in folders:
             for path in sorted(folder.iterdir()):
