@@ -388,3 +388,27 @@ def test_the_oldest_finished_batch_goes_when_there_are_too_many(
     finally:
         store.close()
     assert not store.root.exists()
+
+
+def test_a_second_workbook_for_the_same_pack_folder_is_named_on_the_page(
+    page: WebServer, example_workbook: Path
+) -> None:
+    content = example_workbook.read_bytes()
+    files = [("eerste.xlsx", content), ("tweede.xlsx", content)]
+    status, _, answer = upload(page, files)
+    assert status == 303
+    location = answer.getheader("Location") or ""
+    form = f"token={token_of(page)}&paper=A3&orientation=portrait&print_tiles=&min_count=3"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert ask(page, "POST", f"{location}/maak", f"{form}&offline=on".encode(), headers)[0] == 303
+    batch = page.store.get(location.rsplit("/", 1)[-1])
+    assert batch is not None and batch.generation is not None
+    batch.generation.future.result(timeout=300)
+    text = batch_page(page, answer)
+    assert (
+        "<p>Geen pakket voor tweede.xlsx:</p><p>tweede.xlsx: sheet &#39;Organisatie&#39;: its "
+        "organisation and site give the same pack folder "
+        "&#39;buurthuis-de-oever-vzw-vestiging-dampoort&#39; as eerste.xlsx; give each workbook "
+        "its own Vestiging on the sheet &#39;Organisatie&#39;</p>"
+    ) in text
+    assert text.count("Pakket downloaden (ZIP)") == 1

@@ -109,11 +109,10 @@ class Generation:
 class Batch:
     """The workbooks of one upload and, once asked for, the packs made from them."""
 
-    def __init__(self, folder: Path, uploads: list[Upload], templates: Templates) -> None:
+    def __init__(self, folder: Path, uploads: list[Upload]) -> None:
         self.id = folder.name
         self.folder = folder
         self.uploads = uploads
-        self.templates = templates
         self.generation: Generation | None = None
 
     @property
@@ -172,9 +171,9 @@ class Batch:
             return []
         names = {upload.path: upload.name for upload in self.uploads}
         failed = [(names[path], self.shown(text)) for path, text in report.failures.items()]
+        # Only valid workbooks were sent, so these are pack folders claimed twice.
         for path, problems in report.problems.items():
-            if any(upload.path == path and upload.team is not None for upload in self.uploads):
-                failed += [(names[path], self.shown(str(problem))) for problem in problems]
+            failed += [(names[path], self.shown(str(problem))) for problem in problems]
         return failed
 
     def pack_zip(self, index: int) -> Path:
@@ -242,7 +241,7 @@ class BatchStore:
         for upload in uploads:
             upload.team = teams.get(upload.path)
             upload.problems = problems.get(upload.path, [])
-        batch = Batch(folder, uploads, self.templates)
+        batch = Batch(folder, uploads)
         with self._lock:
             self._batches[batch.id] = batch
             self._drop_oldest()
