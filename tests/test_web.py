@@ -30,7 +30,7 @@ import generator.web.batches
 from generator.cli import main
 from generator.errors import MapError
 from generator.pack import validate_workbooks
-from generator.web.batches import MAX_WORKBOOKS, BatchStore
+from generator.web.batches import MAX_WORKBOOKS, BatchStore, _zipped
 from generator.web.server import WebServer
 from generator.workbook.reader import MAX_FILE_BYTES
 from tests.conftest import REPO
@@ -412,3 +412,39 @@ def test_a_second_workbook_for_the_same_pack_folder_is_named_on_the_page(
         "its own Vestiging on the sheet &#39;Organisatie&#39;</p>"
     ) in text
     assert text.count("Pakket downloaden (ZIP)") == 1
+
+
+def test_the_blank_workbook_and_the_example_can_be_downloaded(
+    page: WebServer, tmp_path: Path, blank_workbook: Path
+) -> None:
+    for kind, name in (
+        ("leeg", "buurtkaart-werkmap.xlsx"),
+        ("voorbeeld", "buurtkaart-voorbeeld.xlsx"),
+    ):
+        with urllib.request.urlopen(f"{page.url}werkmap/{kind}.xlsx") as answer:
+            assert answer.headers["Content-Disposition"] == f"attachment; filename={name}"
+            (tmp_path / name).write_bytes(answer.read())
+    blank, example = tmp_path / "buurtkaart-werkmap.xlsx", tmp_path / "buurtkaart-voorbeeld.xlsx"
+    teams, problems = validate_workbooks([blank, example])
+    assert len(teams[example].partners) == 14
+    # the same blank workbook as 'buurtkaart init' writes: the same cells still to fill in
+    assert [(p.sheet, p.cell, p.message) for p in problems[blank]] == [
+        (p.sheet, p.cell, p.message)
+        for p in validate_workbooks([blank_workbook])[1][blank_workbook]
+    ]
+    assert problems[blank]
+    assert ask(page, "GET", "/werkmap/..%2Fgeheim.xlsx")[0] == 404
+
+
+def test_a_zip_of_the_same_pack_has_the_same_bytes(tmp_path: Path) -> None:
+    pack = tmp_path / "pakket"
+    pack.mkdir()
+    (pack / "b.txt").write_text("tweede")
+    (pack / "a.txt").write_text("eerste")
+    first = _zipped(tmp_path / "een" / "pakket.zip", [(pack, "")])
+    os.utime(pack / "a.txt", (0, 0))
+    second = _zipped(tmp_path / "twee" / "pakket.zip", [(pack, "")])
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert archive.namelist() == ["a.txt", "b.txt"]
+        assert archive.read("b.txt") == b"tweede"
