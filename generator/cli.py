@@ -299,8 +299,16 @@ def generate(
     help="Address to listen on; anything but this computer lets others on the network in.",
 )
 @click.option("--no-browser", is_flag=True, help="Do not open the page in the browser.")
+@click.option(
+    "--osm-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="An OpenStreetMap extract (.osm.pbf or .osm) for every pack the page makes.",
+)
 @TEMPLATES
-def serve(port: int, host: str, no_browser: bool, templates_dir: Path | None) -> None:
+def serve(
+    port: int, host: str, no_browser: bool, osm_file: Path | None, templates_dir: Path | None
+) -> None:
     """Open the page that makes packs in the browser, served from this computer only.
 
     Prints the page's address as the first line on stdout. Uploaded workbooks and packs
@@ -320,7 +328,8 @@ def serve(port: int, host: str, no_browser: bool, templates_dir: Path | None) ->
             "can open the page and see the teams' workbooks",
             err=True,
         )
-    with WebServer(host, port, templates_dir) as server:
+    base = PackOptions(templates_dir=templates_dir, osm_file=osm_file)
+    with WebServer(host, port, base) as server:
         click.echo(server.url)
         if not no_browser:
             webbrowser.open(server.url)

@@ -29,6 +29,7 @@ from markupsafe import escape
 import generator.web.batches
 from generator.cli import main
 from generator.errors import MapError
+from generator.options import PackOptions
 from generator.pack import validate_workbooks
 from generator.web.batches import MAX_WORKBOOKS, BatchStore, _zipped
 from generator.web.server import WebServer
@@ -278,11 +279,14 @@ def test_serve_on_a_taken_port_says_so(runner: CliRunner) -> None:
 
 
 def test_serve_prints_its_address_first_opens_the_browser_and_warns_beyond_loopback(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     opened: list[str] = []
+    bases: list[PackOptions] = []
     monkeypatch.setattr("webbrowser.open", opened.append)
-    monkeypatch.setattr(WebServer, "serve_until_stopped", lambda self: None)
+    monkeypatch.setattr(
+        WebServer, "serve_until_stopped", lambda self: bases.append(self.store.base)
+    )
     result = runner.invoke(main, ["serve", "--host", "0.0.0.0"], catch_exceptions=False)
     assert result.exit_code == 0
     url = result.stdout.splitlines()[0]
@@ -293,9 +297,13 @@ def test_serve_prints_its_address_first_opens_the_browser_and_warns_beyond_loopb
         "can open the page and see the teams' workbooks\n"
         "Serving the page; press Ctrl-C to stop.\n"
     )
-    result = runner.invoke(main, ["serve", "--no-browser"], catch_exceptions=False)
+    extract = tmp_path / "gent.osm.pbf"
+    extract.write_bytes(b"")
+    arguments = ["serve", "--no-browser", "--osm-file", str(extract), "--templates", str(tmp_path)]
+    result = runner.invoke(main, arguments, catch_exceptions=False)
     assert result.stderr == "Serving the page; press Ctrl-C to stop.\n"
     assert len(opened) == 1
+    assert bases == [PackOptions(), PackOptions(templates_dir=tmp_path, osm_file=extract)]
 
 
 def test_two_workbooks_give_a_pack_each_and_one_zip_with_both(
@@ -318,6 +326,7 @@ def test_two_workbooks_give_a_pack_each_and_one_zip_with_both(
         "orientation": "landscape",
         "print_tiles": "",
         "min_count": "3",
+        "basemap": "vector",
         "offline": "on",
     }
     body = "&".join(f"{name}={value}" for name, value in form.items()).encode()
@@ -348,7 +357,10 @@ def test_a_run_that_stops_as_a_whole_says_why_on_the_page(
     status, _, answer = upload(page, [("team.xlsx", example_workbook.read_bytes())])
     assert status == 303
     location = answer.getheader("Location") or ""
-    form = f"token={token_of(page)}&paper=A1&orientation=portrait&print_tiles=&min_count=3"
+    form = (
+        f"token={token_of(page)}&paper=A1&orientation=portrait&print_tiles=&min_count=3"
+        "&basemap=vector"
+    )
     body = (form + "&tile_url=https://tiles.example/{z}/{x}.png").encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     assert ask(page, "POST", f"{location}/maak", body, headers)[0] == 303
@@ -368,7 +380,11 @@ def test_a_form_with_options_generate_does_not_have_is_refused(
     status, _, answer = upload(page, [("team.xlsx", example_workbook.read_bytes())])
     location = answer.getheader("Location") or ""
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    for options in ("paper=A5&orientation=portrait&min_count=3", "paper=A1&min_count=0"):
+    for options in (
+        "paper=A5&orientation=portrait&min_count=3&basemap=vector",
+        "paper=A1&orientation=portrait&min_count=0&basemap=vector",
+        "paper=A1&orientation=portrait&min_count=3&basemap=satelliet",
+    ):
         body = f"token={token_of(page)}&{options}".encode()
         status, text, _ = ask(page, "POST", f"{location}/maak", body, headers)
         assert status == 400
@@ -398,7 +414,10 @@ def test_a_second_workbook_for_the_same_pack_folder_is_named_on_the_page(
     status, _, answer = upload(page, files)
     assert status == 303
     location = answer.getheader("Location") or ""
-    form = f"token={token_of(page)}&paper=A3&orientation=portrait&print_tiles=&min_count=3"
+    form = (
+        f"token={token_of(page)}&paper=A3&orientation=portrait&print_tiles=&min_count=3"
+        "&basemap=vector"
+    )
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     assert ask(page, "POST", f"{location}/maak", f"{form}&offline=on".encode(), headers)[0] == 303
     batch = page.store.get(location.rsplit("/", 1)[-1])

@@ -185,9 +185,10 @@ def test_the_page_offers_the_same_choices_and_defaults_as_generate(
         "orientation": "portrait",
         "print_tiles": "",
         "min_count": "3",
+        "basemap": "vector",
         "tile_url": "",
     }
-    assert pack_options(MultiDict(values), None) == PackOptions()
+    assert pack_options(MultiDict(values), PackOptions()) == PackOptions()
 
 
 def test_every_control_is_labelled_and_the_upload_works_from_the_keyboard(

@@ -7,6 +7,7 @@ when the browser sends one, must be ours, and the form must carry this server's 
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import os
 from pathlib import Path
@@ -18,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from generator.options import PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
+from generator.options import BASEMAP_KINDS, PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
 from generator.poster import PREVIEW
 from generator.resources import default_templates_dir
 from generator.web.batches import MAX_WORKBOOKS, Batch, BatchStore, UploadTooLarge
@@ -122,6 +123,7 @@ def create_app(store: BatchStore, hosts: set[str], token: str) -> Flask:
             batch=batch,
             token=token,
             paper_sizes=PAPER_SIZES,
+            basemap_kinds=BASEMAP_KINDS,
             print_tile_sizes=PRINT_TILE_SIZES,
             defaults=PackOptions(),
         )
@@ -131,7 +133,7 @@ def create_app(store: BatchStore, hosts: set[str], token: str) -> Flask:
         batch = _batch(store, batch_id)
         if not batch.valid:
             raise Refused(400, "nothing-valid")
-        store.generate(batch, pack_options(request.form, store.templates_dir))
+        store.generate(batch, pack_options(request.form, store.base))
         return redirect(url_for("show_batch", batch_id=batch.id), 303)
 
     @app.get("/batch/<batch_id>/voortgang")
@@ -177,9 +179,10 @@ def _pack(batch: Batch, index: int) -> Path:
     return folder
 
 
-def pack_options(form: MultiDict[str, str], templates_dir: Path | None) -> PackOptions:
-    """The options of ``generate``, from the page's form; anything else is refused."""
+def pack_options(form: MultiDict[str, str], base: PackOptions) -> PackOptions:
+    """The options of ``generate``, from the page's form over ``base``; anything else is refused."""
     paper = form.get("paper", "")
+    basemap = form.get("basemap", "")
     print_tiles = form.get("print_tiles", "")
     orientation = form.get("orientation", "")
     try:
@@ -190,11 +193,12 @@ def pack_options(form: MultiDict[str, str], templates_dir: Path | None) -> PackO
         paper not in PAPER_SIZES
         or print_tiles not in ("", *PRINT_TILE_SIZES)
         or orientation not in ("portrait", "landscape")
+        or basemap not in BASEMAP_KINDS
         or min_count < 1
     ):
         raise Refused(400, "options")
-    return PackOptions(
-        templates_dir=templates_dir,
+    return dataclasses.replace(
+        base,
         tile_url=form.get("tile_url", "").strip() or None,
         offline="offline" in form,
         # as on the command line: BUURTKAART_CONTACT goes into the User-Agent
@@ -204,4 +208,5 @@ def pack_options(form: MultiDict[str, str], templates_dir: Path | None) -> PackO
         min_count=min_count,
         print_tiles=print_tiles or None,
         low_ink="low_ink" in form,
+        basemap=basemap,
     )

@@ -208,10 +208,12 @@ def _zipped(target: Path, folders: Iterable[tuple[Path, str]]) -> Path:
 class BatchStore:
     """Every batch of this server, in one private folder; generation one batch at a time."""
 
-    def __init__(self, root: Path, templates_dir: Path | None = None) -> None:
+    def __init__(self, root: Path, base: PackOptions | None = None) -> None:
         self.root = root
-        self.templates = Templates(templates_dir)
-        self.templates_dir = templates_dir
+        # What the command line chose for every pack (--templates, --osm-file); the page's
+        # form sets the rest.
+        self.base = base or PackOptions()
+        self.templates = Templates(self.base.templates_dir)
         self._batches: dict[str, Batch] = {}
         self._lock = threading.Lock()
         # One worker: generation already uses both cores for a batch of packs.

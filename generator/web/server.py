@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from generator.errors import ServeError
+from generator.options import PackOptions
 from generator.web.app import create_app
 from generator.web.batches import BatchStore
 
@@ -43,9 +44,9 @@ def is_loopback(host: str) -> bool:
 class WebServer:
     """Serves the page from a private temporary folder that goes when the server stops."""
 
-    def __init__(self, host: str = LOOPBACK, port: int = 0, templates_dir: Path | None = None):
+    def __init__(self, host: str = LOOPBACK, port: int = 0, base: PackOptions | None = None):
         self.root = Path(tempfile.mkdtemp(prefix="buurtkaart-serve-"))
-        self.store = BatchStore(self.root, templates_dir)
+        self.store = BatchStore(self.root, base)
         # Bound here, not by werkzeug: on a taken port it prints and exits instead of raising.
         try:
             family = socket.AF_INET6 if ":" in host else socket.AF_INET
