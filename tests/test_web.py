@@ -306,20 +306,22 @@ def test_serve_prints_its_address_first_opens_the_browser_and_warns_beyond_loopb
     assert bases == [PackOptions(), PackOptions(templates_dir=tmp_path, osm_file=extract)]
 
 
-def test_two_workbooks_give_a_pack_each_and_one_zip_with_both(
+def test_two_workbooks_give_a_pack_each_and_one_zip_with_both_and_a_third_is_named(
     page: WebServer, example_workbook: Path, tmp_path: Path
 ) -> None:
+    """The third workbook is a copy of the first: it would claim the same pack folder."""
     second = tmp_path / "tweede.xlsx"
     workbook = openpyxl.load_workbook(example_workbook)
     sheet = workbook["Organisatie"]
     site = next(row[1] for row in sheet.iter_rows(min_row=1) if row[0].value == "Vestiging")
     site.value = "Sint-Amandsberg"
     workbook.save(second)
-    files = [("eerste.xlsx", example_workbook.read_bytes()), ("tweede.xlsx", second.read_bytes())]
+    first = example_workbook.read_bytes()
+    files = [("eerste.xlsx", first), ("tweede.xlsx", second.read_bytes()), ("derde.xlsx", first)]
     status, _, answer = upload(page, files)
     assert status == 303
     location = answer.getheader("Location") or ""
-    assert "Maak de 2 pakketten" in batch_page(page, answer)
+    assert "Maak de 3 pakketten" in batch_page(page, answer)
     form = {
         "token": token_of(page),
         "paper": "A3",
@@ -337,6 +339,15 @@ def test_two_workbooks_give_a_pack_each_and_one_zip_with_both(
     batch.generation.future.result(timeout=600)
     assert batch.generation.options.paper == "A3"
     assert batch.generation.options.landscape
+    text = batch_page(page, answer)
+    assert (
+        "<p>Geen pakket voor derde.xlsx:</p><p>derde.xlsx: sheet &#39;Organisatie&#39;: its "
+        "organisation and site give the same pack folder "
+        "&#39;buurthuis-de-oever-vzw-vestiging-dampoort&#39; as eerste.xlsx; give each workbook "
+        "its own Vestiging on the sheet &#39;Organisatie&#39;</p>"
+    ) in text
+    assert text.count("Pakket downloaden (ZIP)") == 2
+    assert "Alle 2 pakketten downloaden (ZIP)" in text
 
     with urllib.request.urlopen(f"{page.url.rstrip('/')}{location}/pakketten.zip") as answer:
         assert answer.headers["Content-Disposition"] == "attachment; filename=pakketten.zip"
@@ -404,33 +415,6 @@ def test_the_oldest_finished_batch_goes_when_there_are_too_many(
     finally:
         store.close()
     assert not store.root.exists()
-
-
-def test_a_second_workbook_for_the_same_pack_folder_is_named_on_the_page(
-    page: WebServer, example_workbook: Path
-) -> None:
-    content = example_workbook.read_bytes()
-    files = [("eerste.xlsx", content), ("tweede.xlsx", content)]
-    status, _, answer = upload(page, files)
-    assert status == 303
-    location = answer.getheader("Location") or ""
-    form = (
-        f"token={token_of(page)}&paper=A3&orientation=portrait&print_tiles=&min_count=3"
-        "&basemap=vector"
-    )
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    assert ask(page, "POST", f"{location}/maak", f"{form}&offline=on".encode(), headers)[0] == 303
-    batch = page.store.get(location.rsplit("/", 1)[-1])
-    assert batch is not None and batch.generation is not None
-    batch.generation.future.result(timeout=300)
-    text = batch_page(page, answer)
-    assert (
-        "<p>Geen pakket voor tweede.xlsx:</p><p>tweede.xlsx: sheet &#39;Organisatie&#39;: its "
-        "organisation and site give the same pack folder "
-        "&#39;buurthuis-de-oever-vzw-vestiging-dampoort&#39; as eerste.xlsx; give each workbook "
-        "its own Vestiging on the sheet &#39;Organisatie&#39;</p>"
-    ) in text
-    assert text.count("Pakket downloaden (ZIP)") == 1
 
 
 def test_the_blank_workbook_and_the_example_can_be_downloaded(

@@ -171,7 +171,7 @@ def test_a_broken_workbook_shows_its_problems_by_sheet_and_cell(
 
 
 def test_the_page_offers_the_same_choices_and_defaults_as_generate(
-    page: Page, server: WebServer, example_workbook: Path
+    page: Page, server: WebServer, example_workbook: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     upload(page, server, example_workbook)
     options = page.get_by_label("Formaat van de affiche").evaluate(
@@ -185,10 +185,16 @@ def test_the_page_offers_the_same_choices_and_defaults_as_generate(
         "orientation": "portrait",
         "print_tiles": "",
         "min_count": "3",
-        "basemap": "vector",
+        # tests/servers.py names a tile server in BUURTKAART_TILE_URL: as generate does, the
+        # page then chooses the tiles base map
+        "basemap": "tiles",
         "tile_url": "",
     }
-    assert pack_options(MultiDict(values), PackOptions()) == PackOptions()
+    assert pack_options(MultiDict(values), PackOptions()) == PackOptions(basemap="tiles")
+    monkeypatch.delenv("BUURTKAART_TILE_URL")
+    page.reload()
+    assert form_values(page)["basemap"] == "vector"
+    assert pack_options(MultiDict(form_values(page)), PackOptions()) == PackOptions()
 
 
 def test_every_control_is_labelled_and_the_upload_works_from_the_keyboard(

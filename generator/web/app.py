@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from generator.map.maptiles import TILE_URL_ENV
 from generator.options import BASEMAP_KINDS, PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
 from generator.poster import PREVIEW
 from generator.resources import default_templates_dir
@@ -124,6 +125,7 @@ def create_app(store: BatchStore, hosts: set[str], token: str) -> Flask:
             token=token,
             paper_sizes=PAPER_SIZES,
             basemap_kinds=BASEMAP_KINDS,
+            default_basemap=default_basemap(),
             print_tile_sizes=PRINT_TILE_SIZES,
             defaults=PackOptions(),
         )
@@ -177,6 +179,11 @@ def _pack(batch: Batch, index: int) -> Path:
     if folder is None:
         abort(404)
     return folder
+
+
+def default_basemap() -> str:
+    """As on the command line: a tile server named in the environment means the tiles map."""
+    return "tiles" if os.environ.get(TILE_URL_ENV) else PackOptions().basemap
 
 
 def pack_options(form: MultiDict[str, str], base: PackOptions) -> PackOptions:
