@@ -45,6 +45,7 @@ PACK_FILES = {
     "5-samenwerken.docx",
     "6-actieplan.docx",
     "7-draaiboek.docx",
+    "8-voorbereiding.docx",
     "werkbladen.docx",
     "poster-A1.pdf",
     "poster-preview.png",
