@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import webbrowser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -305,6 +306,58 @@ def generate(
     readable = _without_lock_files(workbooks)
     report = generate_packs(readable, out_dir, options, progress=ClickProgress())
     _report(report, readable)
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="Port to listen on  [default: a free one]",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but this computer lets others on the network in.",
+)
+@click.option("--no-browser", is_flag=True, help="Do not open the page in the browser.")
+@click.option(
+    "--osm-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="An OpenStreetMap extract (.osm.pbf or .osm) for every pack the page makes.",
+)
+@TEMPLATES
+def serve(
+    port: int, host: str, no_browser: bool, osm_file: Path | None, templates_dir: Path | None
+) -> None:
+    """Open the page that makes packs in the browser, served from this computer only.
+
+    Prints the page's address as the first line on stdout. Uploaded workbooks and packs
+    stay in a private temporary folder that is removed when the server stops (Ctrl-C).
+
+    \b
+    Example:
+      buurtkaart serve
+      python -m generator serve --port 8765 --no-browser
+    """
+    # Imported here: Flask is loaded only when the page is asked for.
+    from generator.web.server import WebServer, is_loopback
+
+    if not is_loopback(host):
+        click.echo(
+            f"Warning: listening on {host}: anyone who can reach this computer on the network "
+            "can open the page and see the teams' workbooks",
+            err=True,
+        )
+    base = PackOptions(templates_dir=templates_dir, osm_file=osm_file)
+    with WebServer(host, port, base) as server:
+        click.echo(server.url)
+        if not no_browser:
+            webbrowser.open(server.url)
+        click.echo("Serving the page; press Ctrl-C to stop.", err=True)
+        server.serve_until_stopped()
 
 
 @main.group()

@@ -56,3 +56,7 @@ class OsmFileError(BuurtkaartError):
 
 class OutputError(BuurtkaartError):
     """The pack cannot be written where it was asked to go."""
+
+
+class ServeError(BuurtkaartError):
+    """The page's server cannot start (the port is taken, the address is not this computer's)."""
