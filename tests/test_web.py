@@ -30,7 +30,7 @@ import generator.web.batches
 from generator.cli import main
 from generator.errors import MapError
 from generator.options import PackOptions
-from generator.pack import validate_workbooks
+from generator.validation import validate_workbooks
 from generator.web.batches import MAX_WORKBOOKS, BatchStore, _zipped
 from generator.web.server import WebServer
 from generator.workbook.reader import MAX_FILE_BYTES

@@ -22,7 +22,8 @@ from werkzeug.datastructures import MultiDict
 import generator.web.batches
 from generator.errors import Problem
 from generator.options import PackOptions
-from generator.pack import generate_packs, validate_workbooks
+from generator.pack import generate_packs
+from generator.validation import validate_workbooks
 from generator.web.app import pack_options
 from generator.web.server import WebServer
 from tests.test_web import PACK_FILES, running_page

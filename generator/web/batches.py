@@ -20,8 +20,9 @@ from typing import IO
 from generator.errors import BuurtkaartError, Problem
 from generator.model import Team
 from generator.options import PackOptions
-from generator.pack import BatchReport, generate_packs, validate_workbooks
+from generator.pack import BatchReport, generate_packs
 from generator.resources import Templates
+from generator.validation import validate_workbooks
 from generator.workbook.reader import MAX_FILE_BYTES
 from generator.workbook.spec import load_spec
 
