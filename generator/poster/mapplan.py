@@ -37,7 +37,7 @@ from generator.privacy import ParticipantSummary
 PIN_HEAD_RADIUS = 0.42
 PIN_HEAD_HEIGHT = 0.95
 Point = tuple[float, float]
-TAG_RINGS = 8  # how far out a participant tag may go to find a free place, in tag heights
+TAG_RINGS = 12  # how far out a participant tag may go to find a free place, in tag heights
 
 
 @dataclass(frozen=True)
@@ -93,17 +93,6 @@ class SiteMarker:
     tag: Rect
     font_size: float
     label: str
-
-    def obstacles(self) -> list[Obstacle]:
-        """Circles covering pin and tag, for partner markers to keep clear of."""
-        radius = self.tag.height / 2
-        along = pin_obstacles((self.x, self.y), self.size)
-        steps = max(1, math.ceil(self.tag.width / radius))
-        along.extend(
-            Obstacle(self.tag.x + self.tag.width * index / steps, self.tag_middle, radius)
-            for index in range(steps + 1)
-        )
-        return along
 
     @property
     def tag_middle(self) -> float:
@@ -175,14 +164,23 @@ def plan_map(
     furniture = plan_furniture(rect, view, frame, base.attribution, layout, style)
     note = no_base_map_note(rect, layout, style)[0] if base.is_blank else None
     fixed = [*furniture.boxes, *([] if note is None else [note])]
+    true_points = [frame.place(view, _at(partner)) for partner in inside]
     marker = None
     if site is not None:
-        marker = site_marker(site, site_size, layout, style, [], rect)
-    true_points = [frame.place(view, _at(partner)) for partner in inside]
-    obstacles = [
-        *([] if marker is None else marker.obstacles()),
-        *(circle for box in fixed for circle in _circles_over(box)),
-    ]
+        # The tag goes where it hides least of what the map shows: partners' true places and
+        # the places of the participants' streets.
+        data = [
+            *true_points,
+            *(
+                frame.place(view, group.location)
+                for group in participants.circles
+                if view.contains(group.location)
+            ),
+        ]
+        avoid = [Obstacle(x, y, diameter / 2) for x, y in data]
+        marker = site_marker(site, site_size, layout, style, avoid, rect)
+    site_boxes = [] if marker is None else [marker.tag, marker.pin_box]
+    obstacles = [circle for box in [*fixed, *site_boxes] for circle in _circles_over(box)]
     drawn = spread(true_points, diameter / 2, obstacles, (rect.x, rect.y, rect.right, rect.top))
     placed = tuple(
         PlacedPartner(partner, true_xy, drawn_xy)
@@ -323,9 +321,9 @@ def _tag_beside(
     stays on the map and covers nothing taken before it; else where it covers least."""
     x, y = anchor
     places: list[Rect] = []
-    for ring in range(TAG_RINGS):  # ever further out, eight directions each time
+    for ring in range(TAG_RINGS):  # ever further out, twelve directions each time
         distance = gap + ring * height * 1.2
-        for angle in range(0, 360, 45):
+        for angle in range(0, 360, 30):
             dx, dy = math.cos(math.radians(angle)), math.sin(math.radians(angle))
             # The tag's nearest edge at ``distance`` from the anchor, in this direction.
             centre_x = x + dx * (distance + width / 2 * abs(dx))
@@ -351,15 +349,6 @@ def _at(partner: Partner) -> LatLon:
     return partner.coordinates
 
 
-def pin_obstacles(site: tuple[float, float], size: float) -> list[Obstacle]:
-    """Circles covering the pin drawn for a site marker of this size: its head and its point."""
-    x, y = site
-    return [
-        Obstacle(x, y + size * PIN_HEAD_HEIGHT, size * PIN_HEAD_RADIUS * 1.1),
-        Obstacle(x, y + size * 0.35, size * 0.3),
-    ]
-
-
 def site_marker(
     site: tuple[float, float],
     size: float,
@@ -369,7 +358,7 @@ def site_marker(
     bounds: Rect | None = None,
 ) -> SiteMarker:
     """The pin, with its tag right of the head; left, above or below when that hides fewer
-    participant counts and postcode labels (``avoid``) or keeps the tag on the map."""
+    of the places in ``avoid`` or keeps the tag on the map."""
     x, y = site
     head_radius = size * PIN_HEAD_RADIUS
     head_y = y + size * PIN_HEAD_HEIGHT
