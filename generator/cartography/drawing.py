@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD, FILL_NON_ZERO, Canvas
 
@@ -58,26 +59,17 @@ def draw_base_layers(
     canvas.restoreState()
 
 
-def _lines_path(canvas: Canvas, lines: Iterable[Sequence[Point]]) -> object:
+def lines_path(canvas: Canvas, lines: Iterable[Sequence[Point]], *, closed: bool = False) -> Any:
+    """One PDF path of many lines (``closed``: rings, each closed back to its start)."""
     path = canvas.beginPath()
     for line in lines:
-        if len(line) < 2:
+        if len(line) < (3 if closed else 2):
             continue
         path.moveTo(*line[0])
         for point in line[1:]:
             path.lineTo(*point)
-    return path
-
-
-def _rings_path(canvas: Canvas, rings: Iterable[Sequence[Point]]) -> object:
-    path = canvas.beginPath()
-    for ring in rings:
-        if len(ring) < 3:
-            continue
-        path.moveTo(*ring[0])
-        for point in ring[1:]:
-            path.lineTo(*point)
-        path.close()
+        if closed:
+            path.close()
     return path
 
 
@@ -87,11 +79,12 @@ def _fill_areas(
     """Single-ring areas in one path; areas with holes each with the even-odd rule."""
     simple = [projection.points(area.rings[0]) for area in areas if len(area.rings) == 1]
     if simple:
-        path = _rings_path(canvas, simple)
+        path = lines_path(canvas, simple, closed=True)
         canvas.drawPath(path, stroke=int(stroke), fill=int(fill), fillMode=FILL_NON_ZERO)
     for area in areas:
         if len(area.rings) > 1:
-            path = _rings_path(canvas, (projection.points(ring) for ring in area.rings))
+            rings = (projection.points(ring) for ring in area.rings)
+            path = lines_path(canvas, rings, closed=True)
             canvas.drawPath(path, stroke=int(stroke), fill=int(fill), fillMode=FILL_EVEN_ODD)
 
 
@@ -129,7 +122,7 @@ def _draw_waterways(
         lines = [projection.points(line.points) for line in data.lines if line.kind is kind]
         if lines:
             canvas.setLineWidth(width * MM * paper_scale * (0.5 if low_ink else 1.0))
-            canvas.drawPath(_lines_path(canvas, lines), stroke=1, fill=0)
+            canvas.drawPath(lines_path(canvas, lines), stroke=1, fill=0)
 
 
 def _draw_buildings(
@@ -175,20 +168,20 @@ def _draw_roads(
             canvas.setLineWidth(widths[road_class])
             if road_class is RoadClass.STEPS:
                 canvas.setDash(widths[road_class] * 0.6, widths[road_class] * 0.6)
-            canvas.drawPath(_lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
+            canvas.drawPath(lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
             canvas.setDash()
     canvas.setStrokeColor(style.colour("low_ink_casing" if low_ink else "road_casing"))
     for road_class in streets:
         if road_class in by_class:
             canvas.setLineWidth(widths[road_class] + 2 * casing)
-            canvas.drawPath(_lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
+            canvas.drawPath(lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
     for road_class in streets:
         if road_class in by_class:
             major = road_class in (RoadClass.MOTORWAY, RoadClass.TRUNK, RoadClass.PRIMARY)
             colour = "low_ink_land" if low_ink else ("road_major" if major else "road")
             canvas.setStrokeColor(style.colour(colour))
             canvas.setLineWidth(widths[road_class])
-            canvas.drawPath(_lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
+            canvas.drawPath(lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
 
 
 def _draw_railways(
@@ -205,12 +198,12 @@ def _draw_railways(
         if not lines:
             continue
         canvas.setLineWidth(width * MM * paper_scale)
-        canvas.drawPath(_lines_path(canvas, lines), stroke=1, fill=0)
+        canvas.drawPath(lines_path(canvas, lines), stroke=1, fill=0)
         if kind is LineKind.RAIL and not low_ink:  # the white dashes of a railway on a map
             canvas.setStrokeColor(style.colour("land"))
             canvas.setLineWidth(width * MM * paper_scale * 0.45)
             canvas.setDash(3 * MM * paper_scale, 3 * MM * paper_scale)
-            canvas.drawPath(_lines_path(canvas, lines), stroke=1, fill=0)
+            canvas.drawPath(lines_path(canvas, lines), stroke=1, fill=0)
             canvas.setDash()
             canvas.setStrokeColor(style.colour("rail"))
 

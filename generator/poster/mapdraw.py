@@ -15,7 +15,7 @@ from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfgen.canvas import Canvas
 
-from generator.cartography.drawing import draw_base_layers, draw_street_labels
+from generator.cartography.drawing import draw_base_layers, draw_street_labels, lines_path
 from generator.cartography.mapstyle import load_map_style
 from generator.map.basemap import BaseMap
 from generator.map.geometry import Rect
@@ -183,12 +183,7 @@ def _draw_participant_streets(canvas: Canvas, plan: MapPlan, style: PosterStyle)
         if not mark.lines:
             continue
         canvas.setLineWidth(mark.width)
-        path = canvas.beginPath()
-        for line in mark.lines:
-            path.moveTo(*line[0])
-            for point in line[1:]:
-                path.lineTo(*point)
-        canvas.drawPath(path, stroke=1, fill=0)
+        canvas.drawPath(lines_path(canvas, mark.lines), stroke=1, fill=0)
     canvas.restoreState()
 
 
