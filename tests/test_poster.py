@@ -293,7 +293,7 @@ def test_markers_stand_where_their_partner_is_in_the_colour_of_its_soort(
     frame = PageFrame(
         layout.map_frame.x, layout.map_frame.y, layout.map_frame.width, layout.map_frame.height
     )
-    scale = 0.5
+    scale = 1.0
     image = render(tmp_path / "poster-A1.pdf", scale)
     page_height = layout.page[1]
     radius = style.size("marker_diameter_mm") * mm / 2
@@ -311,9 +311,13 @@ def test_markers_stand_where_their_partner_is_in_the_colour_of_its_soort(
         if partner.known:
             assert _near(above_number, colour), (partner.name, above_number)
         else:
-            inside_ring = pixel(x, y + radius * 0.55)
+            # Between the number (its Soort's letter under it) and the ring.
+            inside_ring = pixel(x, y + radius * 0.6)
             assert _near(inside_ring, colors.white), (partner.name, inside_ring)
             assert _near(pixel(x, y + radius * 0.86), colour, 40), partner.name
+    printed = squashed(pdf_text(tmp_path / "poster-A1.pdf"))
+    for partner in spread.partners:  # each marker: its number over its Soort's letters
+        assert f"{partner.number}{style.kind_letter(partner.kind)}" in printed, partner.name
     site = spread.organisation.coordinates
     assert site is not None
     x, y = frame.place(base.view, site)
