@@ -132,6 +132,14 @@ class BoxIndex:
         for key in self._keys(box):
             self._cells.setdefault(key, []).append(box)
 
+    def meeting(self, box: Rect) -> int:
+        """How many of the boxes share area with ``box``."""
+        cells = self._cells
+        found = {
+            id(other) for key in self._keys(box) for other in cells.get(key, ()) if box.meets(other)
+        }
+        return len(found)
+
     def meets(self, box: Rect) -> bool:
         return any(
             box.meets(other) for key in self._keys(box) for other in self._cells.get(key, ())

@@ -19,7 +19,7 @@ from reportlab.platypus import Paragraph
 from generator.cartography import streets_on_page
 from generator.cartography.grid import Grid, make_grid
 from generator.cartography.mapstyle import load_map_style
-from generator.cartography.streetlabels import StreetLabel, plan_street_labels
+from generator.cartography.streetlabels import BoxIndex, StreetLabel, plan_street_labels
 from generator.map.basemap import BaseMap
 from generator.map.geometry import MapView, PageFrame, Rect
 from generator.map.osmdata import Coord
@@ -207,10 +207,9 @@ def plan_map(
     # participants' tags, which may stand off their street on a leader.
     plan = _with(plan, rings=_ring_tags(plan, layout, style))
     plan = _with(plan, street_labels=_street_labels(base, plan, layout, style))
-    taken = [
-        *plan.overlay_boxes(),
-        *(box for label in plan.street_labels for box in label.boxes),
-    ]
+    taken = BoxIndex()
+    for box in [*plan.overlay_boxes(), *(b for label in plan.street_labels for b in label.boxes)]:
+        taken.add(box)
     marks = _participant_marks(participants, base, view, frame, layout, style, taken)
     return _with(plan, participants=marks)
 
@@ -269,7 +268,7 @@ def _participant_marks(
     frame: PageFrame,
     layout: PosterLayout,
     style: PosterStyle,
-    taken: list[Rect],
+    taken: BoxIndex,
 ) -> tuple[ParticipantMark, ...]:
     """Each street's tint and tag, the tags placed clear of everything placed before them."""
     largest = max((group.count for group in participants.circles), default=1)
@@ -287,7 +286,7 @@ def _participant_marks(
         height = size + 2 * pad
         tint = participant_width(group.count, largest, layout, style)
         tag = _tag_beside((x, y), width, height, tint / 2 + size * 0.4, taken, frame)
-        taken.append(tag)
+        taken.add(tag)
         lines: tuple[tuple[Point, ...], ...] = ()
         if group.postcode is None and group.street:
             lines = tuple(
@@ -314,7 +313,7 @@ def _tag_beside(
     width: float,
     height: float,
     gap: float,
-    taken: list[Rect],
+    taken: BoxIndex,
     frame: PageFrame,
 ) -> Rect:
     """A tag beside its anchor, or further out (a leader joins them), at the first place that
@@ -338,7 +337,7 @@ def _tag_beside(
             and bounds.y <= place.y
             and place.top <= bounds.top
         )
-        return (0 if on_map else 100) + sum(1 for box in taken if place.meets(box))
+        return (0 if on_map else 100) + taken.meeting(place)
 
     return min(places, key=cost)  # the nearest of the least covering places
 
