@@ -2,7 +2,10 @@
 partners, start-up, the batch, and memory over many packs.
 
 Run from the repository root:  python benchmarks/run.py [--paper A1] [--batch 20] [--repeats 5]
-                                   [--growth-packs 40] [--osm-file ../shared/osm/monaco.osm.pbf]
+                                   [--growth-packs 40]
+
+The vector base map on a real extract is measured by benchmarks/vector_map.py, and how many
+real streets carry their name by benchmarks/label_coverage.py.
 
 Everything runs in this one invocation, against tile servers on 127.0.0.1 with a warm cache,
 once with flat synthetic tiles and once with detailed ones like OSM's (benchmarks/tiles.py).
@@ -344,18 +347,6 @@ def batch_in_turn(
     )
 
 
-def vector_rows(osm_file: Path | None, options: PackOptions, out: Path) -> list[Row]:
-    """The vector base map's rows: an A1 poster drawn from ``osm_file`` (--osm-file).
-
-    The hook for the vector base map: when it lands, measure here its poster against its floor
-    (reading the data and writing the paths once) and return the rows; none without a file.
-    """
-    if osm_file is None:
-        return []
-    print(f"(vector base map rows for {osm_file}: not measured yet)")
-    return []
-
-
 @dataclass
 class Report:
     """The rows measured and the ratios and targets judged, printed as two tables."""
@@ -518,7 +509,6 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20, help="workbooks in the batch run")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each side of a ratio")
     parser.add_argument("--growth-packs", type=int, default=40, help="packs in the growth run")
-    parser.add_argument("--osm-file", type=Path, default=None, help="an .osm.pbf for vector rows")
     arguments = parser.parse_args()
     repeats = arguments.repeats
 
@@ -548,9 +538,6 @@ def main() -> None:
                 workbooks = team_workbooks(arguments.batch, out)
                 batch_rows(report, workbooks, options, out, max(1, repeats // 2))
                 growth_rows(report, workbooks[0], options, out, arguments.growth_packs)
-                report.rows += [
-                    ("vector", row) for row in vector_rows(arguments.osm_file, options, out)
-                ]
         startup_rows(report, repeats)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
