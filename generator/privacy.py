@@ -18,19 +18,19 @@ from generator.model import CoordinateOrigin, LatLon, ParticipantOrigin
 
 
 @dataclass(frozen=True)
-class ParticipantCircle:
-    """One proportional circle: a street's own count, or a postcode's small streets together."""
+class ParticipantGroup:
+    """Participants shown together: a street's own count, or a postcode's small streets."""
 
     location: LatLon
     count: int
-    postcode: str | None  # set when the circle merges small streets of one postcode
+    postcode: str | None  # set when the group merges small streets of one postcode
     street: str = ""  # the street's name, for a street shown on its own
 
 
 @dataclass(frozen=True)
 class ParticipantSummary:
-    circles: tuple[ParticipantCircle, ...]
-    hidden: int  # participants on no circle: too few in their postcode, or not placed
+    groups: tuple[ParticipantGroup, ...]
+    hidden: int  # participants in no group: too few in their postcode, or not placed
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def street_table(participants: Iterable[ParticipantOrigin], min_count: int) -> S
 def summarise_participants(
     participants: Iterable[ParticipantOrigin], min_count: int
 ) -> ParticipantSummary:
-    circles: list[ParticipantCircle] = []
+    groups: list[ParticipantGroup] = []
     small: dict[str, list[ParticipantOrigin]] = defaultdict(list)
     hidden = 0
     for origin in participants:
@@ -114,8 +114,8 @@ def summarise_participants(
         if origin.coordinates is None:
             hidden += origin.count
         elif origin.count >= min_count:
-            circles.append(
-                ParticipantCircle(origin.coordinates, origin.count, None, origin.address.street)
+            groups.append(
+                ParticipantGroup(origin.coordinates, origin.count, None, origin.address.street)
             )
         else:
             small[origin.address.postcode.strip()].append(origin)
@@ -124,15 +124,15 @@ def summarise_participants(
         if merged is None:
             hidden += sum(origin.count for origin in small[postcode])
         else:
-            circles.append(merged)
-    circles.sort(key=lambda circle: (-circle.count, circle.location.lat, circle.location.lon))
-    return ParticipantSummary(tuple(circles), hidden)
+            groups.append(merged)
+    groups.sort(key=lambda group: (-group.count, group.location.lat, group.location.lon))
+    return ParticipantSummary(tuple(groups), hidden)
 
 
 def _merge(
     postcode: str, streets: list[ParticipantOrigin], min_count: int
-) -> ParticipantCircle | None:
-    """The postcode's small streets as one circle, or None when that still singles people out.
+) -> ParticipantGroup | None:
+    """The postcode's small streets as one group, or None when that still singles people out.
 
     Streets without a postcode cannot be grouped: they are only counted.
     """
@@ -144,4 +144,4 @@ def _merge(
         lat=sum(point.lat for point in points) / len(points),
         lon=sum(point.lon for point in points) / len(points),
     )
-    return ParticipantCircle(centre, total, postcode)
+    return ParticipantGroup(centre, total, postcode)

@@ -13,7 +13,7 @@ from generator.poster import write_poster
 from generator.poster.document import prepare_poster
 from generator.poster.layout import make_layout
 from generator.poster.style import load_style
-from generator.privacy import ParticipantCircle, summarise_participants
+from generator.privacy import ParticipantGroup, summarise_participants
 from generator.resources import Templates
 from tests.poster_support import example_team, participant_like, pdf_text, squashed, synthetic_base
 
@@ -43,9 +43,9 @@ def test_small_streets_merge_per_postcode_at_their_centre(team: Team) -> None:
         _origin(team, "Nergensstraat", "9000", 4, None),
     ]
     summary = summarise_participants(origins, min_count=3)
-    assert summary.circles == (
-        ParticipantCircle(LatLon(51.0, 3.0), 5, None, "Grotestraat"),
-        ParticipantCircle(LatLon(pytest.approx(51.2), pytest.approx(3.3)), 3, "9000"),  # type: ignore[arg-type]
+    assert summary.groups == (
+        ParticipantGroup(LatLon(51.0, 3.0), 5, None, "Grotestraat"),
+        ParticipantGroup(LatLon(pytest.approx(51.2), pytest.approx(3.3)), 3, "9000"),  # type: ignore[arg-type]
     )
     assert summary.hidden == 2 + 4  # 9040 alone stays below 3; the unplaced street is counted
 
@@ -53,7 +53,7 @@ def test_small_streets_merge_per_postcode_at_their_centre(team: Team) -> None:
 def test_min_count_one_shows_every_street(team: Team) -> None:
     origins = [_origin(team, f"Straat {n}", "9000", 1, LatLon(51 + n / 100, 3.0)) for n in range(3)]
     summary = summarise_participants(origins, min_count=1)
-    assert [circle.count for circle in summary.circles] == [1, 1, 1]
+    assert [group.count for group in summary.groups] == [1, 1, 1]
     assert summary.hidden == 0
 
 
@@ -63,7 +63,7 @@ def test_streets_without_postcode_are_only_counted(team: Team) -> None:
         _origin(team, "Bstraat", "", 2, LatLon(51.1, 3.1)),
     ]
     summary = summarise_participants(origins, min_count=3)
-    assert summary.circles == ()
+    assert summary.groups == ()
     assert summary.hidden == 4
 
 

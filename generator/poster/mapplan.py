@@ -173,7 +173,7 @@ def plan_map(
             *true_points,
             *(
                 frame.place(view, group.location)
-                for group in participants.circles
+                for group in participants.groups
                 if view.contains(group.location)
             ),
         ]
@@ -271,13 +271,13 @@ def _participant_marks(
     taken: BoxIndex,
 ) -> tuple[ParticipantMark, ...]:
     """Each street's tint and tag, the tags placed clear of everything placed before them."""
-    largest = max((group.count for group in participants.circles), default=1)
+    largest = max((group.count for group in participants.groups), default=1)
     size = layout.points(style.size("small"))
     pad = size * 0.35
     projection = frame.projection(view)
     streets = _street_lines(base)
     marks = []
-    for group in participants.circles:
+    for group in participants.groups:
         if not view.contains(group.location):
             continue
         x, y = frame.place(view, group.location)
