@@ -120,7 +120,7 @@ def test_the_example_becomes_a_pack_with_its_preview_and_a_zip_of_every_file(
     held.release.set()
 
     page.get_by_role("heading", name="Je pakketten").wait_for()
-    preview = page.get_by_role("img", name="Voorbeeld van de affiche van Buurthuis De Oever vzw")
+    preview = page.get_by_role("img", name="Voorbeeld van de kaart van Buurthuis De Oever vzw")
     preview.wait_for()
     page.wait_for_function("() => document.querySelector('.preview img').complete")
     assert preview.evaluate("img => img.naturalHeight") == 1200
@@ -175,7 +175,7 @@ def test_the_page_offers_the_same_choices_and_defaults_as_generate(
     page: Page, server: WebServer, example_workbook: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     upload(page, server, example_workbook)
-    options = page.get_by_label("Formaat van de affiche").evaluate(
+    options = page.get_by_label("Formaat van de kaart").evaluate(
         "select => [...select.options].map(option => option.value)"
     )
     assert options == ["A0", "A1", "A2", "A3"]
@@ -224,7 +224,7 @@ def test_every_control_is_labelled_and_the_upload_works_from_the_keyboard(
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Je werkmappen").wait_for()
     assert page.evaluate(UNLABELLED) == []
-    page.get_by_label("Formaat van de affiche").focus()
+    page.get_by_label("Formaat van de kaart").focus()
     for _ in range(12):
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement.textContent.trim()") == "Maak het pakket":
