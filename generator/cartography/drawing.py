@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from reportlab.lib.colors import Color
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD, FILL_NON_ZERO, Canvas
 
 from generator.cartography.mapstyle import MapStyle
@@ -34,6 +36,128 @@ TRAM_WIDTH_MM = 0.5
 MM = 72 / 25.4
 
 
+@dataclass(frozen=True)
+class _Sheet:
+    """One base map being drawn: its canvas, data, projection and look, and each layer."""
+
+    canvas: Canvas
+    data: MapData
+    projection: Projection
+    style: MapStyle
+    paper_scale: float
+    low_ink: bool
+
+    def ink(self, colour: str, low_ink_colour: str) -> Color:
+        return self.style.colour(low_ink_colour if self.low_ink else colour)
+
+    def mm(self, millimetres: float) -> float:
+        """Points on this paper for millimetres at A1."""
+        return millimetres * MM * self.paper_scale
+
+    def lines_of(self, kind: LineKind) -> list[list[Point]]:
+        return [
+            self.projection.points(line.points) for line in self.data.lines if line.kind is kind
+        ]
+
+    def stroke(
+        self,
+        lines: Sequence[Sequence[Point]],
+        width: float,
+        dash: tuple[float, float] | None = None,
+    ) -> None:
+        self.canvas.setLineWidth(width)
+        if dash is not None:
+            self.canvas.setDash(*dash)
+        self.canvas.drawPath(lines_path(self.canvas, lines), stroke=1, fill=0)
+
+    def fill(self, areas: Sequence[Area], *, stroke: bool, fill: bool) -> None:
+        """Single-ring areas in one path; areas with holes each with the even-odd rule."""
+        simple = [self.projection.points(area.rings[0]) for area in areas if len(area.rings) == 1]
+        if simple:
+            path = lines_path(self.canvas, simple, closed=True)
+            self.canvas.drawPath(path, stroke=int(stroke), fill=int(fill), fillMode=FILL_NON_ZERO)
+        for area in areas:
+            if len(area.rings) > 1:
+                rings = (self.projection.points(ring) for ring in area.rings)
+                path = lines_path(self.canvas, rings, closed=True)
+                self.canvas.drawPath(
+                    path, stroke=int(stroke), fill=int(fill), fillMode=FILL_EVEN_ODD
+                )
+
+    def areas(self) -> None:
+        for kind, colour in AREA_FILLS:
+            areas = [area for area in self.data.areas if area.kind is kind]
+            if not areas:
+                continue
+            if self.low_ink:
+                self.canvas.setStrokeColor(self.style.colour("low_ink_line"))
+                self.canvas.setLineWidth(self.mm(0.35))
+                self.fill(areas, stroke=True, fill=False)
+            else:
+                self.canvas.setFillColor(self.style.colour(colour))
+                self.fill(areas, stroke=False, fill=True)
+
+    def waterways(self) -> None:
+        self.canvas.setStrokeColor(self.ink("water_line", "low_ink_line"))
+        for kind, width in WATERWAY_WIDTH_MM.items():
+            lines = self.lines_of(kind)
+            if lines:
+                self.stroke(lines, self.mm(width) * (0.5 if self.low_ink else 1.0))
+
+    def buildings(self) -> None:
+        buildings = [area for area in self.data.areas if area.kind is AreaKind.BUILDING]
+        if not buildings:
+            return
+        self.canvas.setLineWidth(self.mm(0.12))
+        if self.low_ink:  # outlines only: no ink on the blocks where people write
+            self.canvas.setStrokeColor(self.style.colour("low_ink_line"))
+            self.fill(buildings, stroke=True, fill=False)
+            return
+        self.canvas.setFillColor(self.style.colour("building"))
+        self.canvas.setStrokeColor(self.style.colour("building_line"))
+        self.fill(buildings, stroke=True, fill=True)
+
+    def roads(self, denominator: float) -> None:
+        widths = self.style.road_widths(self.paper_scale, denominator)
+        casing = self.style.casing(self.paper_scale)
+        by_class: dict[RoadClass, list[list[Point]]] = {}
+        for road in self.data.roads:
+            if not road.tunnel:
+                by_class.setdefault(road.road_class, []).append(self.projection.points(road.points))
+        streets = [road_class for road_class in ROAD_ORDER if road_class not in PATHS]
+        for road_class in PATHS:
+            if road_class in by_class:
+                self.canvas.setStrokeColor(self.ink("path", "low_ink_line"))
+                width = widths[road_class]
+                steps = (width * 0.6, width * 0.6) if road_class is RoadClass.STEPS else None
+                self.stroke(by_class[road_class], width, steps)
+                self.canvas.setDash()
+        self.canvas.setStrokeColor(self.ink("road_casing", "low_ink_casing"))
+        for road_class in streets:
+            if road_class in by_class:
+                self.stroke(by_class[road_class], widths[road_class] + 2 * casing)
+        for road_class in streets:
+            if road_class in by_class:
+                major = road_class in (RoadClass.MOTORWAY, RoadClass.TRUNK, RoadClass.PRIMARY)
+                self.canvas.setStrokeColor(
+                    self.ink("road_major" if major else "road", "low_ink_land")
+                )
+                self.stroke(by_class[road_class], widths[road_class])
+
+    def railways(self) -> None:
+        self.canvas.setStrokeColor(self.ink("rail", "low_ink_casing"))
+        for kind, width in ((LineKind.RAIL, RAIL_WIDTH_MM), (LineKind.TRAM, TRAM_WIDTH_MM)):
+            lines = self.lines_of(kind)
+            if not lines:
+                continue
+            self.stroke(lines, self.mm(width))
+            if kind is LineKind.RAIL and not self.low_ink:  # a railway's white dashes
+                self.canvas.setStrokeColor(self.style.colour("land"))
+                self.stroke(lines, self.mm(width) * 0.45, (self.mm(3), self.mm(3)))
+                self.canvas.setDash()
+                self.canvas.setStrokeColor(self.style.colour("rail"))
+
+
 def draw_base_layers(
     canvas: Canvas,
     data: MapData,
@@ -51,11 +175,12 @@ def draw_base_layers(
     canvas.setLineJoin(1)
     canvas.setFillColor(style.colour("low_ink_land" if low_ink else "land"))
     canvas.rect(rect.x, rect.y, rect.width, rect.height, stroke=0, fill=1)
-    _draw_areas(canvas, data, projection, style, paper_scale, low_ink)
-    _draw_waterways(canvas, data, projection, style, paper_scale, low_ink)
-    _draw_buildings(canvas, data, projection, style, paper_scale, low_ink)
-    _draw_roads(canvas, data, projection, style, paper_scale, denominator, low_ink)
-    _draw_railways(canvas, data, projection, style, paper_scale, low_ink)
+    sheet = _Sheet(canvas, data, projection, style, paper_scale, low_ink)
+    sheet.areas()
+    sheet.waterways()
+    sheet.buildings()
+    sheet.roads(denominator)
+    sheet.railways()
     canvas.restoreState()
 
 
@@ -71,141 +196,6 @@ def lines_path(canvas: Canvas, lines: Iterable[Sequence[Point]], *, closed: bool
         if closed:
             path.close()
     return path
-
-
-def _fill_areas(
-    canvas: Canvas, areas: Sequence[Area], projection: Projection, *, stroke: bool, fill: bool
-) -> None:
-    """Single-ring areas in one path; areas with holes each with the even-odd rule."""
-    simple = [projection.points(area.rings[0]) for area in areas if len(area.rings) == 1]
-    if simple:
-        path = lines_path(canvas, simple, closed=True)
-        canvas.drawPath(path, stroke=int(stroke), fill=int(fill), fillMode=FILL_NON_ZERO)
-    for area in areas:
-        if len(area.rings) > 1:
-            rings = (projection.points(ring) for ring in area.rings)
-            path = lines_path(canvas, rings, closed=True)
-            canvas.drawPath(path, stroke=int(stroke), fill=int(fill), fillMode=FILL_EVEN_ODD)
-
-
-def _draw_areas(
-    canvas: Canvas,
-    data: MapData,
-    projection: Projection,
-    style: MapStyle,
-    paper_scale: float,
-    low_ink: bool,
-) -> None:
-    for kind, colour in AREA_FILLS:
-        areas = [area for area in data.areas if area.kind is kind]
-        if not areas:
-            continue
-        if low_ink:
-            canvas.setStrokeColor(style.colour("low_ink_line"))
-            canvas.setLineWidth(0.35 * MM * paper_scale)
-            _fill_areas(canvas, areas, projection, stroke=True, fill=False)
-        else:
-            canvas.setFillColor(style.colour(colour))
-            _fill_areas(canvas, areas, projection, stroke=False, fill=True)
-
-
-def _draw_waterways(
-    canvas: Canvas,
-    data: MapData,
-    projection: Projection,
-    style: MapStyle,
-    paper_scale: float,
-    low_ink: bool,
-) -> None:
-    canvas.setStrokeColor(style.colour("low_ink_line" if low_ink else "water_line"))
-    for kind, width in WATERWAY_WIDTH_MM.items():
-        lines = [projection.points(line.points) for line in data.lines if line.kind is kind]
-        if lines:
-            canvas.setLineWidth(width * MM * paper_scale * (0.5 if low_ink else 1.0))
-            canvas.drawPath(lines_path(canvas, lines), stroke=1, fill=0)
-
-
-def _draw_buildings(
-    canvas: Canvas,
-    data: MapData,
-    projection: Projection,
-    style: MapStyle,
-    paper_scale: float,
-    low_ink: bool,
-) -> None:
-    buildings = [area for area in data.areas if area.kind is AreaKind.BUILDING]
-    if not buildings:
-        return
-    canvas.setLineWidth(0.12 * MM * paper_scale)
-    if low_ink:  # outlines only: no ink on the blocks where people write
-        canvas.setStrokeColor(style.colour("low_ink_line"))
-        _fill_areas(canvas, buildings, projection, stroke=True, fill=False)
-        return
-    canvas.setFillColor(style.colour("building"))
-    canvas.setStrokeColor(style.colour("building_line"))
-    _fill_areas(canvas, buildings, projection, stroke=True, fill=True)
-
-
-def _draw_roads(
-    canvas: Canvas,
-    data: MapData,
-    projection: Projection,
-    style: MapStyle,
-    paper_scale: float,
-    denominator: float,
-    low_ink: bool,
-) -> None:
-    widths = style.road_widths(paper_scale, denominator)
-    casing = style.casing(paper_scale)
-    by_class: dict[RoadClass, list[list[Point]]] = {}
-    for road in data.roads:
-        if not road.tunnel:
-            by_class.setdefault(road.road_class, []).append(projection.points(road.points))
-    streets = [road_class for road_class in ROAD_ORDER if road_class not in PATHS]
-    for road_class in PATHS:
-        if road_class in by_class:
-            canvas.setStrokeColor(style.colour("low_ink_line" if low_ink else "path"))
-            canvas.setLineWidth(widths[road_class])
-            if road_class is RoadClass.STEPS:
-                canvas.setDash(widths[road_class] * 0.6, widths[road_class] * 0.6)
-            canvas.drawPath(lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
-            canvas.setDash()
-    canvas.setStrokeColor(style.colour("low_ink_casing" if low_ink else "road_casing"))
-    for road_class in streets:
-        if road_class in by_class:
-            canvas.setLineWidth(widths[road_class] + 2 * casing)
-            canvas.drawPath(lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
-    for road_class in streets:
-        if road_class in by_class:
-            major = road_class in (RoadClass.MOTORWAY, RoadClass.TRUNK, RoadClass.PRIMARY)
-            colour = "low_ink_land" if low_ink else ("road_major" if major else "road")
-            canvas.setStrokeColor(style.colour(colour))
-            canvas.setLineWidth(widths[road_class])
-            canvas.drawPath(lines_path(canvas, by_class[road_class]), stroke=1, fill=0)
-
-
-def _draw_railways(
-    canvas: Canvas,
-    data: MapData,
-    projection: Projection,
-    style: MapStyle,
-    paper_scale: float,
-    low_ink: bool,
-) -> None:
-    canvas.setStrokeColor(style.colour("low_ink_casing" if low_ink else "rail"))
-    for kind, width in ((LineKind.RAIL, RAIL_WIDTH_MM), (LineKind.TRAM, TRAM_WIDTH_MM)):
-        lines = [projection.points(line.points) for line in data.lines if line.kind is kind]
-        if not lines:
-            continue
-        canvas.setLineWidth(width * MM * paper_scale)
-        canvas.drawPath(lines_path(canvas, lines), stroke=1, fill=0)
-        if kind is LineKind.RAIL and not low_ink:  # the white dashes of a railway on a map
-            canvas.setStrokeColor(style.colour("land"))
-            canvas.setLineWidth(width * MM * paper_scale * 0.45)
-            canvas.setDash(3 * MM * paper_scale, 3 * MM * paper_scale)
-            canvas.drawPath(lines_path(canvas, lines), stroke=1, fill=0)
-            canvas.setDash()
-            canvas.setStrokeColor(style.colour("rail"))
 
 
 def draw_street_labels(
