@@ -144,6 +144,19 @@ class Action:
 
 
 @dataclass(frozen=True)
+class MapSticker:
+    """A dot sticker the group put on the kaart in an earlier session, brought back as data by
+    ``buurtkaart scan`` and kept on the workbook's sheet 'Kaartoefening'."""
+
+    colour: str  # the sticker question's key in huisstijl.toml [[stickers]]: origins, around, ...
+    position: LatLon
+    poster_mm: tuple[float, float] | None = None  # centre on the scanned poster, from top-left
+    grid_square: str = ""  # the poster grid's square, e.g. "C4"; "" when not known
+    street: str = ""  # the nearest named street in the map data; "" when none
+    source: Source | None = None  # the row on sheet 'Kaartoefening' when read from a workbook
+
+
+@dataclass(frozen=True)
 class Team:
     """Everything one workbook says: the input of one session pack."""
 
@@ -154,6 +167,7 @@ class Team:
     participants: tuple[ParticipantOrigin, ...] = ()
     partners: tuple[Partner, ...] = ()  # in number order: the reader numbers them 1, 2, ...
     actions: tuple[Action, ...] = ()
+    previous_stickers: tuple[MapSticker, ...] = ()  # from the sheet 'Kaartoefening', if any
     warnings: tuple[str, ...] = field(default=())
 
     def answer(self, key: str) -> Answer | None:
