@@ -232,7 +232,7 @@ def _read_fault(path: Path, exc: Exception) -> WorkbookError:
 
 
 @contextmanager
-def _damaged_as_problem(path: Path) -> Iterator[None]:
+def damaged_as_problem(path: Path) -> Iterator[None]:
     """Wraps a call into openpyxl only."""
     try:
         yield
@@ -242,7 +242,7 @@ def _damaged_as_problem(path: Path) -> Iterator[None]:
 
 @contextmanager
 def _opened(path: Path) -> Iterator[Workbook]:
-    with _damaged_as_problem(path):
+    with damaged_as_problem(path):
         workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         yield workbook
@@ -323,7 +323,7 @@ class _TeamReader:
 
     def sheet(self, name: str) -> ReadOnlyWorksheet | None:
         """The sheet, or None (and a problem) when it is missing."""
-        with _damaged_as_problem(self.path):
+        with damaged_as_problem(self.path):
             present = name in self.workbook.sheetnames
             sheet = self.workbook[name] if present else None
         if not isinstance(sheet, ReadOnlyWorksheet):

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import TemplateError
+from generator.i18n import _
 from generator.model import Delimitation
 from generator.resources import Templates
 
 SPEC_FILE = "workbook.toml"
+HOUSE_STYLE_FILE = "huisstijl.toml"
 
 # The columns the reader turns into the model, by key; a template may add others.
 PARTICIPANT_KEYS = ("street", "postcode", "municipality", "count", "coordinates")
@@ -31,6 +33,18 @@ PARTNER_KEYS = (
     "remark",
 )
 ACTION_KEYS = ("step", "activity", "goal", "who", "when", "frequency")
+KAARTOEFENING_KEYS = (
+    "colour",
+    "question",
+    "x_mm",
+    "y_mm",
+    "lat",
+    "lon",
+    "grid_square",
+    "street",
+    "session",
+    "date",
+)
 ORGANISATION_KEYS = (
     "name",
     "site",
@@ -129,6 +143,7 @@ class WorkbookSpec:
     participants: ListSheet
     partners: ListSheet
     actions: ListSheet
+    kaartoefening: ListSheet
     yes_words: frozenset[str]
     no_words: frozenset[str]
     help_title: str
@@ -141,6 +156,34 @@ class WorkbookSpec:
 
     def field(self, key: str) -> Field:
         return next(field for field in self.organisation if field.key == key)
+
+
+@dataclass(frozen=True)
+class StickerColour:
+    """A sticker colour as the sheet 'Kaartoefening' names it: the key the model uses, the
+    colour's name in the column Kleur (geel, ...) and the question it answers."""
+
+    key: str
+    colour_name: str
+    question: str
+
+
+def sticker_colours(templates: Templates | None = None) -> tuple[StickerColour, ...]:
+    """The [[stickers]] of huisstijl.toml, the one list of sticker colours the poster uses too."""
+    templates = templates or Templates()
+    entries = templates.toml(HOUSE_STYLE_FILE).get("stickers", [])
+    try:
+        return tuple(
+            StickerColour(str(raw["key"]), str(raw["colour_name"]), str(raw["question"]))
+            for raw in entries
+        )
+    except (KeyError, TypeError) as exc:
+        raise TemplateError(
+            _(
+                "{file}: a [[stickers]] entry lacks {key}; each needs key, question, "
+                "colour_name and colour"
+            ).format(file=templates.path(HOUSE_STYLE_FILE), key=exc)
+        ) from exc
 
 
 def _column(table: dict[str, Any]) -> Column:
@@ -162,6 +205,14 @@ def _list_sheet(name: str, table: dict[str, Any]) -> ListSheet:
         prompt=table["prompt"],
         columns=tuple(_column(column) for column in table["columns"]),
     )
+
+
+def _kaartoefening(raw: dict[str, Any]) -> ListSheet:
+    """A facilitator's workbook.toml exported before this sheet existed lacks it; the default
+    wording serves then, so an older template folder keeps working."""
+    if "kaartoefening" not in raw or "kaartoefening" not in raw["sheets"]:
+        raw = Templates().toml(SPEC_FILE)
+    return _list_sheet(raw["sheets"]["kaartoefening"], raw["kaartoefening"])
 
 
 def _field(table: dict[str, Any]) -> Field:
@@ -193,6 +244,7 @@ def _check_keys(spec: WorkbookSpec, templates: Templates) -> None:
         ("participants", spec.participants, PARTICIPANT_KEYS),
         ("partners", spec.partners, PARTNER_KEYS),
         ("actions", spec.actions, ACTION_KEYS),
+        ("kaartoefening", spec.kaartoefening, KAARTOEFENING_KEYS),
     ):
         _require_keys(path, f"[[{table}.columns]]", [c.key for c in layout.columns], needed)
     _require_keys(
@@ -236,6 +288,7 @@ def _parse_spec(templates: Templates) -> WorkbookSpec:
             participants=_list_sheet(sheets["participants"], raw["participants"]),
             partners=_list_sheet(sheets["partners"], raw["partners"]),
             actions=_list_sheet(sheets["actions"], raw["actions"]),
+            kaartoefening=_kaartoefening(raw),
             yes_words=frozenset(word.casefold() for word in raw["ja"]),
             no_words=frozenset(word.casefold() for word in raw["nee"]),
             help_title=raw["help"]["title"],

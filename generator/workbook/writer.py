@@ -46,7 +46,7 @@ def write_workbook(
     spec = load_spec(templates)
     data = templates.toml(EXAMPLE_FILE) if example else {}
     workbook = build_workbook(spec, data)
-    _save_atomically(workbook, path)
+    save_atomically(workbook, path)
 
 
 def build_workbook(spec: WorkbookSpec, data: dict[str, Any]) -> Workbook:
@@ -71,7 +71,7 @@ def build_workbook(spec: WorkbookSpec, data: dict[str, Any]) -> Workbook:
     return workbook
 
 
-def _save_atomically(workbook: Workbook, path: Path) -> None:
+def save_atomically(workbook: Workbook, path: Path) -> None:
     temporary: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +94,7 @@ def _umask() -> int:
     return current
 
 
-def _print_one_page_wide(sheet: Worksheet) -> None:
+def print_one_page_wide(sheet: Worksheet) -> None:
     """Teams print their workbook for the session: no column may fall off the page."""
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.page_setup.fitToWidth = 1
@@ -105,7 +105,7 @@ def _print_one_page_wide(sheet: Worksheet) -> None:
 
 def _protect(sheet: Worksheet) -> None:
     """Lock the headers and labels; everything the team types in was unlocked beforehand."""
-    _print_one_page_wide(sheet)
+    print_one_page_wide(sheet)
     sheet.print_title_rows = "1:1"
     protection = sheet.protection
     protection.sheet = True
@@ -121,7 +121,7 @@ def _protect(sheet: Worksheet) -> None:
         setattr(protection, permission, False)
 
 
-def _header_row(sheet: Worksheet, headers: Sequence[str], widths: Sequence[int]) -> None:
+def header_row(sheet: Worksheet, headers: Sequence[str], widths: Sequence[int]) -> None:
     for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = sheet.cell(row=1, column=column, value=header)
         cell.font = HEADER_FONT
@@ -181,7 +181,7 @@ def _fill_help(sheet: Worksheet, spec: WorkbookSpec) -> None:
         # Excel does not grow rows to fit wrapped text on opening: size them for ~65 characters
         # a line at the default font.
         sheet.row_dimensions[row].height = 16 * (1 + len(paragraph) // 65) + 6
-    _print_one_page_wide(sheet)
+    print_one_page_wide(sheet)
 
 
 def _defined_list(workbook: Workbook, lists: Worksheet, name: str, choices: tuple[str, ...]) -> str:
@@ -197,7 +197,7 @@ def _defined_list(workbook: Workbook, lists: Worksheet, name: str, choices: tupl
 
 
 def _fill_organisation(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
-    _header_row(sheet, spec.organisation_headers, (30, 60))
+    header_row(sheet, spec.organisation_headers, (30, 60))
     values = data.get("organisation", {})
     for row, field in enumerate(spec.organisation, start=2):
         label = sheet.cell(row=row, column=1, value=field.label)
@@ -228,7 +228,7 @@ def _fill_organisation(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any
 
 
 def _fill_vision(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
-    _header_row(sheet, spec.vision_headers, (60, 90))
+    header_row(sheet, spec.vision_headers, (60, 90))
     answers = data.get("vision", {})
     for row, question in enumerate(spec.questions, start=2):
         sheet.cell(row=row, column=1, value=question.text).alignment = WRAP
@@ -247,7 +247,7 @@ def _fill_vision(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> 
 
 
 def _fill_approach(sheet: Worksheet, spec: WorkbookSpec, data: dict[str, Any]) -> None:
-    _header_row(sheet, spec.approach_headers, (60, 10, 70))
+    header_row(sheet, spec.approach_headers, (60, 10, 70))
     chosen = {item["key"]: item for item in data.get("approach", [])}
     for row, choice in enumerate(spec.choices, start=2):
         label = sheet.cell(row=row, column=1, value=choice.label)
@@ -279,7 +279,7 @@ def _shown_value(field: Field, value: Any) -> Any:
 def _fill_list_sheet(
     sheet: Worksheet, layout: ListSheet, records: list[dict[str, Any]], spec: WorkbookSpec
 ) -> None:
-    _header_row(sheet, layout.headers, [column.width for column in layout.columns])
+    header_row(sheet, layout.headers, [column.width for column in layout.columns])
     for row, record in enumerate(records, start=2):
         for index, column in enumerate(layout.columns, start=1):
             value = record.get(column.key, "")
