@@ -24,6 +24,7 @@ from generator.options import (
     SESSION_MINUTES,
     PackOptions,
     options_from_environment,
+    tile_keys,
 )
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def _checked_tile_template(
 
     if template is not None:
         try:
-            parse_tile_template(template)
+            parse_tile_template(template, tile_keys(template))
         except MapError as exc:
             raise click.BadParameter(exc.format_message(), context, parameter) from exc
     return template

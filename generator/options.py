@@ -1,11 +1,17 @@
-"""What a facilitator can choose for a pack; the CLI fills it from options and environment."""
+"""What a facilitator can choose for a pack, and the one place that reads the environment.
+
+The CLI, the web page and library callers (``generate_packs``) fill the options left unset
+from the environment here; every other module takes the values in :class:`PackOptions` and
+never looks at ``os.environ`` itself (tests/test_options.py checks that).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +24,8 @@ SESSION_MINUTES = (90, 120, 150)  # the draaiboek's lengths: see werkbladen/sess
 @dataclass(frozen=True)
 class PackOptions:
     templates_dir: Path | None = None  # --templates: the facilitator's edited templates
-    # For the next three, None means: the environment variable if set, else the default (the
-    # map stage reads the variables itself, so library callers get the same defaults as the CLI).
+    # For the settings ENVIRONMENT names, None means: the environment variable if set (filled
+    # in by with_environment), else the default.
     tile_url: str | None = None  # --tiles / BUURTKAART_TILE_URL, else OpenStreetMap
     cache_dir: Path | None = None  # BUURTKAART_CACHE_DIR, else the user cache folder
     geocoder_url: str | None = None  # BUURTKAART_GEOCODER_URL, else Nominatim
@@ -36,6 +42,11 @@ class PackOptions:
     overpass_url: str | None = None  # BUURTKAART_OVERPASS_URL, else the public main instance
     session_minutes: int = 120  # --session-minutes: the draaiboek's length, one of SESSION_MINUTES
     soffice: str | None = None  # BUURTKAART_SOFFICE, else soffice on the PATH; "" for no PDFs
+    # The values of the {env:NAME} placeholders of tile_url (API keys), read with the rest.
+    tile_keys: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Seconds the map stage of one pack may take: geocoding, map data and tiles together.
+    # Then the pack is written without what is missing, and the run ends with exit 3.
+    map_budget_s: float = 900.0
 
 
 # The settings the environment may give, by option; read here and nowhere else in a run.
@@ -45,7 +56,19 @@ ENVIRONMENT = {
     "geocoder_url": "BUURTKAART_GEOCODER_URL",
     "contact": "BUURTKAART_CONTACT",
     "overpass_url": "BUURTKAART_OVERPASS_URL",
+    "soffice": "BUURTKAART_SOFFICE",
 }
+# Settings for which an empty variable is a choice ("" for soffice: no PDFs), not "unset".
+EMPTY_IS_A_CHOICE = ("soffice",)
+# A tile template's {env:NAME}: an API key taken from the environment variable NAME.
+TILE_KEY_PLACEHOLDER = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def tile_keys(template: str | None, environment: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The values of the ``{env:NAME}`` placeholders in a tile template that are set."""
+    environment = os.environ if environment is None else environment
+    names = TILE_KEY_PLACEHOLDER.findall(template or "")
+    return {name: environment[name] for name in names if environment.get(name)}
 
 
 def with_environment(
@@ -56,8 +79,12 @@ def with_environment(
     found: dict[str, Any] = {}
     for name, variable in ENVIRONMENT.items():
         value = environment.get(variable)
-        if getattr(options, name) is None and value:
+        if getattr(options, name) is None and (
+            value or (value == "" and name in EMPTY_IS_A_CHOICE)
+        ):
             found[name] = Path(value) if name == "cache_dir" else value
+    keys = tile_keys(found.get("tile_url", options.tile_url), environment)
+    found["tile_keys"] = {**keys, **options.tile_keys}
     return dataclasses.replace(options, **found)
 
 

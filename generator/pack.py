@@ -29,6 +29,7 @@ from slugify import slugify
 
 from generator import __version__
 from generator.errors import BuurtkaartError, OutputError, Problem
+from generator.i18n import _
 from generator.map.basemap import BaseMap, tile_source
 from generator.map.cachedir import cache_root
 from generator.map.geocode import CACHE_FILE as GEOCODE_CACHE
@@ -131,7 +132,8 @@ def generate_packs(
                 error = outcome.result()
                 if error is None:
                     report.made[job.workbook] = job.target
-                    report.lacking[job.workbook] = lacks(job.team, job.base, options)
+                    out_of_time = stage.ran_out_of_time(job.workbook)
+                    report.lacking[job.workbook] = lacks(job.team, job.base, options, out_of_time)
                 else:
                     report.failures[job.workbook] = error
     return report
@@ -158,11 +160,15 @@ def _failure_recorded(report: BatchReport, workbook: Path, target: Path) -> Iter
         report.failures[workbook] = failure_message(exc, target)
 
 
-def lacks(team: Team, base: BaseMap, options: PackOptions) -> list[str]:
+def lacks(team: Team, base: BaseMap, options: PackOptions, out_of_time: bool = False) -> list[str]:
     """What a written pack is without, for a reason a later run can mend (no map tiles, no
-    geocoder), in a few words for the run's summary. An address the geocoder answered it does
-    not know is the workbook's to fix; its warning says so."""
+    geocoder, the map's time budget spent), in a few words for the run's summary. An address
+    the geocoder answered it does not know is the workbook's to fix; its warning says so."""
     missing = []
+    if out_of_time:
+        missing.append(
+            _("its map stopped after {seconds} s").format(seconds=f"{options.map_budget_s:g}")
+        )
     if base.is_blank:
         missing.append("no base map")
     unplaced = [record for record in team.not_placed() if not record.address.is_empty()]

@@ -12,8 +12,9 @@ import pytest
 
 from generator import __version__
 from generator.map.geocode import GeocodePolicy, address_query, place_team
+from generator.map.runstate import MapBudget, RunState
 from generator.model import Address, CoordinateOrigin, LatLon, Partner, Source, Team
-from generator.options import PackOptions
+from generator.options import PackOptions, with_environment
 from generator.progress import SilentProgress
 from generator.workbook import read_team, write_workbook
 from tests.servers import GeocoderServer
@@ -193,11 +194,25 @@ def test_unreachable_geocoder_prints_no_traceback_without_logging_set_up(
     assert all("cannot be reached" in warning for warning in progress.warnings)
 
 
-def test_default_geocoder_in_tests_is_a_refused_port(team: Team, tmp_path: Path) -> None:
+def test_the_geocoder_of_the_tests_environment_is_a_refused_port(
+    team: Team, tmp_path: Path
+) -> None:
     progress = SilentProgress()
-    placed = place_team(team, PackOptions(cache_dir=tmp_path), progress, policy=FAST)
+    chosen = with_environment(PackOptions(cache_dir=tmp_path))
+    placed = place_team(team, chosen, progress, policy=FAST)
     assert len(placed.not_placed()) == 2
     assert "http://127.0.0.1:" in progress.warnings[0]
+
+
+def test_without_options_geocoding_reads_no_environment_and_asks_nominatim(
+    team: Team, tmp_path: Path
+) -> None:
+    progress = SilentProgress()
+    place_team(team, PackOptions(cache_dir=tmp_path), progress, policy=FAST)
+    assert (
+        "the geocoder at https://nominatim.openstreetmap.org cannot be reached"
+        in (progress.warnings[0])
+    )
 
 
 class FakeTime:
@@ -222,9 +237,34 @@ def test_requests_are_spaced_by_the_rate_limit_from_one_team_to_the_next(
     geocoder_server.on_request = lambda: arrivals.append(fake.now)
     policy = dataclasses.replace(FAST, min_delay_s=1.0, clock=fake.clock, sleep=fake.sleep)
     elsewhere = partner(4, Address("Kasteellaan 31", "9000", "Gent"))
+    run = RunState()
     for each in (team, team.replace(partners=(elsewhere,))):
-        place_team(each, options(tmp_path, geocoder_server), SilentProgress(), policy=policy)
+        place_team(
+            each, options(tmp_path, geocoder_server), SilentProgress(), policy=policy, state=run
+        )
     assert arrivals == [0.0, 1.0, 2.0]  # the second team's first request waits its turn too
+
+
+def test_two_runs_in_one_process_do_not_share_a_throttle(
+    team: Team, tmp_path: Path, geocoder_server: GeocoderServer
+) -> None:
+    # The web page makes one batch after another in one process: each is a run of its own,
+    # so a second batch does not wait on the first one's last request (nor share its state).
+    fake = FakeTime()
+    arrivals: list[float] = []
+    geocoder_server.on_request = lambda: arrivals.append(fake.now)
+    policy = dataclasses.replace(FAST, min_delay_s=1.0, clock=fake.clock, sleep=fake.sleep)
+    first, second = RunState(), RunState()
+    for run, cache in ((first, "one"), (second, "two")):
+        place_team(
+            team,
+            options(tmp_path / cache, geocoder_server),
+            SilentProgress(),
+            policy=policy,
+            state=run,
+        )
+    assert arrivals == [0.0, 1.0, 1.0, 2.0]
+    assert first.throttle(geocoder_server.url) is not second.throttle(geocoder_server.url)
 
 
 def team_of_addresses(example: Team, count: int) -> Team:
@@ -294,18 +334,19 @@ def test_a_geocoder_slower_than_its_timeout_costs_one_retry_not_hidden_ones(
     )
 
 
-def test_geocoding_a_team_has_a_time_budget_and_the_rest_are_left_out(
+def test_geocoding_stops_when_the_packs_map_budget_is_spent_and_the_rest_are_left_out(
     example: Team, tmp_path: Path, geocoder_server: GeocoderServer
 ) -> None:
     team = team_of_addresses(example, 5)
     for record in team.partners:
         geocoder_server.places[address_query(record.address).lower()] = (51.05, 3.74)
     fake = FakeTime()
-    policy = dataclasses.replace(
-        FAST, min_delay_s=1.0, budget_s=2.5, clock=fake.clock, sleep=fake.sleep
-    )
+    policy = dataclasses.replace(FAST, min_delay_s=1.0, clock=fake.clock, sleep=fake.sleep)
+    budget = MapBudget(2.5, clock=fake.clock)
     progress = SilentProgress()
-    placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=policy)
+    placed = place_team(
+        team, options(tmp_path, geocoder_server), progress, policy=policy, budget=budget
+    )
     assert geocoder_server.count == 3  # at 0, 1 and 2 s; the fourth would start at 3 s
     assert [record.coordinates is not None for record in placed.partners] == [
         True,
@@ -316,9 +357,9 @@ def test_geocoding_a_team_has_a_time_budget_and_the_rest_are_left_out(
     ]
     assert progress.warnings == [
         f"{team.workbook}: sheet 'Buurtpartners', row {row}: address 'Dampoortstraat {number}, "
-        "9000 Gent' was not looked up: looking up this workbook's addresses took longer than "
-        "2.5 s, so the rest were left out; run again later or type its coordinates in the "
-        "workbook"
+        "9000 Gent' was not looked up: the 2.5 s allowed for the map of one pack ran out, so "
+        "the addresses not yet looked up were left out; run again later or type its "
+        "coordinates in the workbook"
         for number, row in ((3, 5), (4, 6))
     ]
 

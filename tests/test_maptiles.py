@@ -37,6 +37,7 @@ from generator.map.maptiles import (
     freshness,
     parse_tile_template,
 )
+from generator.map.runstate import MapBudget
 from generator.model import (
     Address,
     CoordinateOrigin,
@@ -47,7 +48,7 @@ from generator.model import (
     Source,
     Team,
 )
-from generator.options import PackOptions
+from generator.options import PackOptions, tile_keys, with_environment
 from generator.progress import SilentProgress
 from generator.resources import Templates
 from generator.workbook import write_workbook
@@ -263,10 +264,21 @@ def test_no_test_can_reach_beyond_the_loopback_address(tile_server: TileServer) 
     assert answer.status_code == 403  # the loopback server still answers
 
 
-def test_the_default_points_tests_at_a_refused_port(tmp_path: Path, policy: FetchPolicy) -> None:
-    result = base_map(tmp_path, policy)
+def test_the_environment_of_the_tests_points_at_a_refused_port(
+    tmp_path: Path, policy: FetchPolicy
+) -> None:
+    environment = with_environment(PackOptions())
+    result = base_map(tmp_path, policy, tile_url=environment.tile_url)
     assert result.image is None and result.warning is not None
     assert "cannot connect to 127.0.0.1" in result.warning
+
+
+def test_without_options_the_map_stage_reads_no_environment_and_asks_openstreetmap(
+    tmp_path: Path, policy: FetchPolicy
+) -> None:
+    result = base_map(tmp_path, policy)  # the suite's guard refuses every host but loopback
+    assert result.warning is not None
+    assert "(cannot connect to tile.openstreetmap.org)" in result.warning
 
 
 def test_offline_with_an_empty_cache_asks_nothing(
@@ -316,14 +328,15 @@ def test_api_key_comes_from_the_environment_and_stays_out_of_the_cache(
     tile_server: TileServer, tmp_path: Path, policy: FetchPolicy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TILE_KEY", "s3cret/key")
-    result = base_map(tmp_path, policy, tile_url=tile_server.url + "?key={env:TILE_KEY}")
+    template = tile_server.url + "?key={env:TILE_KEY}"
+    result = base_map(tmp_path, policy, tile_url=template, tile_keys=tile_keys(template))
     assert result.image is not None
     assert all(raw.endswith("?key=s3cret%2Fkey") for raw in tile_server.raw)
     metadata = " ".join(path.read_text() for path in (tmp_path / "cache").rglob("*.json"))
     assert "{env:TILE_KEY}" in metadata and "s3cret" not in metadata
     monkeypatch.delenv("TILE_KEY")
     with pytest.raises(MapError, match=r"TILE_KEY is not set; set it to your API key"):
-        base_map(tmp_path, policy, tile_url=tile_server.url + "?key={env:TILE_KEY}")
+        base_map(tmp_path, policy, tile_url=template, tile_keys=tile_keys(template))
 
 
 @pytest.mark.parametrize(
@@ -347,9 +360,14 @@ def test_an_undecodable_answer_is_one_warning_that_keeps_the_key_secret(
     tile_server: TileServer, tmp_path: Path, policy: FetchPolicy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tile_server.mode = "bad-gzip"
-    monkeypatch.setenv("TILE_KEY", "s3cret")
     progress = SilentProgress()
-    result = base_map(tmp_path, policy, progress, tile_url=tile_server.url + "?key={env:TILE_KEY}")
+    result = base_map(
+        tmp_path,
+        policy,
+        progress,
+        tile_url=tile_server.url + "?key={env:TILE_KEY}",
+        tile_keys={"TILE_KEY": "s3cret"},
+    )
     assert result.image is None
     assert progress.warnings == [result.warning]
     assert result.warning is not None
@@ -455,9 +473,10 @@ def test_attribution_names_the_provider_when_not_osm() -> None:
     assert attribution(other, templates).endswith(" · kaarttegels: tiles.example.org")
 
 
-def test_tile_source_keeps_secrets_out_of_its_public_urls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KEY", "abc")
-    source = parse_tile_template("https://{s}.example.org/{z}/{x}/{y}{r}.png?k={env:KEY}")
+def test_tile_source_keeps_secrets_out_of_its_public_urls() -> None:
+    source = parse_tile_template(
+        "https://{s}.example.org/{z}/{x}/{y}{r}.png?k={env:KEY}", {"KEY": "abc"}
+    )
     assert isinstance(source, TileSource) and source.tile_size == 512
     public = source.public_url(3, 4, 5)
     assert public == "https://a.example.org/3/4/5@2x.png?k={env:KEY}"
@@ -597,15 +616,22 @@ def test_a_damaged_tile_in_the_cache_is_dropped_and_fetched_again(
     assert cached[0].read_bytes().startswith(b"\x89PNG")
 
 
-def test_the_tiles_of_one_map_have_a_time_budget_and_the_map_goes_on_without_the_rest(
+def test_the_tiles_stop_when_the_packs_map_budget_is_spent_and_the_map_goes_on_without_them(
     tile_server: TileServer, tmp_path: Path, policy: FetchPolicy
 ) -> None:
     def seconds() -> float:  # one second passes with each request the server sees
         return float(tile_server.count)
 
-    budget = dataclasses.replace(policy, budget_s=5, monotonic=seconds)
     progress = SilentProgress()
-    result = base_map(tmp_path, budget, progress, tile_url=tile_server.url)
+    result = make_base_map(
+        team_at(),
+        FRAME,
+        PackOptions(cache_dir=tmp_path / "cache", tile_url=tile_server.url),
+        tmp_path / "work",
+        progress,
+        policy=policy,
+        budget=MapBudget(5, clock=seconds),
+    )
     tiles = tiles_of(result.view)
     assert result.image is not None  # the tiles fetched in time are on the map
     assert 5 <= tile_server.count <= 5 + FETCH_THREADS < len(tiles)
@@ -613,7 +639,7 @@ def test_the_tiles_of_one_map_have_a_time_budget_and_the_map_goes_on_without_the
     assert result.warning is not None
     assert result.warning.startswith(
         f"team.xlsx: {len(tiles) - tile_server.count} of {len(tiles)} map tiles could not be "
-        "had from 127.0.0.1 (the 5 s allowed for the tiles of one map ran out)"
+        "had from 127.0.0.1 (the 5 s allowed for the map of one pack ran out)"
     )
 
 

@@ -14,7 +14,8 @@ from generator.map.mapdata import MapDataSource, snap
 from generator.map.osmcache import MapDataCache
 from generator.map.osmdata import AddressPoint, AreaKind, LineKind, MapData, MapDataUnavailable
 from generator.map.overpass import OverpassPolicy, overpass_query
-from generator.options import PackOptions
+from generator.map.runstate import RunState
+from generator.options import PackOptions, with_environment
 from generator.progress import SilentProgress
 from tests.osm_support import (
     EAST_FRAME,
@@ -368,7 +369,9 @@ def test_a_corrupt_cache_entry_is_dropped_and_fetched_again(
 
     assert again == first
     assert overpass_server.count == 2
-    assert MapDataCache(tmp_path / "osmdata", SilentProgress()).load(entry.stem) == first
+    assert (
+        MapDataCache(tmp_path / "osmdata", SilentProgress(), RunState()).load(entry.stem) == first
+    )
 
 
 def test_an_unwritable_cache_costs_one_warning_not_the_map(
@@ -389,7 +392,7 @@ def test_an_unwritable_cache_costs_one_warning_not_the_map(
 
 def test_no_network_is_a_reason_not_a_crash_and_the_run_stops_trying() -> None:
     # the offline guard points BUURTKAART_OVERPASS_URL at a port that refuses connections
-    run = MapDataSource(PackOptions(), SilentProgress())
+    run = MapDataSource(with_environment(PackOptions()), SilentProgress())
     reasons = []
     for frame in (FRAME, EAST_FRAME):
         with pytest.raises(MapDataUnavailable) as caught:

@@ -29,7 +29,7 @@ from markupsafe import escape
 import generator.web.batches
 from generator.cli import main
 from generator.errors import MapError
-from generator.options import PackOptions
+from generator.options import PackOptions, with_environment
 from generator.validation import validate_workbooks
 from generator.web.batches import MAX_WORKBOOKS, BatchStore, _zipped
 from generator.web.server import WebServer
@@ -304,7 +304,12 @@ def test_serve_prints_its_address_first_opens_the_browser_and_warns_beyond_loopb
     result = runner.invoke(main, arguments, catch_exceptions=False)
     assert result.stderr == "Serving the page; press Ctrl-C to stop.\n"
     assert len(opened) == 1
-    assert bases == [PackOptions(), PackOptions(templates_dir=tmp_path, osm_file=extract)]
+    # the page reads the environment once, as generate does (here: the suite's local servers)
+    assert bases == [
+        with_environment(PackOptions()),
+        with_environment(PackOptions(templates_dir=tmp_path, osm_file=extract)),
+    ]
+    assert bases[0].tile_url is not None and bases[0].tile_url.startswith("http://127.0.0.1:")
 
 
 def test_two_workbooks_give_a_pack_each_and_one_zip_with_both_and_a_third_is_named(

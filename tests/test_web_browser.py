@@ -7,6 +7,7 @@ tile and geocoder defaults of tests/servers.py point at a refused port.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import zipfile
@@ -186,13 +187,16 @@ def test_the_page_offers_the_same_choices_and_defaults_as_generate(
         "orientation": "portrait",
         "print_tiles": "",
         "min_count": "3",
-        # tests/servers.py names a tile server in BUURTKAART_TILE_URL: as generate does, the
-        # page then chooses the tiles base map
+        # tests/servers.py names a tile server in BUURTKAART_TILE_URL, read when the page
+        # started: as generate does, the page then chooses the tiles base map
         "basemap": "tiles",
         "tile_url": "",
     }
     assert pack_options(MultiDict(values), PackOptions()) == PackOptions(basemap="tiles")
-    monkeypatch.delenv("BUURTKAART_TILE_URL")
+    assert pack_options(MultiDict(values), server.store.base) == dataclasses.replace(
+        server.store.base, basemap="tiles"
+    )
+    monkeypatch.setattr(server.store, "base", PackOptions())  # no tile server named
     page.reload()
     assert form_values(page)["basemap"] == "vector"
     assert pack_options(MultiDict(form_values(page)), PackOptions()) == PackOptions()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,6 @@ from generator.map.cachedir import cache_root
 from generator.map.geometry import MILLIMETRES_PER_INCH, Extent, MapView
 from generator.map.maptiles import (
     HOW_TO_SWITCH,
-    TILE_URL_ENV,
     FetchPolicy,
     TileCache,
     TileFetcher,
@@ -25,6 +23,7 @@ from generator.map.maptiles import (
     tile_grid,
 )
 from generator.map.osmdata import MapData
+from generator.map.runstate import MapBudget, RunState
 from generator.model import Delimitation, LatLon, Team
 from generator.options import PackOptions
 from generator.progress import Progress
@@ -131,8 +130,8 @@ def attribution(source: TileSource, templates: Templates) -> str:
 
 
 def tile_source(options: PackOptions) -> TileSource:
-    """The tile server to use: --tiles, else BUURTKAART_TILE_URL, else OpenStreetMap."""
-    return parse_tile_template(options.tile_url or os.environ.get(TILE_URL_ENV))
+    """The tile server to use: --tiles or BUURTKAART_TILE_URL, else OpenStreetMap."""
+    return parse_tile_template(options.tile_url, options.tile_keys)
 
 
 def make_base_map(
@@ -143,11 +142,14 @@ def make_base_map(
     progress: Progress,
     *,
     policy: FetchPolicy | None = None,
+    state: RunState | None = None,
+    budget: MapBudget | None = None,
 ) -> BaseMap:
     """Fetch and assemble the tiles behind the poster's map frame (``frame_mm`` wide, high).
 
     Tiles that cannot be had give a BaseMap without image and one warning; what the user must
     change (too many tiles for the OSM server, a broken template URL) raises MapError.
+    ``state`` is the run's and ``budget`` the pack's (new ones when not given).
     """
     templates = Templates(options.templates_dir)
     source = tile_source(options)
@@ -163,6 +165,8 @@ def make_base_map(
         contact=options.contact,
         offline=options.offline,
         progress=progress,
+        budget=budget or MapBudget(options.map_budget_s),
+        state=state or RunState(),
         policy=policy,
     )
     try:

@@ -11,7 +11,6 @@ import dataclasses
 import json
 import math
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,14 +21,15 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from generator.i18n import _
 from generator.identity import user_agent
-from generator.map.cachedir import cache_root, warn_unwritable
+from generator.map.cachedir import cache_root
 from generator.map.http import AnswerTooLarge, AnswerTooSlow, bounded_get, retry_after_s
+from generator.map.runstate import MapBudget, RunState
 from generator.model import Address, CoordinateOrigin, LatLon, Organisation, Placed, Team
 from generator.options import PackOptions
 from generator.progress import Progress
 
-GEOCODER_URL_ENV = "BUURTKAART_GEOCODER_URL"
 NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 CACHE_FILE = "geocode.json"
 COUNTRY = "Belgium"
@@ -48,35 +48,8 @@ class GeocodePolicy:
     max_retries: int = 1
     timeout_s: float = 10.0  # for one whole answer: headers and body
     max_wait_s: float = 30.0  # the longest Retry-After obeyed
-    budget_s: float = 600.0  # for all lookups of one team; then the rest stay off the map
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
-
-
-class Throttle:
-    """Spaces the requests to one geocoder by ``min_delay_s``, over every team of a batch."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last: float | None = None
-
-    def wait(self, policy: GeocodePolicy) -> None:
-        with self._lock:
-            if self._last is not None:
-                remaining = self._last + policy.min_delay_s - policy.clock()
-                if remaining > 0:
-                    policy.sleep(remaining)
-            self._last = policy.clock()
-
-
-_throttles: dict[str, Throttle] = {}
-_throttles_lock = threading.Lock()
-
-
-def throttle_for(url: str) -> Throttle:
-    """The one throttle of this process for the geocoder at ``url``."""
-    with _throttles_lock:
-        return _throttles.setdefault(url, Throttle())
 
 
 class GeocoderUnreachable(Exception):
@@ -88,7 +61,7 @@ class UnusableAnswer(Exception):
 
 
 class BudgetSpent(Exception):
-    """The time for looking up this team's addresses ran out before this one."""
+    """The time for the map of this pack ran out before this address was asked."""
 
 
 def _coordinate(place: object, key: str, low: float, high: float) -> float | None:
@@ -153,10 +126,12 @@ class NominatimClient:
     team's other addresses are not asked.
     """
 
-    def __init__(self, url: str, contact: str | None, policy: GeocodePolicy) -> None:
+    def __init__(
+        self, url: str, contact: str | None, policy: GeocodePolicy, state: RunState
+    ) -> None:
         self.url = url
         self.policy = policy
-        self.throttle = throttle_for(url)
+        self.throttle = state.throttle(url)
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent(contact)
         adapter = HTTPAdapter(max_retries=0)
@@ -166,14 +141,14 @@ class NominatimClient:
     def close(self) -> None:
         self.session.close()
 
-    def search(self, query: str, deadline: float) -> LatLon | None:
-        """The place for ``query``, None if not found; the answer must come before ``deadline``
-        (on the policy's clock)."""
+    def search(self, query: str, budget: MapBudget) -> LatLon | None:
+        """The place for ``query``, None if not found; the answer must come before the
+        pack's budget is spent."""
         policy = self.policy
         reason = "no attempt made"
         for attempt in range(1 + policy.max_retries):
-            self.throttle.wait(policy)
-            left_s = deadline - policy.clock()
+            self.throttle.wait(policy.min_delay_s, policy.clock, policy.sleep)
+            left_s = budget.left_s()
             if left_s <= 0:
                 raise BudgetSpent
             try:
@@ -201,7 +176,7 @@ class NominatimClient:
                     raise GeocoderUnreachable(reason)
                 wait = retry_after_s(answer, default_s=policy.error_wait_s, cap_s=policy.max_wait_s)
             if attempt < policy.max_retries:
-                policy.sleep(min(wait, max(deadline - policy.clock(), 0.0)))
+                policy.sleep(min(wait, max(budget.left_s(), 0.0)))
         raise GeocoderUnreachable(reason)
 
 
@@ -211,7 +186,7 @@ def address_query(address: Address) -> str:
 
 
 def geocoder_url(options: PackOptions) -> str:
-    url = options.geocoder_url or os.environ.get(GEOCODER_URL_ENV) or NOMINATIM_URL
+    url = options.geocoder_url or NOMINATIM_URL
     url = url.rstrip("/")
     return url.removesuffix("/search")
 
@@ -253,7 +228,7 @@ class GeocodeCache:
         self._all.setdefault(self.service, {})[query] = [point.lat, point.lon] if point else None
         self.changed = True
 
-    def save(self, progress: Progress) -> None:
+    def save(self, progress: Progress, state: RunState) -> None:
         """Write what changed; a cache that cannot be written is a warning, not a failure."""
         if not self.changed:
             return
@@ -267,7 +242,7 @@ class GeocodeCache:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
-            warn_unwritable(self.path.parent, exc, progress)
+            state.warn_unwritable(self.path.parent, exc, progress)
 
 
 class _NotLookedUp(Exception):
@@ -278,18 +253,25 @@ class Placer:
     """Places the records of one team, asking the geocoder at most once per query."""
 
     def __init__(
-        self, team: Team, options: PackOptions, progress: Progress, policy: GeocodePolicy
+        self,
+        team: Team,
+        options: PackOptions,
+        progress: Progress,
+        policy: GeocodePolicy,
+        state: RunState,
+        budget: MapBudget,
     ) -> None:
         self.team = team
         self.options = options
         self.progress = progress
         self.policy = policy
+        self.state = state
+        self.budget = budget
         self.url = geocoder_url(options)
         self.cache = GeocodeCache(cache_root(options) / CACHE_FILE, self.url)
         self.warnings: list[str] = []
         self._client: NominatimClient | None = None
         self._stopped: str | None = None  # why no more addresses are asked, once that is so
-        self._deadline = policy.clock() + policy.budget_s
 
     def close(self) -> None:
         if self._client is not None:
@@ -339,9 +321,11 @@ class Placer:
     def _ask(self, query: str) -> LatLon | None:
         if self._stopped is None:
             if self._client is None:
-                self._client = NominatimClient(self.url, self.options.contact, self.policy)
+                self._client = NominatimClient(
+                    self.url, self.options.contact, self.policy, self.state
+                )
             try:
-                point = self._client.search(query, self._deadline)
+                point = self._client.search(query, self.budget)
             except UnusableAnswer as exc:
                 raise _NotLookedUp(
                     f"got an answer without usable coordinates ({exc}) from the geocoder at "
@@ -352,10 +336,9 @@ class Placer:
                     f"could not be placed: the geocoder at {self.url} cannot be reached ({exc})"
                 )
             except BudgetSpent:
-                self._stopped = (
-                    "was not looked up: looking up this workbook's addresses took longer than "
-                    f"{self.policy.budget_s:g} s, so the rest were left out"
-                )
+                self._stopped = _(
+                    "was not looked up: {spent}, so the addresses not yet looked up were left out"
+                ).format(spent=self.budget.spent_message())
             else:
                 self.cache.put(query, point)
                 return point
@@ -372,10 +355,27 @@ class Placer:
 
 
 def place_team(
-    team: Team, options: PackOptions, progress: Progress, *, policy: GeocodePolicy | None = None
+    team: Team,
+    options: PackOptions,
+    progress: Progress,
+    *,
+    policy: GeocodePolicy | None = None,
+    state: RunState | None = None,
+    budget: MapBudget | None = None,
 ) -> Team:
-    """The team with coordinates for every address that can be placed (a copy)."""
-    placer = Placer(team, options, progress, policy or GeocodePolicy())
+    """The team with coordinates for every address that can be placed (a copy).
+
+    ``state`` is the run's (a new one when not given) and ``budget`` the pack's map budget
+    (``options.map_budget_s`` from now when not given).
+    """
+    placer = Placer(
+        team,
+        options,
+        progress,
+        policy or GeocodePolicy(),
+        state or RunState(),
+        budget or MapBudget(options.map_budget_s),
+    )
     records: list[Placed] = [team.organisation, *team.participants, *team.partners]
     progress.start("Geocoding addresses", sum(1 for record in records if not record.is_placed))
     try:
@@ -385,7 +385,7 @@ def place_team(
     finally:
         progress.finish()
         placer.close()
-        placer.cache.save(progress)
+        placer.cache.save(progress, placer.state)
     return team.replace(
         organisation=organisation,
         participants=participants,

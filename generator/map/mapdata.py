@@ -17,6 +17,7 @@ from generator.map.osmcache import MapDataCache
 from generator.map.osmdata import MapData, MapDataUnavailable
 from generator.map.osmfile import ExtractSource
 from generator.map.overpass import OverpassClient, OverpassPolicy, OverpassSource, overpass_url
+from generator.map.runstate import MapBudget, RunState
 from generator.options import PackOptions
 from generator.progress import Progress
 
@@ -46,10 +47,16 @@ class MapDataSource:
     """
 
     def __init__(
-        self, options: PackOptions, progress: Progress, *, policy: OverpassPolicy | None = None
+        self,
+        options: PackOptions,
+        progress: Progress,
+        *,
+        policy: OverpassPolicy | None = None,
+        state: RunState | None = None,
     ) -> None:
         self.progress = progress
-        cache = MapDataCache(cache_root(options) / "osmdata", progress)
+        self.options = options
+        cache = MapDataCache(cache_root(options) / "osmdata", progress, state or RunState())
         self._extract = ExtractSource(options.osm_file, cache) if options.osm_file else None
         self._client = OverpassClient(
             overpass_url(options.overpass_url),
@@ -87,22 +94,25 @@ class MapDataSource:
             finally:
                 self.progress.finish()
 
-    def get(self, extent: Extent) -> MapData:
+    def get(self, extent: Extent, budget: MapBudget | None = None) -> MapData:
+        """The frame's layers, asked within the pack's map budget (a new one when not given)."""
         frame = snap(extent)
+        budget = budget or MapBudget(self.options.map_budget_s)
         with self._lock:
             if frame in self._known:
                 return self._known[frame]
             if frame in self._failed:
                 raise MapDataUnavailable(self._failed[frame])
             try:
-                data = self._fetch(frame)
+                data = self._fetch(frame, budget)
             except MapDataUnavailable as exc:
-                self._failed[frame] = exc.reason
+                if not budget.ran_out:  # another pack's map has a budget of its own
+                    self._failed[frame] = exc.reason
                 raise
             self._known[frame] = data
             return data
 
-    def _fetch(self, frame: Extent) -> MapData:
+    def _fetch(self, frame: Extent, budget: MapBudget) -> MapData:
         if self._extract is not None:
             self.progress.start("Reading the OpenStreetMap file", 1)
             try:
@@ -113,7 +123,7 @@ class MapDataSource:
             return data
         self.progress.start("Fetching map data", 1)
         try:
-            data = self._overpass.get(frame)
+            data = self._overpass.get(frame, budget)
             self.progress.advance()
         finally:
             self.progress.finish()

@@ -31,8 +31,9 @@ from staticmap import StaticMap
 
 from generator.errors import MapError
 from generator.identity import user_agent
-from generator.map.cachedir import warn_unwritable
 from generator.map.http import Answer, AnswerTooLarge, AnswerTooSlow, bounded_get, requested_wait_s
+from generator.map.runstate import MapBudget, RunState
+from generator.options import PackOptions
 from generator.progress import Progress
 
 OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -85,12 +86,13 @@ class TileSource:
         return public_url
 
 
-def parse_tile_template(template: str | None) -> TileSource:
+def parse_tile_template(template: str | None, keys: Mapping[str, str] | None = None) -> TileSource:
     """Check an XYZ template and prepare it; None is OpenStreetMap's standard tiles.
 
     Placeholders: ``{z}``, ``{x}``, ``{y}``; ``{s}`` (subdomain, becomes ``a``); ``{r}``
     (becomes ``@2x`` and asks for 512-pixel tiles); ``{env:NAME}`` (the value of the
-    environment variable NAME, for API keys that must not be typed on the command line).
+    environment variable NAME, for API keys that must not be typed on the command line:
+    ``keys`` holds those values, as ``options.tile_keys`` read them from the environment).
     """
     template = template or OSM_TILE_URL
     parts = urlsplit(template)
@@ -120,7 +122,7 @@ def parse_tile_template(template: str | None) -> TileSource:
     for name in _PLACEHOLDER.findall(public):
         env = _ENV_NAME.fullmatch(name)
         if env:
-            secrets[env.group(1)] = _environment_value(env.group(1), template)
+            secrets[env.group(1)] = _key(env.group(1), template, keys or {})
             public = public.replace("{" + name + "}", "{{" + name + "}}")
     host = (parts.hostname or "").lower()
     source = TileSource(public, tile_size, host, secrets)
@@ -139,8 +141,8 @@ def _check_port(parts: SplitResult, template: str) -> None:
         ) from exc
 
 
-def _environment_value(name: str, template: str) -> str:
-    value = os.environ.get(name)
+def _key(name: str, template: str, keys: Mapping[str, str]) -> str:
+    value = keys.get(name)
     if not value:
         raise MapError(
             f"tile URL template {template!r} takes {{env:{name}}} from the environment, "
@@ -249,12 +251,10 @@ class FetchPolicy:
     max_wait_s: float = 30.0  # the longest Retry-After obeyed; a longer one counts as "down"
     connect_timeout_s: float = 5.0
     answer_timeout_s: float = 20.0  # for a whole tile: headers and body
-    budget_s: float = 300.0  # for all tiles of one map; then the map goes on without the rest
     max_tile_bytes: int = MAX_TILE_BYTES
     give_up_after: int = 3  # server faults in a row (5xx, timeouts) before it counts as down
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time  # wall time, for the cache's freshness
-    monotonic: Callable[[], float] = time.monotonic  # for the budget
 
 
 class TileFault(Exception):
@@ -307,6 +307,8 @@ class TileFetcher:
         contact: str | None,
         offline: bool,
         progress: Progress,
+        budget: MapBudget | None = None,
+        state: RunState | None = None,
         policy: FetchPolicy | None = None,
     ) -> None:
         self.source = source
@@ -314,12 +316,14 @@ class TileFetcher:
         self.offline = offline
         self.progress = progress
         self.policy = policy or FetchPolicy()
+        # the pack's budget (what its geocoding left) and the run's state; new ones when alone
+        self.budget = budget or MapBudget(PackOptions.map_budget_s)
+        self.state = state or RunState()
         self.tile_size: int | None = None
         self.failures: dict[str, str] = {}
         self._probed: dict[str, Tile] = {}
         self._down: str | None = None
         self._failed_in_row = 0
-        self._started = self.policy.monotonic()
         self.lock = threading.Lock()
         connections = OSM_CONNECTIONS if source.is_osm else OTHER_CONNECTIONS
         self._slots = threading.BoundedSemaphore(connections)
@@ -373,7 +377,7 @@ class TileFetcher:
             return cached[1]
         if self.offline:
             raise TileFault("not in the tile cache, and --offline allows no downloads")
-        if self._time_left_s() <= 0:
+        if self.budget.left_s() <= 0:
             if cached is not None:
                 return cached[1]
             raise self._budget_spent()
@@ -425,16 +429,13 @@ class TileFetcher:
                 self.policy.sleep(self._wait(answer, attempt))
         raise TileFault(f"{reason} after {self.policy.attempts} attempts", server_down=True)
 
-    def _time_left_s(self) -> float:
-        return self.policy.budget_s - (self.policy.monotonic() - self._started)
-
     def _budget_spent(self) -> TileFault:
-        return TileFault(f"the {self.policy.budget_s:g} s allowed for the tiles of one map ran out")
+        return TileFault(self.budget.spent_message())
 
     def _request(self, url: str, headers: dict[str, str]) -> Answer:
         with self._slots:
             # counted once a connection is free, so a wait for one never outlasts the budget
-            left_s = self._time_left_s()
+            left_s = self.budget.left_s()
             if left_s <= 0:
                 raise self._budget_spent()
             try:
@@ -486,7 +487,7 @@ class TileFetcher:
         try:
             self.cache.store(url, CachedTile(body, fresh_until, etag, modified))
         except OSError as exc:
-            warn_unwritable(self.cache.root, exc, self.progress)
+            self.state.warn_unwritable(self.cache.root, exc, self.progress)
 
 
 def tile_grid(

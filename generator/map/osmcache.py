@@ -15,6 +15,7 @@ import json
 import math
 import os
 import threading
+import time
 import zipfile
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +23,6 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from generator.map.cachedir import warn_unwritable
 from generator.map.geometry import Extent
 from generator.map.osmdata import (
     AddressPoint,
@@ -35,6 +35,7 @@ from generator.map.osmdata import (
     Road,
     RoadClass,
 )
+from generator.map.runstate import RunState
 from generator.progress import Progress
 
 # Raise when the layers or their meaning change: older files are then simply not found.
@@ -213,16 +214,21 @@ def decode(raw: bytes) -> MapData:
 class MapDataCache:
     """Entries under ``root``, one file per key."""
 
-    def __init__(self, root: Path, progress: Progress) -> None:
+    def __init__(self, root: Path, progress: Progress, state: RunState) -> None:
         self.root = root
         self.progress = progress
+        self.state = state
 
     def path(self, key: str) -> Path:
         return self.root / f"{key}.npz"
 
-    def load(self, key: str) -> MapData | None:
+    def load(self, key: str, *, max_age_s: float | None = None) -> MapData | None:
+        """The entry, or None when there is none, it is damaged (then it is dropped) or it
+        was stored more than ``max_age_s`` ago (then it stays, for a run that cannot ask)."""
         path = self.path(key)
         try:
+            if max_age_s is not None and time.time() - path.stat().st_mtime > max_age_s:
+                return None
             raw = path.read_bytes()
         except OSError:
             return None
@@ -243,4 +249,4 @@ class MapDataCache:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
-            warn_unwritable(self.root, exc, self.progress)
+            self.state.warn_unwritable(self.root, exc, self.progress)

@@ -10,7 +10,6 @@ run asks nothing. Everything the server sends is checked before it is used.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -45,8 +44,8 @@ from generator.map.osmdata import (
     valid_coord,
 )
 from generator.map.osmshapes import AreaBatch, FrameLayers, multipolygon, points_bounds, ring_center
+from generator.map.runstate import MapBudget
 
-OVERPASS_URL_ENV = "BUURTKAART_OVERPASS_URL"
 DEFAULT_OVERPASS_URL = "https://overpass-api.de/api/interpreter"
 # Raise when the query asks for other things: cached answers of older queries are then not used.
 QUERY_VERSION = 2
@@ -66,13 +65,16 @@ class OverpassPolicy:
     server_timeout_s: int = 180  # [timeout:N]: the server stops the query after this
     server_maxsize: int = 512 * 1024 * 1024  # [maxsize:N]: the server's memory for the query
     max_bytes: int = 64 * 1024 * 1024
+    # An answer is kept this long, then asked again (OpenStreetMap changes); an older one is
+    # still used offline or when the server cannot give a new one.
+    cache_lifetime_s: float = 30 * 24 * 3600
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
 
 
 def overpass_url(configured: str | None) -> str:
-    """The option first, then ``BUURTKAART_OVERPASS_URL``, then the public main instance."""
-    return configured or os.environ.get(OVERPASS_URL_ENV) or DEFAULT_OVERPASS_URL
+    """The option (``BUURTKAART_OVERPASS_URL`` fills it), else the public main instance."""
+    return configured or DEFAULT_OVERPASS_URL
 
 
 def _regex(values: Iterable[str]) -> str:
@@ -263,17 +265,21 @@ class OverpassClient:
     def close(self) -> None:
         self.session.close()
 
-    def fetch(self, extent: Extent) -> MapData:
-        return parse_answer(self._download(overpass_query(extent, self.policy)), extent)
+    def fetch(self, extent: Extent, budget: MapBudget) -> MapData:
+        """The layers of one frame, asked within what is left of the pack's map budget."""
+        return parse_answer(self._download(overpass_query(extent, self.policy), budget), extent)
 
-    def _download(self, query: str) -> bytes:
+    def _download(self, query: str, budget: MapBudget) -> bytes:
         policy = self.policy
         reason = "no attempt made"
         for attempt in range(policy.attempts):
+            left_s = budget.left_s()
+            if left_s <= 0:
+                raise MapDataUnavailable(budget.spent_message())
             started = policy.clock()
-            response = self._post(query)
+            response = self._post(query, left_s)
             if response.status_code == 200:
-                return self._body(response, started)
+                return self._body(response, started, budget)
             response.close()
             reason = f"HTTP {response.status_code} {response.reason}".strip()
             if response.status_code != 429 and response.status_code < 500:
@@ -282,18 +288,22 @@ class OverpassClient:
                 )
             if attempt + 1 < policy.attempts:
                 default = policy.backoff_s * 2**attempt
-                policy.sleep(retry_after_s(response, default_s=default, cap_s=policy.max_wait_s))
+                wait = retry_after_s(response, default_s=default, cap_s=policy.max_wait_s)
+                policy.sleep(min(wait, max(budget.left_s(), 0.0)))
         raise MapDataUnavailable(
             f"the Overpass server at {self.host} is busy "
             f"({reason} after {policy.attempts} attempts)"
         )
 
-    def _post(self, query: str) -> requests.Response:
+    def _post(self, query: str, left_s: float) -> requests.Response:
         """The server's response; a server that cannot be reached is not asked again this run
         (a batch of twenty maps would otherwise wait out twenty connect timeouts)."""
         if self.unreachable is not None:
             raise MapDataUnavailable(self.unreachable)
-        timeout = (self.policy.connect_timeout_s, self.policy.read_timeout_s)
+        timeout = (
+            min(self.policy.connect_timeout_s, left_s),
+            min(self.policy.read_timeout_s, left_s),
+        )
         self.queries += 1
         try:
             return self.session.post(self.url, data={"data": query}, timeout=timeout, stream=True)
@@ -316,12 +326,13 @@ class OverpassClient:
                 f"the request to the Overpass server at {self.host} failed ({type(exc).__name__})"
             ) from exc
 
-    def _body(self, response: requests.Response, started: float) -> bytes:
+    def _body(self, response: requests.Response, started: float, budget: MapBudget) -> bytes:
         policy = self.policy
+        deadline_s = min(policy.deadline_s, max(budget.left_s(), 0.0) + policy.clock() - started)
         try:
             return read_body(
                 response,
-                deadline_s=policy.deadline_s,
+                deadline_s=deadline_s,
                 max_bytes=policy.max_bytes,
                 clock=policy.clock,
                 started=started,
@@ -331,6 +342,8 @@ class OverpassClient:
                 f"the Overpass answer is larger than {policy.max_bytes / 2**20:g} MB"
             ) from exc
         except AnswerTooSlow as exc:
+            if budget.left_s() <= 0:
+                raise MapDataUnavailable(budget.spent_message()) from exc
             raise MapDataUnavailable(
                 f"the Overpass answer was not complete within {policy.deadline_s:g} s"
             ) from exc
@@ -341,22 +354,36 @@ class OverpassClient:
 
 
 class OverpassSource:
-    """Frames from the disk cache, else from the server (unless offline), one at a time."""
+    """Frames from the disk cache, else from the server (unless offline), one at a time.
+
+    An entry is keyed by the server's URL as well as the frame (another server may hold other
+    data), and asked again once it is older than the policy's ``cache_lifetime_s``; an older
+    entry still serves offline, or when the server cannot answer.
+    """
 
     def __init__(self, client: OverpassClient, cache: MapDataCache, *, offline: bool) -> None:
         self.client = client
         self.cache = cache
         self.offline = offline
 
-    def get(self, extent: Extent) -> MapData:
-        key = cache_key("overpass", QUERY_VERSION, extent)
-        cached = self.cache.load(key)
-        if cached is not None:
-            return cached
+    def get(self, extent: Extent, budget: MapBudget) -> MapData:
+        key = cache_key("overpass", QUERY_VERSION, self.client.url, extent)
+        fresh = self.cache.load(key, max_age_s=self.client.policy.cache_lifetime_s)
+        if fresh is not None:
+            return fresh
         if self.offline:
+            kept = self.cache.load(key)
+            if kept is not None:
+                return kept
             raise MapDataUnavailable(
                 "no map data in the cache for this map, and --offline allows no downloads"
             )
-        data = self.client.fetch(extent)
+        try:
+            data = self.client.fetch(extent, budget)
+        except MapDataUnavailable:
+            kept = self.cache.load(key)
+            if kept is not None:  # older data beats a map without streets
+                return kept
+            raise
         self.cache.store(key, data)
         return data

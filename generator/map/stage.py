@@ -26,6 +26,7 @@ from generator.map.geometry import Extent
 from generator.map.mapdata import MapDataSource
 from generator.map.osmdata import MapData, MapDataUnavailable
 from generator.map.placing import place_from_data
+from generator.map.runstate import MapBudget, RunState
 from generator.model import Delimitation, Organisation, Team
 from generator.options import PackOptions
 from generator.progress import Progress
@@ -44,19 +45,26 @@ class MapDataProvider(Protocol):
 
     def prefetch(self, extents: list[Extent]) -> None: ...
 
-    def get(self, extent: Extent) -> MapData: ...
+    def get(self, extent: Extent, budget: MapBudget | None = None) -> MapData: ...
 
 
 class MapStage:
-    """Per run: the map data source and the sites placed so far, shared by every pack."""
+    """Per run: the map data source, the sites placed so far and the run's state (throttles,
+    warnings said once), shared by every pack; each pack's map gets a budget of its own."""
 
     def __init__(
-        self, options: PackOptions, progress: Progress, provider: MapDataProvider | None
+        self,
+        options: PackOptions,
+        progress: Progress,
+        provider: MapDataProvider | None,
+        state: RunState | None = None,
     ) -> None:
         self.options = options
         self.progress = progress
         self.provider = provider if options.basemap == "vector" else None
+        self.state = state or RunState()
         self._sites: dict[Path, Organisation] = {}
+        self._out_of_time: set[Path] = set()
 
     def prepare(self, teams: Sequence[tuple[Team, tuple[float, float]]]) -> None:
         """Place every site, then fetch the map data of every frame that a site decides.
@@ -67,7 +75,7 @@ class MapStage:
             return
         frames = []
         for team, frame_mm in teams:
-            sited = self._with_site(team)
+            sited = self._with_site(team, self._budget())
             extent = _site_extent(sited)
             if extent is not None:
                 frames.append(data_extent(extent, frame_mm))
@@ -76,43 +84,72 @@ class MapStage:
     def map_team(
         self, team: Team, frame_mm: tuple[float, float], work_dir: Path
     ) -> tuple[Team, BaseMap]:
-        """The team with its addresses placed, and its base map."""
+        """The team with its addresses placed, and its base map, within the pack's map budget
+        (``options.map_budget_s`` for its geocoding, map data and tiles together)."""
+        budget = self._budget()
+        try:
+            return self._map_team(team, frame_mm, work_dir, budget)
+        finally:
+            if budget.ran_out:
+                self._out_of_time.add(team.workbook)
+
+    def ran_out_of_time(self, workbook: Path) -> bool:
+        """Whether the map of this workbook's pack was cut short by its budget."""
+        return workbook in self._out_of_time
+
+    def _map_team(
+        self, team: Team, frame_mm: tuple[float, float], work_dir: Path, budget: MapBudget
+    ) -> tuple[Team, BaseMap]:
         if self.provider is None:
-            placed = place_team(team, self.options, self.progress)
-            return placed, make_base_map(placed, frame_mm, self.options, work_dir, self.progress)
-        sited = self._with_site(team)
+            placed = self._placed(team, budget)
+            return placed, make_base_map(
+                placed,
+                frame_mm,
+                self.options,
+                work_dir,
+                self.progress,
+                state=self.state,
+                budget=budget,
+            )
+        sited = self._with_site(team, budget)
         extent = _site_extent(sited)
         data: MapData | None = None
         reason = ""
         if extent is not None:
-            data, reason = self._data(data_extent(extent, frame_mm))
+            data, reason = self._data(data_extent(extent, frame_mm), budget)
             if data is not None:
                 sited = place_from_data(sited, data)
-        placed = place_team(sited, self.options, self.progress)
+        placed = self._placed(sited, budget)
         if extent is None:  # the neighbourhood is where the participants live
             extent = neighbourhood_extent(placed)
             if extent is not None:
-                data, reason = self._data(data_extent(extent, frame_mm))
+                data, reason = self._data(data_extent(extent, frame_mm), budget)
         if extent is None:
             credit = osm_attribution(Templates(self.options.templates_dir))
             return placed, no_extent_base_map(placed, frame_mm, self.options, self.progress, credit)
         return placed, self._vector_base_map(placed, extent, frame_mm, data, reason)
 
-    def _with_site(self, team: Team) -> Team:
+    def _budget(self) -> MapBudget:
+        return MapBudget(self.options.map_budget_s)
+
+    def _placed(self, team: Team, budget: MapBudget) -> Team:
+        return place_team(team, self.options, self.progress, state=self.state, budget=budget)
+
+    def _with_site(self, team: Team, budget: MapBudget) -> Team:
         site = self._sites.get(team.workbook)
         if site is None and team.organisation.coordinates is not None:
             site = team.organisation
         if site is None:
             alone = team.replace(participants=(), partners=())
-            site = place_team(alone, self.options, self.progress).organisation
+            site = self._placed(alone, budget).organisation
             self._sites[team.workbook] = site
         return team.replace(organisation=site)
 
-    def _data(self, extent: Extent) -> tuple[MapData | None, str]:
+    def _data(self, extent: Extent, budget: MapBudget) -> tuple[MapData | None, str]:
         if self.provider is None:
             return None, "no map data source"
         try:
-            return self.provider.get(extent), ""
+            return self.provider.get(extent, budget), ""
         except MapDataUnavailable as exc:
             return None, exc.reason
 
@@ -142,11 +179,12 @@ def map_stage(
 ) -> Iterator[MapStage]:
     """The map stage of a run; with the vector base map and no provider given, the map data
     comes from ``--osm-file`` or the Overpass API (closed when the run ends)."""
+    state = RunState()
     owned = None
     if provider is None and options.basemap == "vector":
-        owned = provider = MapDataSource(options, progress)
+        owned = provider = MapDataSource(options, progress, state=state)
     try:
-        yield MapStage(options, progress, provider)
+        yield MapStage(options, progress, provider, state)
     finally:
         if owned is not None:
             owned.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from generator.map.maptiles import TILE_URL_ENV
 from generator.options import BASEMAP_KINDS, PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
 from generator.poster import PREVIEW
 from generator.resources import default_templates_dir
@@ -125,7 +123,7 @@ def create_app(store: BatchStore, hosts: set[str], token: str) -> Flask:
             token=token,
             paper_sizes=PAPER_SIZES,
             basemap_kinds=BASEMAP_KINDS,
-            default_basemap=default_basemap(),
+            default_basemap=default_basemap(store.base),
             print_tile_sizes=PRINT_TILE_SIZES,
             defaults=PackOptions(),
         )
@@ -181,9 +179,9 @@ def _pack(batch: Batch, index: int) -> Path:
     return folder
 
 
-def default_basemap() -> str:
+def default_basemap(base: PackOptions) -> str:
     """As on the command line: a tile server named in the environment means the tiles map."""
-    return "tiles" if os.environ.get(TILE_URL_ENV) else PackOptions().basemap
+    return "tiles" if base.tile_url else PackOptions().basemap
 
 
 def pack_options(form: MultiDict[str, str], base: PackOptions) -> PackOptions:
@@ -206,10 +204,8 @@ def pack_options(form: MultiDict[str, str], base: PackOptions) -> PackOptions:
         raise Refused(400, "options")
     return dataclasses.replace(
         base,
-        tile_url=form.get("tile_url", "").strip() or None,
+        tile_url=form.get("tile_url", "").strip() or base.tile_url,
         offline="offline" in form,
-        # as on the command line: BUURTKAART_CONTACT goes into the User-Agent
-        contact=os.environ.get("BUURTKAART_CONTACT") or None,
         paper=paper,
         landscape=orientation == "landscape",
         min_count=min_count,

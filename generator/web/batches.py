@@ -19,7 +19,7 @@ from typing import IO
 
 from generator.errors import BuurtkaartError, Problem
 from generator.model import Team
-from generator.options import PackOptions
+from generator.options import PackOptions, with_environment
 from generator.pack import BatchReport, generate_packs
 from generator.resources import Templates
 from generator.validation import validate_workbooks
@@ -211,9 +211,9 @@ class BatchStore:
 
     def __init__(self, root: Path, base: PackOptions | None = None) -> None:
         self.root = root
-        # What the command line chose for every pack (--templates, --osm-file); the page's
-        # form sets the rest.
-        self.base = base or PackOptions()
+        # What the command line chose for every pack (--templates, --osm-file) and the
+        # environment's settings, read once when the page starts; the page's form sets the rest.
+        self.base = with_environment(base or PackOptions())
         self.templates = Templates(self.base.templates_dir)
         self._batches: dict[str, Batch] = {}
         self._lock = threading.Lock()

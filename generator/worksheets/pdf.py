@@ -9,7 +9,6 @@ reproducible: LibreOffice stamps each with the time and a random document ID.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -29,7 +28,8 @@ _CHECKSUM = re.compile(rb"(/DocChecksum /)[0-9A-F]{32}")
 
 
 def find_soffice(options: PackOptions) -> str | None:
-    """LibreOffice's soffice: the option, else BUURTKAART_SOFFICE, else the one on the PATH.
+    """LibreOffice's soffice: the option (``BUURTKAART_SOFFICE`` fills it), else the one on
+    the PATH.
 
     An empty value switches the PDFs off.
     """
@@ -40,7 +40,7 @@ def find_soffice(options: PackOptions) -> str | None:
 
 
 def _chosen(options: PackOptions) -> str | None:
-    return options.soffice if options.soffice is not None else os.environ.get(SOFFICE_VARIABLE)
+    return options.soffice
 
 
 def missing_soffice_warning(options: PackOptions) -> str | None:
