@@ -481,6 +481,57 @@ def overpass_server() -> Iterator[OverpassServer]:
         yield state
 
 
+@dataclass
+class HeaderTrickler:
+    """A raw socket server that sends its status line and headers a byte every ``pause_s``."""
+
+    url: str = ""
+    head: bytes = b""
+    pause_s: float = 0.2
+    sent: int = 0  # bytes of the head sent before the client hung up
+    connections: int = 0
+
+
+@contextmanager
+def header_trickler(head: bytes, pause_s: float = 0.2) -> Iterator[HeaderTrickler]:
+    """What a slowloris-like server does: every answer's head, one byte at a time."""
+    state = HeaderTrickler(head=head, pause_s=pause_s)
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+
+    def answer(connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)  # the request; its content does not matter
+            for index in range(len(head)):
+                if stop.wait(state.pause_s if index else 0):
+                    return
+                try:
+                    connection.sendall(head[index : index + 1])
+                except OSError:
+                    return
+                state.sent = index + 1
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            state.connections += 1
+            threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
 @pytest.fixture(scope="session")
 def refused_port() -> Iterator[int]:
     """A port that refuses connections: bound, never listening, held for the whole session."""

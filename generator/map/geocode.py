@@ -19,12 +19,17 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from generator.i18n import _
 from generator.identity import user_agent
 from generator.map.cachedir import cache_root
-from generator.map.http import AnswerTooLarge, AnswerTooSlow, bounded_get, retry_after_s
+from generator.map.http import (
+    AnswerTooLarge,
+    AnswerTooSlow,
+    bounded_get,
+    deadline_session,
+    retry_after_s,
+)
 from generator.map.runstate import MapBudget, RunState
 from generator.model import Address, CoordinateOrigin, LatLon, Organisation, Placed, Team
 from generator.options import PackOptions
@@ -132,11 +137,7 @@ class NominatimClient:
         self.url = url
         self.policy = policy
         self.throttle = state.throttle(url)
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = user_agent(contact)
-        adapter = HTTPAdapter(max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = deadline_session(user_agent(contact))
 
     def close(self) -> None:
         self.session.close()

@@ -1,20 +1,28 @@
-"""Bounded HTTP answers: a deadline for the whole body and a cap on its size.
+"""Bounded HTTP answers: a deadline for the whole answer and a cap on its size.
 
 requests' read timeout applies to each read, not to the answer, so a server that trickles a
-byte a second never times out; and a server's Retry-After is a wish, not an order. Every
-client of the map stage (tiles, Overpass, geocoding) reads its answers through here.
+byte a second never times out, in its headers as in its body; and a server's Retry-After is a
+wish, not an order. Every client of the map stage (tiles, Overpass, geocoding) reads its
+answers through here, on a session with a :class:`DeadlineAdapter`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 CHUNK_BYTES = 64 * 1024
 
@@ -78,6 +86,85 @@ def _read_some(response: requests.Response) -> bytes:
     return data
 
 
+# The moment (time.monotonic) by which this thread's request must have its headers, if any.
+_header_deadline = threading.local()
+
+
+@contextmanager
+def headers_by(deadline: float) -> Iterator[None]:
+    """Requests this thread sends within the block must have their headers by ``deadline``
+    (``time.monotonic``), on a session with a DeadlineAdapter."""
+    _header_deadline.at = deadline
+    try:
+        yield
+    finally:
+        _header_deadline.at = None
+
+
+class _HeadersByDeadline:
+    """A connection that cuts itself off when its status line and headers are not complete
+    by the thread's deadline: http.client reads them line by line, each read bounded only by
+    the read timeout, so a server sending a byte every 0.2 s would hold it for ever."""
+
+    sock: socket.socket | None
+
+    def getresponse(self) -> Any:
+        deadline: float | None = getattr(_header_deadline, "at", None)
+        if deadline is None:
+            return super().getresponse()  # type: ignore[misc]
+        timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._cut_off)
+        timer.daemon = True
+        timer.start()
+        try:
+            return super().getresponse()  # type: ignore[misc]
+        finally:
+            timer.cancel()
+
+    def _cut_off(self) -> None:
+        sock = self.sock
+        # closed meanwhile (OSError): the answer came, or failed on its own
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                # the plain socket's shutdown, also under TLS: the reading thread then sees
+                # the end of the stream and fails as with a server that hung up
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _HTTPConnection(_HeadersByDeadline, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_HeadersByDeadline, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter, with connections that honour :func:`headers_by`."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+def deadline_session(user_agent: str, adapter: DeadlineAdapter | None = None) -> requests.Session:
+    """A session whose requests through :func:`bounded_get` have a deadline for the whole
+    answer, headers included; no retries underneath unless the adapter says so."""
+    session = requests.Session()
+    session.headers["User-Agent"] = user_agent
+    adapter = adapter or DeadlineAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 @dataclass(frozen=True)
 class Answer:
     """A response whose body was read whole within the caller's limits."""
@@ -101,23 +188,29 @@ def bounded_get(
 ) -> Answer:
     """GET ``url`` and read its answer within ``deadline_s`` from now, headers and body together.
 
-    The deadline is checked as each piece arrives and a silent server is cut off by the read
-    timeout (also ``deadline_s``), so no answer takes longer than twice the deadline. Raises
-    AnswerTooSlow (a connect or read timeout too), AnswerTooLarge, or what else requests
-    raises.
+    On a session from :func:`deadline_session` the headers must be complete by the deadline
+    (a connection still receiving them is cut off); the body's deadline is checked as each
+    piece arrives and a silent server is cut off by the read timeout (also ``deadline_s``), so
+    no answer takes longer than twice the deadline. Raises AnswerTooSlow (a connect or read
+    timeout too), AnswerTooLarge, or what else requests raises.
     """
     started = clock()
     try:
-        response = session.get(
-            url,
-            headers=dict(headers or {}),
-            params=dict(params or {}),
-            stream=True,
-            # the read timeout still bounds each wait for the next byte, the headers' too
-            timeout=(min(connect_timeout_s, deadline_s), deadline_s),
-        )
+        with headers_by(time.monotonic() + deadline_s):
+            response = session.get(
+                url,
+                headers=dict(headers or {}),
+                params=dict(params or {}),
+                stream=True,
+                # the read timeout still bounds each wait for the next byte
+                timeout=(min(connect_timeout_s, deadline_s), deadline_s),
+            )
     except requests.Timeout as exc:
         raise AnswerTooSlow(f"no answer within {deadline_s:g} s") from exc
+    except requests.ConnectionError as exc:
+        if clock() - started >= deadline_s:  # cut off while its headers were trickling in
+            raise AnswerTooSlow(f"no answer within {deadline_s:g} s") from exc
+        raise
     try:
         body = read_body(
             response, deadline_s=deadline_s, max_bytes=max_bytes, clock=clock, started=started

@@ -26,12 +26,19 @@ from urllib.parse import SplitResult, quote, urlsplit
 
 import requests
 from PIL import Image, UnidentifiedImageError
-from requests.adapters import HTTPAdapter
 from staticmap import StaticMap
 
 from generator.errors import MapError
 from generator.identity import user_agent
-from generator.map.http import Answer, AnswerTooLarge, AnswerTooSlow, bounded_get, requested_wait_s
+from generator.map.http import (
+    Answer,
+    AnswerTooLarge,
+    AnswerTooSlow,
+    DeadlineAdapter,
+    bounded_get,
+    deadline_session,
+    requested_wait_s,
+)
 from generator.map.runstate import MapBudget, RunState
 from generator.options import PackOptions
 from generator.progress import Progress
@@ -327,11 +334,8 @@ class TileFetcher:
         self.lock = threading.Lock()
         connections = OSM_CONNECTIONS if source.is_osm else OTHER_CONNECTIONS
         self._slots = threading.BoundedSemaphore(connections)
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = user_agent(contact)
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=connections, pool_block=True)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=connections, pool_block=True)
+        self.session = deadline_session(user_agent(contact), adapter)
 
     def close(self) -> None:
         self.session.close()

@@ -24,7 +24,14 @@ from shapely.geometry.base import BaseGeometry
 
 from generator.identity import user_agent
 from generator.map.geometry import Extent
-from generator.map.http import AnswerTooLarge, AnswerTooSlow, read_body, retry_after_s
+from generator.map.http import (
+    AnswerTooLarge,
+    AnswerTooSlow,
+    deadline_session,
+    headers_by,
+    read_body,
+    retry_after_s,
+)
 from generator.map.osmcache import MapDataCache, cache_key
 from generator.map.osmdata import (
     AREA_KINDS,
@@ -257,8 +264,7 @@ class OverpassClient:
         self.url = url
         self.host = urlsplit(url).hostname or url
         self.policy = policy
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = user_agent(contact)
+        self.session = deadline_session(user_agent(contact))
         self.queries = 0
         self.unreachable: str | None = None
 
@@ -305,8 +311,13 @@ class OverpassClient:
             min(self.policy.read_timeout_s, left_s),
         )
         self.queries += 1
+        deadline_s = min(self.policy.deadline_s, left_s)
+        sent = time.monotonic()
         try:
-            return self.session.post(self.url, data={"data": query}, timeout=timeout, stream=True)
+            with headers_by(sent + deadline_s):
+                return self.session.post(
+                    self.url, data={"data": query}, timeout=timeout, stream=True
+                )
         except requests.ConnectTimeout as exc:
             self.unreachable = (
                 f"the Overpass server at {self.host} did not accept a connection within "
@@ -319,6 +330,10 @@ class OverpassClient:
                 f"{self.policy.read_timeout_s:g} s"
             ) from exc
         except requests.ConnectionError as exc:
+            if time.monotonic() - sent >= deadline_s:  # cut off while its headers trickled in
+                raise MapDataUnavailable(
+                    f"the Overpass server at {self.host} did not answer within {deadline_s:g} s"
+                ) from exc
             self.unreachable = f"cannot connect to the Overpass server at {self.host}"
             raise MapDataUnavailable(self.unreachable) from exc
         except requests.RequestException as exc:
