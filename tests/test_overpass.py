@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from tests.osm_support import (
     relation_element,
     way_element,
 )
-from tests.servers import OverpassServer
+from tests.servers import OverpassServer, running_overpass_server
 
 NEIGHBOURHOOD = answer(
     node_element(1, {"addr:street": "Kasteellaan", "addr:housenumber": "3"}, (3.7330, 51.0530)),
@@ -416,3 +418,39 @@ def test_map_data_from_overpass_and_from_the_cache_are_equal_layer_for_layer(
         fetched.areas,
         fetched.addresses,
     )
+
+
+def test_the_cache_keeps_each_servers_answers_apart(
+    overpass_server: OverpassServer, tmp_path: Path
+) -> None:
+    overpass_server.answer = NEIGHBOURHOOD
+    first = source(overpass_server, cache_dir=tmp_path).get(FRAME)
+    with running_overpass_server() as other:  # another instance, with other data
+        other.answer = answer(way_element(9, {"railway": "tram"}, STREET[:2]))
+        elsewhere = source(other, cache_dir=tmp_path).get(FRAME)
+        assert other.count == 1
+    assert [line.kind for line in elsewhere.lines] == [LineKind.TRAM]
+    assert source(overpass_server, cache_dir=tmp_path).get(FRAME) == first
+    assert overpass_server.count == 1
+
+
+def test_an_answer_older_than_its_lifetime_is_asked_again_and_still_serves_when_none_comes(
+    overpass_server: OverpassServer, tmp_path: Path
+) -> None:
+    assert OverpassPolicy().cache_lifetime_s == 30 * 24 * 3600
+    overpass_server.answer = NEIGHBOURHOOD
+    first = source(overpass_server, cache_dir=tmp_path).get(FRAME)
+    [entry] = (tmp_path / "osmdata").iterdir()
+    month_ago = time.time() - 31 * 24 * 3600
+    os.utime(entry, (month_ago, month_ago))
+
+    overpass_server.mode = "503"
+    kept = source(overpass_server, cache_dir=tmp_path).get(FRAME)
+    assert kept == first and overpass_server.count == 1 + 2  # asked (twice), then the old one
+    assert source(overpass_server, cache_dir=tmp_path, offline=True).get(FRAME) == first
+
+    overpass_server.mode = "ok"
+    overpass_server.answer = answer(way_element(9, {"railway": "tram"}, STREET[:2]))
+    renewed = source(overpass_server, cache_dir=tmp_path).get(FRAME)
+    assert [line.kind for line in renewed.lines] == [LineKind.TRAM]
+    assert entry.stat().st_mtime > month_ago
