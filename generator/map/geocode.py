@@ -161,7 +161,9 @@ class NominatimClient:
                     max_bytes=MAX_ANSWER_BYTES,
                     connect_timeout_s=min(policy.timeout_s, left_s),
                 )
-            except AnswerTooSlow:
+            except AnswerTooSlow as exc:
+                if budget.left_s() <= 0:  # cut short by the pack's budget, not the service
+                    raise BudgetSpent from exc
                 reason, wait = f"no answer within {policy.timeout_s:g} s", policy.error_wait_s
             except AnswerTooLarge as exc:
                 raise GeocoderUnreachable(f"it sent an answer of {exc}") from exc

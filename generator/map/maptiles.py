@@ -452,6 +452,8 @@ class TileFetcher:
                     connect_timeout_s=self.policy.connect_timeout_s,
                 )
             except AnswerTooSlow as exc:
+                if self.budget.left_s() <= 0:  # cut short by the pack's budget, not the server
+                    raise self._budget_spent() from exc
                 raise TileFault(str(exc), server_down=True) from exc
             except AnswerTooLarge as exc:
                 raise TileFault(f"the server sent a tile of {exc}") from exc

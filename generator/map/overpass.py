@@ -279,11 +279,10 @@ class OverpassClient:
         policy = self.policy
         reason = "no attempt made"
         for attempt in range(policy.attempts):
-            left_s = budget.left_s()
-            if left_s <= 0:
+            if budget.left_s() <= 0:
                 raise MapDataUnavailable(budget.spent_message())
             started = policy.clock()
-            response = self._post(query, left_s)
+            response = self._post(query, budget)
             if response.status_code == 200:
                 return self._body(response, started, budget)
             response.close()
@@ -301,11 +300,13 @@ class OverpassClient:
             f"({reason} after {policy.attempts} attempts)"
         )
 
-    def _post(self, query: str, left_s: float) -> requests.Response:
+    def _post(self, query: str, budget: MapBudget) -> requests.Response:
         """The server's response; a server that cannot be reached is not asked again this run
-        (a batch of twenty maps would otherwise wait out twenty connect timeouts)."""
+        (a batch of twenty maps would otherwise wait out twenty connect timeouts). A wait cut
+        short by the pack's map budget says so, and says nothing against the server."""
         if self.unreachable is not None:
             raise MapDataUnavailable(self.unreachable)
+        left_s = budget.left_s()
         timeout = (
             min(self.policy.connect_timeout_s, left_s),
             min(self.policy.read_timeout_s, left_s),
@@ -318,28 +319,35 @@ class OverpassClient:
                 return self.session.post(
                     self.url, data={"data": query}, timeout=timeout, stream=True
                 )
-        except requests.ConnectTimeout as exc:
-            self.unreachable = (
-                f"the Overpass server at {self.host} did not accept a connection within "
-                f"{self.policy.connect_timeout_s:g} s"
-            )
-            raise MapDataUnavailable(self.unreachable) from exc
-        except requests.Timeout as exc:
-            raise MapDataUnavailable(
-                f"the Overpass server at {self.host} did not answer within "
-                f"{self.policy.read_timeout_s:g} s"
-            ) from exc
-        except requests.ConnectionError as exc:
-            if time.monotonic() - sent >= deadline_s:  # cut off while its headers trickled in
-                raise MapDataUnavailable(
-                    f"the Overpass server at {self.host} did not answer within {deadline_s:g} s"
-                ) from exc
-            self.unreachable = f"cannot connect to the Overpass server at {self.host}"
-            raise MapDataUnavailable(self.unreachable) from exc
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            if budget.left_s() <= 0:
+                raise MapDataUnavailable(budget.spent_message()) from exc
+            raise self._unanswered(exc, time.monotonic() - sent >= deadline_s) from exc
         except requests.RequestException as exc:
             raise MapDataUnavailable(
                 f"the request to the Overpass server at {self.host} failed ({type(exc).__name__})"
             ) from exc
+
+    def _unanswered(self, error: requests.RequestException, too_late: bool) -> MapDataUnavailable:
+        """Why a query got no answer; a server that cannot be reached is remembered."""
+        if isinstance(error, requests.ConnectTimeout):
+            self.unreachable = (
+                f"the Overpass server at {self.host} did not accept a connection within "
+                f"{self.policy.connect_timeout_s:g} s"
+            )
+        elif isinstance(error, requests.Timeout):
+            return MapDataUnavailable(
+                f"the Overpass server at {self.host} did not answer within "
+                f"{self.policy.read_timeout_s:g} s"
+            )
+        elif too_late:  # cut off while its headers trickled in
+            return MapDataUnavailable(
+                f"the Overpass server at {self.host} did not answer within "
+                f"{self.policy.deadline_s:g} s"
+            )
+        else:
+            self.unreachable = f"cannot connect to the Overpass server at {self.host}"
+        return MapDataUnavailable(self.unreachable)
 
     def _body(self, response: requests.Response, started: float, budget: MapBudget) -> bytes:
         policy = self.policy
