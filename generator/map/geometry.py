@@ -16,6 +16,9 @@ EARTH_RADIUS_M = 6378137.0
 MAX_LATITUDE = 85.0511287798
 POINTS_PER_INCH = 72.0
 METRES_PER_INCH = 0.0254
+# How far around a view the projection looks for the antimeridian: the map data's margin and
+# more, so features that run on past the frame's edge wrap too.
+PROJECTION_MARGIN = 0.5
 
 
 def lonlat_to_tile(lon: float, lat: float, zoom: int) -> tuple[float, float]:
@@ -165,11 +168,15 @@ class PageFrame:
         n = 2.0**view.zoom
         x_scale = self.width / view.width_px * view.tile_size
         y_scale = self.height / view.height_px * view.tile_size
+        # the view's centre as a longitude on its own copy of the world (it may pass 180)
+        center_lon = view.center_x / n * 360.0 - 180.0
+        extent = view.extent(PROJECTION_MARGIN)
         return Projection(
             x_per_degree=x_scale * n / 360.0,
             x_origin=self.x + self.width / 2 + x_scale * (n / 2 - view.center_x),
             y_per_unit=y_scale * n / (2 * math.pi),
             y_origin=self.y + self.height / 2 - y_scale * (n / 2 - view.center_y),
+            wrap_around=center_lon if extent.west < -180.0 or extent.east > 180.0 else None,
         )
 
     def points_per_metre(self, view: MapView) -> float:
@@ -193,9 +200,14 @@ class Projection:
     x_origin: float
     y_per_unit: float
     y_origin: float
+    # For a view across the antimeridian, the longitude of its centre: each point is then
+    # taken on the copy of the world nearest it (179.9 and -179.9 lie side by side).
+    wrap_around: float | None = None
 
     def point(self, lon: float, lat: float) -> tuple[float, float]:
         lat = max(-MAX_LATITUDE, min(MAX_LATITUDE, lat))
+        if self.wrap_around is not None:
+            lon += 360.0 * round((self.wrap_around - lon) / 360.0)
         return (
             self.x_origin + lon * self.x_per_degree,
             self.y_origin + math.asinh(math.tan(math.radians(lat))) * self.y_per_unit,
@@ -203,6 +215,8 @@ class Projection:
 
     def points(self, coords: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
         """Page points of (lon, lat) pairs."""
+        if self.wrap_around is not None:
+            return [self.point(lon, lat) for lon, lat in coords]
         x0, xs, y0, ys = self.x_origin, self.x_per_degree, self.y_origin, self.y_per_unit
         asinh, tan, radians = math.asinh, math.tan, math.radians
         return [(x0 + lon * xs, y0 + asinh(tan(radians(lat))) * ys) for lon, lat in coords]

@@ -132,21 +132,22 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
-def _coord(item: object) -> Coord | None:
-    """``{"lat": .., "lon": ..}`` as (lon, lat), or None when it is not a point on Earth."""
+def _coord(item: object, shift: float = 0.0) -> Coord | None:
+    """``{"lat": .., "lon": ..}`` as (lon + shift, lat), or None when it is not a point on
+    Earth."""
     if not isinstance(item, dict):
         return None
     lon, lat = _number(item.get("lon")), _number(item.get("lat"))
     if lon is None or lat is None or not valid_coord(lon, lat):
         return None
-    return lon, lat
+    return lon + shift, lat
 
 
-def _points(geometry: object) -> list[Coord] | None:
+def _points(geometry: object, shift: float = 0.0) -> list[Coord] | None:
     """A way's inline geometry, or None when any of it is malformed."""
     if not isinstance(geometry, list):
         return None
-    points = [_coord(item) for item in geometry]
+    points = [_coord(item, shift) for item in geometry]
     checked = [point for point in points if point is not None]
     return checked if len(checked) == len(points) and len(checked) >= 2 else None
 
@@ -163,6 +164,9 @@ class _Answer:
 
     def __init__(self, extent: Extent) -> None:
         self.frame = FrameLayers(extent)
+        # added to the longitudes of the answer at hand: 360 for the part of a frame east of
+        # the antimeridian, whose frame runs past 180 (see bbox_sides)
+        self.shift = 0.0
         self.kinds: list[AreaKind] = []
         self.names: list[str] = []
         self.geometries: list[BaseGeometry] = []
@@ -175,7 +179,7 @@ class _Answer:
             return
         kind = element.get("type")
         if kind == "node":
-            point = _coord(element)
+            point = _coord(element, self.shift)
             address = classify_address(tags, point) if point is not None else None
             if address is not None:
                 self.frame.add_address(address)
@@ -185,7 +189,7 @@ class _Answer:
             self.relation(tags, element)
 
     def way(self, tags: Tags, element: dict[str, Any]) -> None:
-        points = _points(element.get("geometry"))
+        points = _points(element.get("geometry"), self.shift)
         if points is None:
             return
         bounds = points_bounds(points)
@@ -209,7 +213,7 @@ class _Answer:
         for member in members:
             if not isinstance(member, dict) or member.get("type") != "way":
                 continue
-            points = _points(member.get("geometry"))
+            points = _points(member.get("geometry"), self.shift)
             if points is None:
                 return  # a member that is malformed: the relation is left out whole
             rings["inner" if member.get("role") == "inner" else "outer"].append(points)
@@ -235,12 +239,26 @@ class _Answer:
         return self.frame.map_data(SOURCE_NAME)
 
 
-def parse_answer(raw: bytes, extent: Extent) -> MapData:
-    """The layers in an Overpass ``[out:json]`` answer, clipped to ``extent``.
+def bbox_sides(extent: Extent) -> list[tuple[Extent, float]]:
+    """The frame as Overpass takes it, with longitudes from -180 to 180: itself, or across the
+    antimeridian one box per side, each with the shift that puts its longitudes back in the
+    frame's (whose ``east`` runs past 180 there, see ``Extent``)."""
+    south, west, north, east = extent.south, extent.west, extent.north, extent.east
+    if east > 180.0:
+        return [
+            (Extent(south, west, north, 180.0), 0.0),
+            (Extent(south, -180.0, north, east - 360.0), 360.0),
+        ]
+    if west < -180.0:
+        return [
+            (Extent(south, west + 360.0, north, 180.0), -360.0),
+            (Extent(south, -180.0, north, east), 0.0),
+        ]
+    return [(extent, 0.0)]
 
-    An answer that is not Overpass JSON raises MapDataUnavailable; a malformed element is
-    skipped, not the map.
-    """
+
+def _elements(raw: bytes) -> list[Any]:
+    """The elements of an Overpass ``[out:json]`` answer, or MapDataUnavailable."""
     try:
         document = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -251,10 +269,28 @@ def parse_answer(raw: bytes, extent: Extent) -> MapData:
     remark = document.get("remark")
     if isinstance(remark, str) and "error" in remark.lower():
         raise MapDataUnavailable(f"the Overpass server stopped the query: {remark.strip()[:200]}")
-    answer = _Answer(extent)
-    for element in document["elements"]:
-        answer.element(element)
-    return answer.map_data()
+    elements: list[Any] = document["elements"]
+    return elements
+
+
+def parse_answer(raw: bytes, extent: Extent) -> MapData:
+    """The layers in an Overpass ``[out:json]`` answer, clipped to ``extent``.
+
+    An answer that is not Overpass JSON raises MapDataUnavailable; a malformed element is
+    skipped, not the map.
+    """
+    return parse_answers([(raw, 0.0)], extent)
+
+
+def parse_answers(answers: list[tuple[bytes, float]], extent: Extent) -> MapData:
+    """The layers of a frame from the answers for its boxes (see bbox_sides), each with the
+    shift for its longitudes."""
+    collected = _Answer(extent)
+    for raw, shift in answers:
+        collected.shift = shift
+        for element in _elements(raw):
+            collected.element(element)
+    return collected.map_data()
 
 
 class OverpassClient:
@@ -272,8 +308,13 @@ class OverpassClient:
         self.session.close()
 
     def fetch(self, extent: Extent, budget: MapBudget) -> MapData:
-        """The layers of one frame, asked within what is left of the pack's map budget."""
-        return parse_answer(self._download(overpass_query(extent, self.policy), budget), extent)
+        """The layers of one frame, asked within what is left of the pack's map budget: one
+        query, or one per side of the antimeridian for a frame across it."""
+        answers = [
+            (self._download(overpass_query(side, self.policy), budget), shift)
+            for side, shift in bbox_sides(extent)
+        ]
+        return parse_answers(answers, extent)
 
     def _download(self, query: str, budget: MapBudget) -> bytes:
         policy = self.policy
