@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.colors import Color
 
 from generator.cartography.streetlabels import LabelRules
 from generator.errors import TemplateError
 from generator.map.osmdata import RoadClass
 from generator.resources import Templates
+from generator.templatevalues import colour, section
 
 HOUSE_STYLE_TOML = "huisstijl.toml"
 MAP_TOML = "kaart.toml"
@@ -105,13 +105,13 @@ class MapStyle:
 def load_map_style(templates: Templates) -> MapStyle:
     house_file = templates.path(HOUSE_STYLE_TOML)
     map_file = templates.path(MAP_TOML)
-    palette_raw = _section(house_file, templates.toml(HOUSE_STYLE_TOML), "basemap")
+    palette_raw = section(house_file, templates.toml(HOUSE_STYLE_TOML), "basemap")
     map_raw = templates.toml(MAP_TOML)
-    streets = _section(map_file, map_raw, "streets")
-    labels = _section(map_file, map_raw, "street_labels")
-    widths = _section(map_file, streets, "widths_mm")
+    streets = section(map_file, map_raw, "streets")
+    labels = section(map_file, map_raw, "street_labels")
+    widths = section(map_file, streets, "widths_mm")
     return MapStyle(
-        palette={key: _colour(house_file, palette_raw, key) for key in PALETTE_KEYS},
+        palette={key: colour(house_file, palette_raw, key, "[basemap]") for key in PALETTE_KEYS},
         widths_mm={
             road_class: _number(map_file, widths, road_class.value, "streets.widths_mm")
             for road_class in RoadClass
@@ -128,13 +128,6 @@ def load_map_style(templates: Templates) -> MapStyle:
     )
 
 
-def _section(file: Path, raw: dict[str, Any], name: str) -> dict[str, Any]:
-    section = raw.get(name)
-    if not isinstance(section, dict):
-        raise TemplateError(f"{file}: section [{name}] is missing; add it or restore the file")
-    return section
-
-
 def _number(file: Path, section: dict[str, Any], key: str, where: str) -> float:
     value = section.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -143,14 +136,3 @@ def _number(file: Path, section: dict[str, Any], key: str, where: str) -> float:
             "fix it or restore the file"
         )
     return float(value)
-
-
-def _colour(file: Path, section: dict[str, Any], key: str) -> Color:
-    value = section.get(key)
-    try:
-        return colors.HexColor(str(value))
-    except ValueError as exc:
-        raise TemplateError(
-            f"{file}: [basemap] colour '{key}' = {value!r} is not a colour like \"#BFD4E0\"; "
-            "fix it or restore the file"
-        ) from exc

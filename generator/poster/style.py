@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.colors import Color
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -19,6 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from generator.errors import TemplateError
 from generator.resources import Templates
+from generator.templatevalues import colour, section
 
 POSTER_TOML = "poster.toml"
 HOUSE_STYLE_TOML = "huisstijl.toml"
@@ -130,41 +130,24 @@ def load_style(templates: Templates) -> PosterStyle:
     house = templates.toml(HOUSE_STYLE_TOML)
     house_file = templates.path(HOUSE_STYLE_TOML)
     poster = templates.toml(POSTER_TOML)
-    palette = _section(house_file, house, "colours")
+    palette = section(house_file, house, "colours")
     return PosterStyle(
         templates=templates,
-        fonts=_register_fonts(templates, _section(house_file, house, "fonts")),
-        primary=_colour(house_file, palette, "primary"),
-        accent=_colour(house_file, palette, "accent"),
-        text_colour=_colour(house_file, palette, "text"),
-        muted=_colour(house_file, palette, "muted"),
-        panel=_colour(house_file, palette, "panel"),
-        participants=_colour(house_file, palette, "participants"),
+        fonts=_register_fonts(templates, section(house_file, house, "fonts")),
+        primary=colour(house_file, palette, "primary", "[colours]"),
+        accent=colour(house_file, palette, "accent", "[colours]"),
+        text_colour=colour(house_file, palette, "text", "[colours]"),
+        muted=colour(house_file, palette, "muted", "[colours]"),
+        panel=colour(house_file, palette, "panel", "[colours]"),
+        participants=colour(house_file, palette, "participants", "[colours]"),
         kinds={
             name: _kind(house_file, name, raw)
-            for name, raw in _section(house_file, house, "kinds").items()
+            for name, raw in section(house_file, house, "kinds").items()
         },
         stickers=tuple(_sticker(house_file, raw) for raw in house.get("stickers", [])),
         poster=poster,
         poster_file=templates.path(POSTER_TOML),
     )
-
-
-def _section(file: Path, raw: dict[str, Any], name: str) -> dict[str, Any]:
-    section = raw.get(name)
-    if not isinstance(section, dict):
-        raise TemplateError(f"{file}: section [{name}] is missing; add it or restore the file")
-    return section
-
-
-def _colour(file: Path, section: dict[str, Any], key: str) -> Color:
-    value = section.get(key)
-    try:
-        return colors.HexColor(str(value))
-    except ValueError as exc:
-        raise TemplateError(
-            f"{file}: colour '{key}' = {value!r} is not a colour like \"#1F5C66\""
-        ) from exc
 
 
 def _kind(file: Path, name: str, raw: object) -> Kind:
@@ -173,7 +156,9 @@ def _kind(file: Path, name: str, raw: object) -> Kind:
             f'{file}: [kinds] "{name}" needs a letter and a colour, '
             f'like "{name}" = {{ letter = "{name[:1]}", colour = "#2E3440" }}'
         )
-    return Kind(letter=str(raw["letter"]).strip(), colour=_colour(file, raw, "colour"))
+    return Kind(
+        letter=str(raw["letter"]).strip(), colour=colour(file, raw, "colour", f'[kinds] "{name}"')
+    )
 
 
 def _sticker(file: Path, raw: dict[str, Any]) -> Sticker:
@@ -182,7 +167,7 @@ def _sticker(file: Path, raw: dict[str, Any]) -> Sticker:
             key=str(raw["key"]),
             question=str(raw["question"]),
             colour_name=str(raw["colour_name"]),
-            colour=_colour(file, raw, "colour"),
+            colour=colour(file, raw, "colour", "[[stickers]]"),
         )
     except KeyError as exc:
         raise TemplateError(
