@@ -272,7 +272,8 @@ def generate(
       0  every pack written, complete
       1  a workbook has problems or a pack could not be written
       2  a usage error (an unknown option, a missing argument)
-      3  every pack written, but some without a base map or with addresses not placed
+      3  every pack written, but some without a base map, with addresses not placed,
+         or with a map cut short by its time budget
 
     \b
     Environment:

@@ -13,6 +13,7 @@ import pytest
 from generator import __version__
 from generator.map.geocode import GeocodePolicy, address_query, place_team
 from generator.map.runstate import MapBudget, RunState
+from generator.map.stage import map_stage
 from generator.model import Address, CoordinateOrigin, LatLon, Partner, Source, Team
 from generator.options import PackOptions, with_environment
 from generator.progress import SilentProgress
@@ -375,3 +376,20 @@ def test_a_damaged_entry_in_the_geocoding_cache_is_asked_again(
     placed = place_team(team, options(tmp_path, geocoder_server), SilentProgress(), policy=FAST)
     assert placed.partners[0].coordinates == LatLon(51.0563, 3.7385)
     assert geocoder_server.count == 2
+
+
+def test_the_packs_of_one_run_share_its_state_and_another_run_has_its_own(
+    tmp_path: Path,
+) -> None:
+    options = PackOptions(cache_dir=tmp_path, basemap="tiles")
+    with (
+        map_stage(options, SilentProgress()) as first,
+        map_stage(options, SilentProgress()) as second,
+    ):
+        assert first.state.throttle("http://127.0.0.1:1") is first.state.throttle(
+            "http://127.0.0.1:1"
+        )
+        assert first.state is not second.state
+        assert first.state.throttle("http://127.0.0.1:1") is not second.state.throttle(
+            "http://127.0.0.1:1"
+        )
