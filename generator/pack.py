@@ -34,6 +34,7 @@ from generator.map.basemap import BaseMap, tile_source
 from generator.map.cachedir import cache_root
 from generator.map.geocode import CACHE_FILE as GEOCODE_CACHE
 from generator.map.geocode import GeocodeCache, address_query, geocoder_url
+from generator.map.runstate import RunState
 from generator.map.stage import MapDataProvider, MapStage, map_stage
 from generator.model import Team
 from generator.options import PackOptions, with_environment
@@ -92,13 +93,15 @@ def generate_packs(
     options: PackOptions | None = None,
     progress: Progress | None = None,
     map_data: MapDataProvider | None = None,
+    state: RunState | None = None,
 ) -> BatchReport:
     """Validate all workbooks, then write a pack for each valid one; one bad one stops none.
 
     Network work (geocoding, tiles) runs first and in this process, one team after the other,
     so the servers' limits hold for the whole batch and a tile two packs share is fetched once.
     Rendering is CPU work and runs on both cores when there is more than one pack. Options
-    left unset are taken from the environment, as the CLI does.
+    left unset are taken from the environment, as the CLI does. A caller that runs batches one
+    after the other (the web page) passes one ``state``, so the servers' throttles span them.
     """
     options = with_environment(options or PackOptions())
     progress = progress or SilentProgress()
@@ -117,7 +120,7 @@ def generate_packs(
         progress.warn(no_pdf)
     chosen = _claim_folders(teams, report)
     with (
-        map_stage(options, progress, map_data) as stage,
+        map_stage(options, progress, map_data, state) as stage,
         tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as work,
         _renderer(len(chosen)) as submit,
     ):

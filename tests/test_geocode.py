@@ -249,8 +249,8 @@ def test_requests_are_spaced_by_the_rate_limit_from_one_team_to_the_next(
 def test_two_runs_in_one_process_do_not_share_a_throttle(
     team: Team, tmp_path: Path, geocoder_server: GeocoderServer
 ) -> None:
-    # The web page makes one batch after another in one process: each is a run of its own,
-    # so a second batch does not wait on the first one's last request (nor share its state).
+    # Two runs in one process (two library callers) each keep their own state; a caller that
+    # wants one throttle across runs (the web page, for its batches) passes one state to both.
     fake = FakeTime()
     arrivals: list[float] = []
     geocoder_server.on_request = lambda: arrivals.append(fake.now)

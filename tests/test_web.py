@@ -29,6 +29,7 @@ from markupsafe import escape
 import generator.web.batches
 from generator.cli import main
 from generator.errors import MapError
+from generator.map.runstate import RunState
 from generator.options import PackOptions, with_environment
 from generator.validation import validate_workbooks
 from generator.web.batches import MAX_WORKBOOKS, BatchStore, _zipped
@@ -421,6 +422,32 @@ def test_the_oldest_finished_batch_goes_when_there_are_too_many(
     finally:
         store.close()
     assert not store.root.exists()
+
+
+def test_the_batches_of_one_server_share_its_throttles_and_two_servers_do_not(
+    tmp_path: Path, example_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nominatim allows one request a second per application: a batch made right after another
+    # must wait its turn too, so every batch of a server runs with the server's one state.
+    states: list[RunState] = []
+
+    def recorded(*args: object, state: RunState) -> None:
+        states.append(state)
+
+    monkeypatch.setattr(generator.web.batches, "generate_packs", recorded)
+    stores = [BatchStore(tmp_path / name) for name in ("one", "two")]
+    try:
+        for store in (stores[0], stores[0], stores[1]):
+            store.root.mkdir(exist_ok=True)
+            batch = store.add([("team.xlsx", io.BytesIO(example_workbook.read_bytes()))])
+            store.generate(batch, store.base)
+            assert batch.generation is not None
+            batch.generation.future.result(timeout=60)
+    finally:
+        for store in stores:
+            store.close()
+    assert states[0] is states[1]
+    assert states[2] is not states[0]
 
 
 def test_the_blank_workbook_and_the_example_can_be_downloaded(

@@ -175,11 +175,15 @@ class MapStage:
 
 @contextmanager
 def map_stage(
-    options: PackOptions, progress: Progress, provider: MapDataProvider | None = None
+    options: PackOptions,
+    progress: Progress,
+    provider: MapDataProvider | None = None,
+    state: RunState | None = None,
 ) -> Iterator[MapStage]:
     """The map stage of a run; with the vector base map and no provider given, the map data
-    comes from ``--osm-file`` or the Overpass API (closed when the run ends)."""
-    state = RunState()
+    comes from ``--osm-file`` or the Overpass API (closed when the run ends). ``state`` is the
+    run's, unless the caller keeps one across runs."""
+    state = state or RunState()
     owned = None
     if provider is None and options.basemap == "vector":
         owned = provider = MapDataSource(options, progress, state=state)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from generator.errors import BuurtkaartError, Problem
+from generator.map.runstate import RunState
 from generator.model import Team
 from generator.options import PackOptions, with_environment
 from generator.pack import BatchReport, generate_packs
@@ -217,6 +218,9 @@ class BatchStore:
         self.templates = Templates(self.base.templates_dir)
         self._batches: dict[str, Batch] = {}
         self._lock = threading.Lock()
+        # One run state for the server's life: its batches run one after the other, and
+        # Nominatim's one request a second holds from one batch into the next.
+        self._map_state = RunState()
         # One worker: generation already uses both cores for a batch of packs.
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="buurtkaart-pack")
 
@@ -258,7 +262,12 @@ class BatchStore:
             progress = WebProgress()
             workbooks = [upload.path for upload in batch.valid]
             future = self._worker.submit(
-                generate_packs, workbooks, batch.folder / "pakketten", options, progress
+                generate_packs,
+                workbooks,
+                batch.folder / "pakketten",
+                options,
+                progress,
+                state=self._map_state,
             )
             batch.generation = Generation(options, progress, future)
 
