@@ -60,3 +60,14 @@ class OutputError(BuurtkaartError):
 
 class ServeError(BuurtkaartError):
     """The page's server cannot start (the port is taken, the address is not this computer's)."""
+
+
+class ScanError(BuurtkaartError):
+    """``buurtkaart scan`` cannot read this pack or write its results (exit 1)."""
+
+
+class PhotoRefused(ScanError):
+    """A photo the scan refuses: not an image, too large, no poster, too few markers, or
+    another poster than the pack's. Its own exit code lets a script ask for another photo."""
+
+    exit_code = 3

@@ -7,7 +7,6 @@ when every file in it is complete, so a failure never leaves half a pack over a 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import multiprocessing
 import os
@@ -25,11 +24,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from slugify import slugify
-
 from generator import __version__
 from generator.errors import BuurtkaartError, OutputError, Problem
 from generator.i18n import _
+from generator.identity import pack_slug as pack_slug  # re-exported: the pack names folders
 from generator.map.basemap import BaseMap, tile_source
 from generator.map.cachedir import cache_root
 from generator.map.geocode import CACHE_FILE as GEOCODE_CACHE
@@ -38,7 +36,7 @@ from generator.map.runstate import RunState
 from generator.map.stage import MapDataProvider, MapStage, map_stage
 from generator.model import Team
 from generator.options import PackOptions, with_environment
-from generator.poster import grid_squares, map_frame_mm, write_poster
+from generator.poster import grid_squares, map_frame_mm, scan_sheet, write_poster
 from generator.privacy import street_table
 from generator.progress import Progress, SilentProgress
 from generator.resources import Templates
@@ -48,7 +46,6 @@ from generator.worksheets import check_templates, missing_soffice_warning, write
 
 MANIFEST = "pack.json"
 MAX_WORKERS = 2  # measured in benchmarks/: more processes than cores only add memory
-SLUG_LENGTH = 80
 # Staging folders and the run's work folder carry the run's process id, so a later run can tell
 # a killed run's leftovers (process gone) from a running one's.
 STAGING = re.compile(r"\.(?P<slug>.+)-(?P<kind>new|old)-(?P<pid>\d+)-[a-z0-9_]+")
@@ -74,17 +71,6 @@ class BatchReport:
     def incomplete(self) -> list[Path]:
         """Workbooks whose pack was written without a base map or without some addresses."""
         return [workbook for workbook in self.made if self.lacking.get(workbook)]
-
-
-def pack_slug(team: Team) -> str:
-    """The pack's folder name; a name cut to length gets a hash of the whole, so two sites
-    whose names share a long beginning never share a folder."""
-    organisation = team.organisation
-    whole = slugify(f"{organisation.name} {organisation.site}") or "pack"
-    if len(whole) <= SLUG_LENGTH:
-        return whole
-    digest = hashlib.sha256(f"{organisation.name}\n{organisation.site}".encode()).hexdigest()
-    return f"{whole[: SLUG_LENGTH - 9].rstrip('-')}-{digest[:8]}"
 
 
 def generate_packs(
@@ -367,7 +353,8 @@ def render_pack(team: Team, base: BaseMap, folder: Path, options: PackOptions) -
         worksheets = helper.submit(write_worksheets, team, folder, templates, options, squares)
         files = write_poster(team, base, options, folder, templates)
         files += worksheets.result()
-    write_manifest(team, folder, files, options.min_count)
+    scan = scan_sheet(team, base, options, templates)
+    write_manifest(team, folder, files, options.min_count, scan)
 
 
 def write_pack(target: Path, build: Callable[[Path], None]) -> Path:
@@ -425,9 +412,14 @@ def _held_open(folder: Path) -> Path | None:
 
 
 def write_manifest(
-    team: Team, folder: Path, files: list[str] | None = None, min_count: int = PackOptions.min_count
+    team: Team,
+    folder: Path,
+    files: list[str] | None = None,
+    min_count: int = PackOptions.min_count,
+    scan: Any = None,
 ) -> None:
-    """pack.json: the team as the pack shows it, participants merged as on the poster."""
+    """pack.json: the team as the pack shows it, participants merged as on the poster, and
+    what ``buurtkaart scan`` reads a photo of the poster by."""
     shown = dataclasses.asdict(team)
     participants = street_table(team.participants, min_count)
     shown["participants"] = [dataclasses.asdict(row) for row in participants.rows]
@@ -437,6 +429,8 @@ def write_manifest(
         "files": sorted([*(files or []), MANIFEST]),
         "team": _jsonable(shown),
     }
+    if scan is not None:
+        manifest["scan"] = scan
     (folder / MANIFEST).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

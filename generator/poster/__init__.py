@@ -8,6 +8,7 @@ when the poster cannot hold it and, when asked, the print sheets.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.units import mm
 
@@ -26,12 +27,13 @@ from generator.poster.document import (
 )
 from generator.poster.mapplan import map_grid
 from generator.poster.partnerlist import COMPANION_FILE, GridSquare, write_partner_list
+from generator.poster.scanmarks import plan_scan_marks, scan_manifest
 from generator.poster.sheets import write_tiles
 from generator.poster.stickers import write_stickers
 from generator.poster.style import Wording, load_style
 from generator.resources import Templates
 
-__all__ = ["map_frame_mm", "write_poster"]
+__all__ = ["map_frame_mm", "scan_sheet", "write_poster"]
 
 PREVIEW = "poster-preview.png"
 MAP_TOML = "kaart.toml"
@@ -45,6 +47,17 @@ def map_frame_mm(team: Team, options: PackOptions, templates: Templates) -> tupl
     """
     frame = layout_for(team, options, load_style(templates)).map_frame
     return frame.width / mm, frame.height / mm
+
+
+def scan_sheet(team: Team, base: BaseMap, options: PackOptions, templates: Templates) -> Any:
+    """What ``buurtkaart scan`` reads a photo of this team's poster by, for ``pack.json``: the
+    QR code's text, the markers, the map frame and its view (from the page layout alone)."""
+    style = load_style(templates)
+    layout = layout_for(team, options, style)
+    marks = plan_scan_marks(team, base.view, layout)
+    sheet = scan_manifest(marks, layout, base.view, map_grid(layout, style))
+    sheet["poster"] = f"poster-{options.paper}.pdf"
+    return sheet
 
 
 def write_poster(

@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from generator.cartography.grid import Grid
 from generator.map.geometry import MapView, PageFrame, Rect
 from generator.poster.layout import PosterLayout
+from generator.poster.scanmarks import ScanMarks
 from generator.poster.style import PosterStyle
 from generator.poster.text import para
 
@@ -55,10 +56,11 @@ class Furniture:
     scale_bar: ScaleBar
     north_arrow: NorthArrow
     attribution: Attribution | None
+    scan: ScanMarks  # the markers and QR code a photo of the poster is read by
 
     @property
     def boxes(self) -> list[Rect]:
-        boxes = [self.scale_bar.box, self.north_arrow.box]
+        boxes = [self.scale_bar.box, self.north_arrow.box, *self.scan.boxes]
         if self.attribution is not None:
             boxes.append(self.attribution.box)
         return boxes
@@ -71,11 +73,13 @@ def plan_furniture(
     attribution: str,
     layout: PosterLayout,
     style: PosterStyle,
+    scan: ScanMarks,
 ) -> Furniture:
     return Furniture(
         scale_bar=_plan_scale_bar(rect, view, frame, layout, style),
         north_arrow=_plan_north_arrow(rect, layout),
         attribution=_plan_attribution(rect, attribution, layout, style),
+        scan=scan,
     )
 
 

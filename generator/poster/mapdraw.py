@@ -29,6 +29,7 @@ from generator.poster.furniture import (
 from generator.poster.layout import PosterLayout
 from generator.poster.mapplan import MapPlan, SiteMarker, no_base_map_note
 from generator.poster.markers import draw_marker, partner_status
+from generator.poster.scanmarks import draw_scan_marks
 from generator.poster.style import PosterStyle
 
 HALO = colors.Color(1, 1, 1, alpha=0.88)
@@ -67,6 +68,7 @@ def draw_map(
     draw_north_arrow(canvas, furniture.north_arrow, layout, style)
     if furniture.attribution is not None:
         draw_attribution(canvas, furniture.attribution, style)
+    draw_scan_marks(canvas, furniture.scan)
 
 
 def draw_image_file(

@@ -28,6 +28,7 @@ from generator.model import LatLon, Partner, Team
 from generator.poster.furniture import Furniture, plan_furniture
 from generator.poster.layout import PosterLayout
 from generator.poster.markers import Obstacle, spread
+from generator.poster.scanmarks import plan_scan_marks
 from generator.poster.style import PosterStyle
 from generator.poster.text import para
 from generator.privacy import ParticipantSummary
@@ -161,7 +162,8 @@ def plan_map(
         if partner.coordinates is None:
             continue
         (inside if view.contains(partner.coordinates) else outside).append(partner)
-    furniture = plan_furniture(rect, view, frame, base.attribution, layout, style)
+    scan = plan_scan_marks(team, view, layout)
+    furniture = plan_furniture(rect, view, frame, base.attribution, layout, style, scan)
     note = no_base_map_note(rect, layout, style)[0] if base.is_blank else None
     fixed = [*furniture.boxes, *([] if note is None else [note])]
     true_points = [frame.place(view, _at(partner)) for partner in inside]
