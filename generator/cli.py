@@ -17,6 +17,7 @@ import click
 
 from generator import __version__
 from generator.errors import BuurtkaartError, MapError
+from generator.i18n import _
 from generator.options import (
     BASEMAP_KINDS,
     PAPER_SIZES,
@@ -360,6 +361,65 @@ def serve(
             webbrowser.open(server.url)
         click.echo("Serving the page; press Ctrl-C to stop.", err=True)
         server.serve_until_stopped()
+
+
+@main.command(
+    help=_(
+        """Read phone photos of a worked poster back as data: the dot stickers the group put
+on the map, by colour and place.
+
+PACK_DIR is the pack folder generate made for the poster; each PHOTO is a JPEG or PNG of that
+poster on the wall (at most 50 megapixels), the whole map in view, its four corner markers
+and its QR code included. Several photos of one poster are merged. The results go to
+PACK_DIR/resultaat/ (a later scan to resultaat/scan-2/ and so on): stickers.csv,
+stickers.geojson and controle-N.png, the check image of photo N.
+
+\b
+Exit codes: 0 done; 1 the pack cannot be read or the results not written; 2 wrong usage;
+3 a photo was refused (not a photo, too large, no poster, too few markers, or another
+poster than the pack's): nothing is written, take the photo again.
+
+\b
+Example:
+  buurtkaart scan output/buurthuis-de-oever-vzw-vestiging-dampoort IMG_0412.jpg
+  buurtkaart scan output/buurthuis-de-oever IMG_0412.jpg IMG_0413.jpg --workbook team.xlsx"""
+    )
+)
+@click.argument("pack_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.argument(
+    "photos", nargs=-1, required=True, metavar="PHOTO...", type=click.Path(path_type=Path)
+)
+@click.option(
+    "--workbook",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help=_("Also write a copy of this workbook with the stickers on a sheet 'Kaartoefening'."),
+)
+@TEMPLATES
+def scan(
+    pack_dir: Path, photos: tuple[Path, ...], workbook: Path | None, templates_dir: Path | None
+) -> None:
+    from generator.resources import Templates
+    from generator.scan import scan_pack, summary
+
+    report = scan_pack(
+        pack_dir,
+        list(photos),
+        workbook=workbook,
+        templates=Templates(templates_dir),
+        progress=ClickProgress(),
+    )
+    for note in report.photos:
+        click.echo(
+            _("{photo}: {markers} of 4 markers, {stickers} stickers; check {control}").format(
+                photo=note.photo,
+                markers=note.markers,
+                stickers=note.stickers,
+                control=note.control,
+            ),
+            err=True,
+        )
+    click.echo(summary(report), err=True)
 
 
 @main.group()

@@ -47,7 +47,7 @@ MARKER_CELLS = 6  # the 4 x 4 code and its one-cell black border
 # reaches a little beyond the band into the page margin: bigger is found from further away.
 MARKER_GAP = 0.15  # of the band, from the map frame's corner on either axis
 MARKER_SIDE = 0.95  # of the band
-QR_MODULE_MM = 1.25  # at A1: about three photo pixels a module in a 12 MP photo of the wall
+QR_MODULE_MM = 1.6  # at A1: about four photo pixels a module in a 12 MP photo of the wall
 QR_QUIET_MODULES = 2
 QR_INSET_MM = 5.0  # from the map frame's corner, as the other furniture
 
@@ -101,15 +101,16 @@ def plan_scan_marks(team: Team, view: MapView, layout: PosterLayout) -> ScanMark
         Rect(frame.x - gap - side, frame.y - gap - side, side, side),
     )
     markers = tuple(Fiducial(index, box) for index, box in enumerate(shifted))
-    modules = _qr(payload).symbol_size(border=QR_QUIET_MODULES)[0]
+    modules = qr_code(payload).symbol_size(border=QR_QUIET_MODULES)[0]
     size = modules * layout.millimetres(QR_MODULE_MM)
     inset = layout.millimetres(QR_INSET_MM)
     qr_box = Rect(frame.x + inset, frame.top - inset - size, size, size)
     return ScanMarks(payload, digest, markers, qr_box)
 
 
-def _qr(payload: str) -> segno.QRCode:
-    return segno.make(payload, error="m", micro=False, boost_error=False)
+def qr_code(payload: str) -> segno.QRCode:
+    """The poster's QR code for this text; the scan compares a photo's against it."""
+    return segno.make(payload, error="l", micro=False, boost_error=False)
 
 
 def draw_scan_marks(canvas: Canvas, marks: ScanMarks) -> None:
@@ -123,7 +124,7 @@ def draw_scan_marks(canvas: Canvas, marks: ScanMarks) -> None:
     box = marks.qr_box
     canvas.setFillColor(colors.white)
     canvas.rect(box.x, box.y, box.width, box.height, stroke=0, fill=1)
-    matrix = _qr(marks.payload).matrix
+    matrix = qr_code(marks.payload).matrix
     count = len(matrix)
     module = box.width / (count + 2 * QR_QUIET_MODULES)
     inner = Rect(

@@ -24,6 +24,8 @@ MIN_SATURATION_ABOVE_PRINT = 0.2
 MIN_RELATIVE_BRIGHTNESS = 0.22  # of the paper around it: darker is ink, not a sticker
 PRINT_REACH_MM = 2.5  # how far from a printed mark of a colour its own colour is expected
 PAPER_WINDOW_MM = 30.0  # the light on the paper is judged over this much of it
+HUE_BINS = 24  # the ink a sticker must stand out from is that within a bin of its hue
+HUE_BIN = 360 / HUE_BINS
 MIN_FILL = 0.55  # of the blob's bounding box: a round dot fills 0.785
 MAX_ASPECT = 1.7
 
@@ -54,25 +56,42 @@ def find_stickers(
     photo_hsv = cv2.cvtColor(photo.astype(np.float32) / 255, cv2.COLOR_RGB2HSV)
     poster_hsv = cv2.cvtColor(poster.astype(np.float32) / 255, cv2.COLOR_RGB2HSV)
     photo_family = _nearest_hue(photo_hsv[..., 0], hues)
-    poster_family = _nearest_hue(poster_hsv[..., 0], hues)
     brightness = photo_hsv[..., 2]
     relative = brightness / np.maximum(_paper_light(brightness, pixels_per_mm), 1e-3)
     coloured = seen & (photo_hsv[..., 1] > MIN_SATURATION) & (relative > MIN_RELATIVE_BRIGHTNESS)
-    reach = _disc(PRINT_REACH_MM * pixels_per_mm)
-    inked = poster_hsv[..., 2] > 0.12
+    printed = _printed_saturation(photo_hsv[..., 0], coloured, poster_hsv, pixels_per_mm)
+    stands_out = photo_hsv[..., 1] > printed + MIN_SATURATION_ABOVE_PRINT
     found: list[Found] = []
     for index in range(len(hues)):
-        printed = np.where(inked & (poster_family == index), poster_hsv[..., 1], 0).astype(
-            np.float32
-        )
-        printed = cv2.dilate(printed, reach)
-        mask = (
-            coloured
-            & (photo_family == index)
-            & (photo_hsv[..., 1] > printed + MIN_SATURATION_ABOVE_PRINT)
-        )
+        mask = coloured & stands_out & (photo_family == index)
         found.extend(_blobs(mask, index, pixels_per_mm))
     return found
+
+
+def _printed_saturation(
+    photo_hue: NDArray[np.float32],
+    coloured: NDArray[np.bool_],
+    poster_hsv: NDArray[np.float32],
+    pixels_per_mm: float,
+) -> NDArray[np.float32]:
+    """For each pixel, the most saturated ink of about the photo pixel's hue that the poster
+    prints within reach of it: a sticker must stand out from that. Only inks of nearly the same
+    hue count, so a blue sticker on a teal ring line is still a sticker."""
+    bins = np.floor(poster_hsv[..., 0] / HUE_BIN).astype(np.int32) % HUE_BINS
+    inked = poster_hsv[..., 2] > 0.12
+    saturation = np.where(inked, poster_hsv[..., 1], 0).astype(np.float32)
+    reach = _disc(PRINT_REACH_MM * pixels_per_mm)
+    photo_bins = np.floor(photo_hue / HUE_BIN).astype(np.int32) % HUE_BINS
+    printed = np.zeros(photo_hue.shape, dtype=np.float32)
+    for hue_bin in range(HUE_BINS):
+        here = coloured & (photo_bins == hue_bin)  # only where a sticker might be
+        if not here.any():
+            continue
+        near = (bins - hue_bin) % HUE_BINS
+        similar = np.where((near <= 1) | (near == HUE_BINS - 1), saturation, 0).astype(np.float32)
+        if similar.any():
+            printed[here] = cv2.dilate(similar, reach)[here]
+    return printed
 
 
 def _nearest_hue(hue: NDArray[np.float32], hues: list[float]) -> NDArray[np.intp]:

@@ -12,10 +12,17 @@ from numpy.typing import NDArray
 
 from generator.errors import PhotoRefused
 from generator.i18n import _, ngettext
+from generator.poster.scanmarks import QR_QUIET_MODULES, qr_code
 from generator.scan.sheet import Box, PosterSheet
 
 MIN_MARKERS = 3  # three corners' markers (twelve points) pin the whole map down
 QR_PIXELS_PER_MM = 8.0  # the QR code's box is cut out at this size to be read
+QR_SAMPLE_PIXELS = 8  # per module, when the photo's QR code is compared with the pack's
+QR_SHIFT_MODULES = 3
+# Another text's code of the same size agrees on its fixed patterns and by chance on half the
+# rest: about 0.65 for another pack, about 0.88 for the same pack with another poster hash.
+MIN_QR_AGREEMENT = 0.95
+MIN_FINDER_AGREEMENT = 0.9  # of the finder patterns, to find a code of another size
 REPROJECTION_MM = 3.0  # a marker corner further than this from the fit is not trusted
 MAX_DETECTION_SIDE = 4200  # markers are sought on the photo shrunk to this, for speed
 
@@ -135,40 +142,137 @@ def seen_mask(
 def _check_qr(
     photo: NDArray[np.uint8], homography: NDArray[np.float64], sheet: PosterSheet, path: Path
 ) -> None:
-    """The QR code where the markers put it must name this pack and this poster."""
-    text = _read_qr(photo, homography, sheet.qr_box)
-    if text == sheet.qr:
-        return
-    if not text:
-        raise PhotoRefused(
-            _(
-                "{photo}: the QR code in the map's top-left corner cannot be read, so the photo "
-                "cannot be checked against the pack; photograph the poster closer and in focus, "
-                "without glare on the QR code"
-            ).format(photo=path)
-        )
+    """The QR code where the markers put it must be this pack's poster's, module for module.
+
+    Comparing with the code the pack's poster carries works where a blurred photo is too soft
+    for a QR reader; reading it is tried only to say whose poster a photo shows instead.
+    """
+    agreement, modules = _agreement(photo, homography, sheet)
+    read = _decode(modules)
+    if agreement >= MIN_QR_AGREEMENT and read in ("", sheet.qr):
+        return  # a sharp photo is read; a soft one has matched module for module
+    text = (
+        read or _other_code(photo, homography, sheet) or _read_qr(photo, homography, sheet.qr_box)
+    )
     parts = text.split("/")
-    if len(parts) != 3 or parts[0] != "buurtkaart":
-        raise PhotoRefused(
-            _(
-                "{photo}: the QR code says '{text}', which is not a buurtkaart poster's; "
-                "photograph the poster of {pack}"
-            ).format(photo=path, text=text, pack=sheet.pack_dir)
-        )
-    if parts[1] != sheet.pack_name:
+    if len(parts) == 3 and parts[0] == "buurtkaart" and parts[1] != sheet.pack_name:
         raise PhotoRefused(
             _(
                 "{photo} shows the poster of another pack ('{other}'), not of '{pack}'; scan it "
                 "with that pack's folder, or photograph this pack's poster"
             ).format(photo=path, other=parts[1], pack=sheet.pack_name)
         )
+    if len(parts) == 3 and parts[0] == "buurtkaart" and parts[2] != sheet.poster_hash:
+        raise PhotoRefused(
+            _(
+                "{photo} shows another version of the poster of '{pack}' (poster {other}, the "
+                "pack holds poster {ours}): the pack was made again after this poster was "
+                "printed; scan with the pack the poster was printed from"
+            ).format(photo=path, pack=sheet.pack_name, other=parts[2], ours=sheet.poster_hash)
+        )
     raise PhotoRefused(
         _(
-            "{photo} shows another version of the poster of '{pack}' (poster {other}, the pack "
-            "holds poster {ours}): the pack was made again after this poster was printed; scan "
-            "with the pack the poster was printed from"
-        ).format(photo=path, pack=sheet.pack_name, other=parts[2], ours=sheet.poster_hash)
+            "{photo}: the QR code in the map's top-left corner is not that of the poster of "
+            "'{pack}' (or cannot be made out): is it another pack's poster, or an earlier "
+            "version? Scan with the pack the poster was printed from, or photograph it closer "
+            "and in focus"
+        ).format(photo=path, pack=sheet.pack_name)
     )
+
+
+def _agreement(
+    photo: NDArray[np.uint8], homography: NDArray[np.float64], sheet: PosterSheet
+) -> tuple[float, NDArray[np.bool_]]:
+    """The share of the QR code's modules that are dark where the pack's poster has them dark,
+    and the modules as seen (dark is True)."""
+    expected = np.array(qr_code(sheet.qr).matrix, dtype=bool)
+    module = sheet.qr_box.width / (len(expected) + 2 * QR_QUIET_MODULES)
+    counted = np.ones_like(expected)
+    return _best_fit(photo, homography, sheet.qr_box, module, expected, counted)
+
+
+def _other_code(
+    photo: NDArray[np.uint8], homography: NDArray[np.float64], sheet: PosterSheet
+) -> str:
+    """The text of a QR code of another size than the pack's (another pack's poster, with a
+    longer or shorter name) in the same corner, found by its three finder patterns."""
+    ours = len(qr_code(sheet.qr).matrix)
+    module = sheet.qr_box.width / (ours + 2 * QR_QUIET_MODULES)
+    fits = []
+    for version in range(1, 11):
+        size = 17 + 4 * version
+        expected, counted = _finder_patterns(size)
+        fits.append(_best_fit(photo, homography, sheet.qr_box, module, expected, counted))
+    share, modules = max(fits, key=lambda fit: fit[0])
+    return _decode(modules) if share >= MIN_FINDER_AGREEMENT else ""
+
+
+def _finder_patterns(size: int) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """A QR code's three finder patterns with their light separators, and where they are."""
+    expected = np.zeros((size, size), dtype=bool)
+    counted = np.zeros((size, size), dtype=bool)
+    finder = np.ones((7, 7), dtype=bool)
+    finder[1:6, 1:6] = False
+    finder[2:5, 2:5] = True
+    for top, left in ((0, 0), (0, size - 7), (size - 7, 0)):
+        expected[top : top + 7, left : left + 7] = finder
+        counted[max(0, top - 1) : top + 8, max(0, left - 1) : left + 8] = True
+    return expected, counted
+
+
+def _best_fit(
+    photo: NDArray[np.uint8],
+    homography: NDArray[np.float64],
+    box: Box,
+    module: float,
+    expected: NDArray[np.bool_],
+    counted: NDArray[np.bool_],
+) -> tuple[float, NDArray[np.bool_]]:
+    """The code's modules sampled from the photo where they agree best with ``expected`` (on
+    the ``counted`` modules), at small shifts from the box's corner: with a corner's marker
+    out of sight, the markers place the code to a few millimetres only."""
+    count = len(expected) + 2 * QR_QUIET_MODULES
+    cell = QR_SAMPLE_PIXELS
+    reach = QR_SHIFT_MODULES * module
+    side = count * module
+    grown = Box(box.left - reach, box.top - reach, side + 2 * reach, side + 2 * reach)
+    grey = cv2.cvtColor(rectify(photo, homography, grown, cell / module), cv2.COLOR_RGB2GRAY)
+    pixels = cell * count
+    best: tuple[float, NDArray[np.bool_]] = (0.0, np.zeros_like(expected))
+    best_contrast = 0.0
+    shifts = range(0, 2 * QR_SHIFT_MODULES * cell + 1, cell // 4)
+    for dy in shifts:
+        for dx in shifts:
+            window = grey[dy : dy + pixels, dx : dx + pixels]
+            if window.shape != (pixels, pixels):
+                continue
+            dark, contrast = _dark_modules(window, cell)
+            share = float(np.mean((dark == expected)[counted]))
+            # among equal fits, the one whose modules are clearest sits on their middles
+            if (share, contrast) > (best[0], best_contrast):
+                best, best_contrast = (share, dark), contrast
+    return best
+
+
+def _dark_modules(grey: NDArray[np.uint8], cell: int) -> tuple[NDArray[np.bool_], float]:
+    """Which modules are dark, and how clearly on average (0 to 1)."""
+    count = grey.shape[0] // cell
+    # the middle of each module, away from its blurred edges
+    blocks = grey.reshape(count, cell, count, cell)[:, 2:-2, :, 2:-2].mean(axis=(1, 3))
+    quiet = QR_QUIET_MODULES
+    inner = np.ascontiguousarray(blocks[quiet:-quiet, quiet:-quiet]).astype(np.uint8)
+    threshold, _binary = cv2.threshold(inner, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    contrast = float(np.mean(np.abs(inner.astype(np.float32) - threshold))) / 255
+    return np.asarray(inner < threshold, dtype=np.bool_), contrast
+
+
+def _decode(modules: NDArray[np.bool_]) -> str:
+    """The text of a QR code given module by module, drawn clean to be read; '' if it can't."""
+    clean = np.where(modules, 0, 255).astype(np.uint8)
+    clean = np.pad(clean, 4, constant_values=255)
+    large = cv2.resize(clean, None, fx=10, fy=10, interpolation=cv2.INTER_NEAREST)
+    text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(large)
+    return str(text or "")
 
 
 def _read_qr(photo: NDArray[np.uint8], homography: NDArray[np.float64], box: Box) -> str:
@@ -179,7 +283,9 @@ def _read_qr(photo: NDArray[np.uint8], homography: NDArray[np.float64], box: Box
         box.left - margin, box.top - margin, box.width + 2 * margin, box.height + 2 * margin
     )
     crop = cv2.cvtColor(rectify(photo, homography, grown, QR_PIXELS_PER_MM), cv2.COLOR_RGB2GRAY)
-    for image in (crop, cv2.GaussianBlur(crop, (0, 0), 1.5)):
+    upscaled = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    _threshold, binary = cv2.threshold(upscaled, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    for image in (crop, binary, cv2.GaussianBlur(crop, (0, 0), 1.5)):
         text, _points, _straight = detector.detectAndDecode(image)
         if text:
             return str(text)

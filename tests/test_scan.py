@@ -1,0 +1,361 @@
+"""buurtkaart scan: the poster's markers and QR code, and phone photos read back as stickers.
+
+The photos are made at test time from the project's own A3 poster (tests/photo_support.py):
+stickers at known places, then perspective, rotation, uneven light, a shadow band, blur and
+JPEG at quality 60.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from generator.cli import main
+from generator.poster.scanmarks import MARKER_BITS
+from generator.scan import scan_pack
+from generator.scan.photo import load_photo
+from generator.scan.sheet import read_sheet
+from tests.photo_support import (
+    Shot,
+    TrueSticker,
+    make_pack,
+    photo_of_pack,
+    place_stickers,
+    render_page,
+)
+from tests.poster_support import example_team
+
+COLOUR_NAMES = ["geel", "blauw", "groen", "rood"]
+SMALL = Shot(width_px=3200, height_px=2400, tilt=28, rotation=-6, blur=1.0)  # 7.7 MP
+PAGE_PPMM = 4.5  # the poster rendered for the software photo: finer than the photo shows it
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_pack(tmp_path_factory.mktemp("scan") / "pack")
+
+
+@pytest.fixture(scope="module")
+def truth(pack: Path) -> list[TrueSticker]:
+    return place_stickers(read_sheet(pack), 12, seed=7)
+
+
+@pytest.fixture(scope="module")
+def photo(pack: Path, truth: list[TrueSticker], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("photos") / "IMG_0001.jpg"
+    return photo_of_pack(pack, target, truth, SMALL, seed=3, pixels_per_mm=PAGE_PPMM)
+
+
+def fresh_pack(pack: Path, tmp_path: Path) -> Path:
+    """A copy of the module's pack, so each test writes its own resultaat/."""
+    copy = tmp_path / pack.name
+    shutil.copytree(pack, copy)
+    return copy
+
+
+def matched(found: list[tuple[str, float, float]], truth: list[TrueSticker]) -> list[float]:
+    """For each true sticker, the distance in mm to the found sticker of its colour nearest it."""
+    errors = []
+    for sticker in truth:
+        same = [
+            math.dist((x, y), (sticker.x_mm, sticker.y_mm))
+            for colour, x, y in found
+            if colour == COLOUR_NAMES[sticker.colour]
+        ]
+        errors.append(min(same, default=math.inf))
+    return errors
+
+
+def test_the_markers_drawn_are_those_of_opencvs_dictionary() -> None:
+    dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
+    for marker, rows in enumerate(MARKER_BITS):
+        drawn = cv2.aruco.generateImageMarker(dictionary, marker, 6)[1:5, 1:5]
+        assert ["".join("1" if v else "0" for v in row) for row in drawn] == list(rows)
+
+
+def test_the_poster_carries_its_markers_and_qr_code_where_pack_json_says(pack: Path) -> None:
+    sheet = read_sheet(pack)
+    manifest = json.loads((pack / "pack.json").read_text(encoding="utf-8"))
+    assert manifest["scan"]["qr"] == f"buurtkaart/{pack_name()}/{sheet.poster_hash}"
+    page = render_page(sheet, 4.0)
+    grey = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
+    detector = cv2.aruco.ArucoDetector(
+        cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), cv2.aruco.DetectorParameters()
+    )
+    corners, ids, _rejected = detector.detectMarkers(grey)
+    ours = [(marker, points) for marker, points in zip(ids.ravel().tolist(), corners, strict=True)]
+    # (the QR code's squares can pass for a marker of another id, which the scan ignores)
+    assert sorted(marker for marker, _points in ours if marker < 4) == [0, 1, 2, 3]
+    for marker, points in ours:
+        if marker >= 4:
+            continue
+        expected = sheet.marker_corners(marker)
+        assert np.abs(points.reshape(4, 2) / 4.0 - expected).max() < 0.5  # mm
+    box = sheet.qr_box
+    crop = grey[
+        round(box.top * 4) : round(box.bottom * 4), round(box.left * 4) : round(box.right * 4)
+    ]
+    text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(crop)
+    assert text == sheet.qr
+    # the QR code sits on the map, clear of the grid band's markers, inside the map frame
+    assert sheet.map_frame.contains(box.left, box.top)
+    assert sheet.map_frame.contains(box.right, box.bottom)
+
+
+def pack_name() -> str:
+    from generator.identity import pack_slug
+
+    return pack_slug(example_team())
+
+
+def test_a_photo_gives_every_sticker_in_its_colour_within_4_mm(
+    pack: Path, truth: list[TrueSticker], photo: Path, tmp_path: Path
+) -> None:
+    folder = fresh_pack(pack, tmp_path)
+    report = scan_pack(folder, [photo])
+    found = [(s.colour_name, *s.sticker.poster_mm) for s in report.stickers if s.sticker.poster_mm]
+    errors = matched(found, truth)
+    assert max(errors) < 4.0, errors
+    assert len(report.stickers) == len(truth)  # no false stickers
+    with (folder / "resultaat" / "stickers.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["kleur", "vraag", "x_mm", "y_mm", "lat", "lon", "rooster", "straat"]
+    assert len(rows) == len(truth) + 1
+    sheet = read_sheet(folder)
+    for row in rows[1:]:
+        x, y = float(row[2]), float(row[3])
+        position = sheet.position(x, y)
+        assert (float(row[4]), float(row[5])) == pytest.approx((position.lat, position.lon))
+        assert row[6] == sheet.grid_square(x, y) and row[6] != ""
+        assert (
+            row[1]
+            == {
+                "geel": "Waar komen je deelnemers vandaan?",
+                "blauw": "Welke organisaties, verenigingen en infrastructuur zijn er in de buurt?",
+                "groen": "Wat ken je?",
+                "rood": "Wat gebruik je al?",
+            }[row[0]]
+        )
+    geojson = json.loads((folder / "resultaat" / "stickers.geojson").read_text(encoding="utf-8"))
+    assert len(geojson["features"]) == len(truth)
+    first = geojson["features"][0]
+    assert first["geometry"]["coordinates"] == [float(rows[1][5]), float(rows[1][4])]
+    control = Image.open(folder / "resultaat" / "controle-1.png")
+    assert max(control.size) == 2400
+    # the first sticker's circle is drawn in magenta around it
+    x, y = (
+        value * 2400 / max(sheet.page_mm) for value in report.stickers[0].sticker.poster_mm or ()
+    )
+    radius = (report.stickers[0].diameter_mm / 2 + 3) * 2400 / max(sheet.page_mm)
+    ring = np.asarray(control.convert("RGB"))[round(y), round(x - radius)]
+    assert tuple(ring) == (230, 0, 126)
+
+
+def test_two_photos_of_one_poster_count_each_sticker_once(
+    pack: Path, truth: list[TrueSticker], photo: Path, tmp_path: Path
+) -> None:
+    folder = fresh_pack(pack, tmp_path)
+    other = Shot(width_px=3200, height_px=2400, tilt=20, tilt_direction=200, rotation=12)
+    second = photo_of_pack(pack, tmp_path / "IMG_0002.jpg", truth, other, 11, PAGE_PPMM)
+    report = scan_pack(folder, [photo, second])
+    assert len(report.stickers) == len(truth)
+    assert {sticker.photos for sticker in report.stickers} == {(1, 2)}
+    assert [note.stickers for note in report.photos] == [len(truth), len(truth)]
+    assert (folder / "resultaat" / "controle-2.png").is_file()
+
+
+def test_a_second_scan_never_writes_over_the_first(pack: Path, photo: Path, tmp_path: Path) -> None:
+    folder = fresh_pack(pack, tmp_path)
+    first = scan_pack(folder, [photo])
+    before = (folder / "resultaat" / "stickers.csv").read_bytes()
+    second = scan_pack(folder, [photo])
+    assert first.folder == folder / "resultaat"
+    assert second.folder == folder / "resultaat" / "scan-2"
+    assert (folder / "resultaat" / "stickers.csv").read_bytes() == before
+    assert (second.folder / "stickers.csv").read_bytes() == before  # same photo, same result
+
+
+def test_exif_orientation_turns_the_photo_upright(tmp_path: Path) -> None:
+    upright = np.zeros((30, 60, 3), dtype=np.uint8)
+    upright[:, :20] = (255, 0, 0)  # red on the left of the upright picture
+    lying = Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90)  # as a sensor stores it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "turn 90 degrees clockwise to show"
+    path = tmp_path / "lying.png"
+    lying.save(path, exif=exif.tobytes())
+    loaded = load_photo(path)
+    assert loaded.shape == (30, 60, 3)
+    assert tuple(loaded[15, 5]) == (255, 0, 0) and tuple(loaded[15, 50]) == (0, 0, 0)
+
+
+def scan_cli(pack: Path, *photos: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["scan", str(pack), *map(str, photos)])
+    return result.exit_code, result.stderr
+
+
+def test_a_file_that_is_no_image_is_refused(pack: Path, tmp_path: Path) -> None:
+    folder = fresh_pack(pack, tmp_path)
+    fake = tmp_path / "IMG_0003.jpg"
+    fake.write_bytes(b"%!PS-Adobe-3.0\nthis is PostScript, not a photo\n")
+    code, stderr = scan_cli(folder, fake)
+    assert code == 3
+    assert stderr == (
+        "Reading the photos\n"
+        f"Error: {fake} is not a JPEG or PNG photo; take the photo with a phone or camera\n"
+    )
+    assert not (folder / "resultaat").exists()
+
+
+def png_header_only(path: Path, width: int, height: int) -> Path:
+    """A PNG that claims a size and holds a tiny compressed body: a decompression bomb."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 1000, 9)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def test_a_png_bomb_is_refused_before_decoding(pack: Path, tmp_path: Path) -> None:
+    bomb = png_header_only(tmp_path / "bomb.png", 100_000, 100_000)
+    code, stderr = scan_cli(fresh_pack(pack, tmp_path), bomb)
+    assert code == 3
+    assert stderr == (
+        "Reading the photos\n"
+        f"Error: {bomb} is too large: at most 50 megapixels are read; send the photo at the "
+        "phone's usual size\n"
+    )
+
+
+def test_a_60_megapixel_photo_is_refused(pack: Path, tmp_path: Path) -> None:
+    large = png_header_only(tmp_path / "large.png", 10_000, 6_000)
+    code, stderr = scan_cli(fresh_pack(pack, tmp_path), large)
+    assert code == 3
+    assert stderr == (
+        "Reading the photos\n"
+        f"Error: {large} is too large (60 megapixels): at most 50 megapixels are read; send the "
+        "photo at the phone's usual size\n"
+    )
+
+
+def test_a_photo_without_a_poster_is_refused(pack: Path, tmp_path: Path) -> None:
+    wall = tmp_path / "wall.jpg"
+    Image.new("RGB", (1600, 1200), (200, 190, 170)).save(wall, quality=80)
+    code, stderr = scan_cli(fresh_pack(pack, tmp_path), wall)
+    assert code == 3
+    assert stderr == (
+        "Reading the photos\n"
+        f"Error: {wall}: no poster of buurtkaart is to be seen (none of its four corner "
+        "markers); photograph the whole map, corners included\n"
+    )
+
+
+def test_a_photo_with_two_markers_hidden_is_refused(
+    pack: Path, photo: Path, tmp_path: Path
+) -> None:
+    image = np.asarray(Image.open(photo).convert("RGB")).copy()
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    parameters = cv2.aruco.DetectorParameters()
+    parameters.minMarkerPerimeterRate = 0.01  # as the scan seeks them
+    detector = cv2.aruco.ArucoDetector(
+        cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), parameters
+    )
+    corners, ids, _rejected = detector.detectMarkers(grey)
+    for marker, points in zip(ids.ravel().tolist(), corners, strict=True):
+        if marker in (0, 3):  # a hand over the left corners
+            x0, y0 = points.reshape(4, 2).min(axis=0).astype(int) - 15
+            x1, y1 = points.reshape(4, 2).max(axis=0).astype(int) + 15
+            image[y0:y1, x0:x1] = (180, 140, 120)
+    hidden = tmp_path / "hidden.jpg"
+    Image.fromarray(image).save(hidden, quality=90)
+    code, stderr = scan_cli(fresh_pack(pack, tmp_path), hidden)
+    assert code == 3
+    assert stderr == (
+        "Reading the photos\n"
+        f"Error: {hidden}: only 2 of the map's four corner markers are to be seen, and at least "
+        "3 are needed; photograph the whole map, corners included\n"
+    )
+
+
+def test_a_photo_of_another_teams_poster_is_refused(
+    pack: Path, truth: list[TrueSticker], tmp_path: Path
+) -> None:
+    team = example_team()
+    other_team = team.replace(
+        organisation=team.organisation.__class__(
+            **{**team.organisation.__dict__, "name": "Wijkcentrum Het Anker"}
+        )
+    )
+    other = make_pack(tmp_path / "other", team=other_team)
+    shot = photo_of_pack(other, tmp_path / "other.jpg", truth[:3], SMALL, 5, PAGE_PPMM)
+    code, stderr = scan_cli(fresh_pack(pack, tmp_path), shot)
+    assert code == 3
+    assert stderr == (
+        "Reading the photos\n"
+        f"Error: {shot} shows the poster of another pack "
+        "('wijkcentrum-het-anker-vestiging-dampoort'), not of "
+        f"'{pack_name()}'; scan it with that pack's folder, or photograph this pack's poster\n"
+    )
+
+
+def test_a_photo_of_an_earlier_version_of_the_poster_is_refused(
+    pack: Path, photo: Path, tmp_path: Path
+) -> None:
+    folder = fresh_pack(pack, tmp_path)
+    manifest = json.loads((folder / "pack.json").read_text(encoding="utf-8"))
+    printed = manifest["scan"]["poster_hash"]
+    manifest["scan"]["poster_hash"] = "0123456789"  # the pack was made again since
+    manifest["scan"]["qr"] = f"buurtkaart/{pack_name()}/0123456789"
+    (folder / "pack.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, stderr = scan_cli(folder, photo)
+    assert code == 3
+    assert stderr == (
+        "Reading the photos\n"
+        f"Error: {photo} shows another version of the poster of '{pack_name()}' (poster "
+        f"{printed}, the pack holds poster 0123456789): the pack was made again after this "
+        "poster was printed; scan with the pack the poster was printed from\n"
+    )
+
+
+def test_a_pack_made_before_posters_had_markers_is_refused(
+    pack: Path, photo: Path, tmp_path: Path
+) -> None:
+    folder = fresh_pack(pack, tmp_path)
+    manifest = json.loads((folder / "pack.json").read_text(encoding="utf-8"))
+    del manifest["scan"]
+    (folder / "pack.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, stderr = scan_cli(folder, photo)
+    assert code == 1
+    assert stderr == (
+        f"Error: {folder / 'pack.json'} says nothing about scanning: the pack was made before "
+        "posters carried markers; make the pack again with generate and print the new poster\n"
+    )
+
+
+def test_the_cli_reports_each_photo_and_where_the_results_are(
+    pack: Path, truth: list[TrueSticker], photo: Path, tmp_path: Path
+) -> None:
+    folder = fresh_pack(pack, tmp_path)
+    result = CliRunner().invoke(main, ["scan", str(folder), str(photo)], catch_exceptions=False)
+    assert result.exit_code == 0
+    results = folder / "resultaat"
+    assert result.stderr.splitlines()[-2:] == [
+        f"{photo}: 4 of 4 markers, {len(truth)} stickers; check {results / 'controle-1.png'}",
+        f"{len(truth)} stickers found on 1 photo(s); results in {results}",
+    ]
