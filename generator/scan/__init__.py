@@ -39,7 +39,7 @@ from generator.scan.streets import nearest_streets
 __all__ = ["PhotoNote", "ScanReport", "ScannedSticker", "scan_pack"]
 
 WORKING_PIXELS_PER_MM = 2.0  # an 8 mm sticker is 16 pixels across: enough, and fast
-CONTROL_LONG_SIDE_PX = 2400
+CONTROL_LONG_SIDE_PX = 2000  # an A1 poster at 2.4 pixels a millimetre: numbers legible
 SAME_STICKER_MM = 6.0  # two photos' stickers of one colour nearer than this are one sticker
 
 
@@ -106,7 +106,7 @@ def scan_pack(
         progress.finish()
     if refusals:
         raise PhotoRefused("\n".join(refusals))
-    stickers = _numbered(_merged(seen), sheet, colours, progress)
+    stickers = _numbered(_merged(seen), sheet, colours)
     return _write(pack_dir, sheet, seen, stickers, workbook, templates)
 
 
@@ -200,12 +200,12 @@ def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def _numbered(
-    clusters: list[_Cluster], sheet: PosterSheet, colours: Sequence[Sticker], progress: Progress
+    clusters: list[_Cluster], sheet: PosterSheet, colours: Sequence[Sticker]
 ) -> list[ScannedSticker]:
     """The stickers numbered as one reads the poster: by grid row, then left to right."""
     ordered = sorted(clusters, key=lambda c: (round(c.centre[1] / 10), c.centre[0]))
     centres = [(round(c.centre[0], 1), round(c.centre[1], 1)) for c in ordered]
-    streets = nearest_streets(sheet, centres, progress)
+    streets = nearest_streets(sheet, centres)
     stickers = []
     for number, (cluster, (x, y), street) in enumerate(
         zip(ordered, centres, streets, strict=True), start=1

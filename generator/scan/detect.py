@@ -53,8 +53,8 @@ def find_stickers(
 ) -> list[Found]:
     """Every sticker in ``photo`` (the straightened area), ``poster`` being the same area as
     rendered from the PDF."""
-    photo_hsv = cv2.cvtColor(photo.astype(np.float32) / 255, cv2.COLOR_RGB2HSV)
-    poster_hsv = cv2.cvtColor(poster.astype(np.float32) / 255, cv2.COLOR_RGB2HSV)
+    photo_hsv = _hsv(photo)
+    poster_hsv = _hsv(poster)
     photo_family = _nearest_hue(photo_hsv[..., 0], hues)
     brightness = photo_hsv[..., 2]
     relative = brightness / np.maximum(_paper_light(brightness, pixels_per_mm), 1e-3)
@@ -94,9 +94,14 @@ def _printed_saturation(
     return printed
 
 
+def _hsv(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """Hue in degrees, saturation and value from 0 to 1."""
+    return np.asarray(cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2HSV), np.float32)
+
+
 def _nearest_hue(hue: NDArray[np.float32], hues: list[float]) -> NDArray[np.intp]:
     distances = [np.abs((hue - centre + 180) % 360 - 180) for centre in hues]
-    return np.argmin(np.stack(distances), axis=0)
+    return np.asarray(np.argmin(np.stack(distances), axis=0), dtype=np.intp)
 
 
 def _paper_light(brightness: NDArray[np.float32], pixels_per_mm: float) -> NDArray[np.float32]:

@@ -38,7 +38,7 @@ class Registration:
 
 def register(photo: NDArray[np.uint8], sheet: PosterSheet, path: Path) -> Registration:
     """The photo's homography onto the poster, its QR code checked against the pack."""
-    grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
+    grey = np.asarray(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     found = _markers(grey, sheet)
     if not found:
         raise PhotoRefused(
@@ -59,13 +59,14 @@ def register(photo: NDArray[np.uint8], sheet: PosterSheet, path: Path) -> Regist
         )
     pixels = np.concatenate([corners for corners in found.values()])
     millimetres = np.concatenate([sheet.marker_corners(marker) for marker in found])
-    homography, _inliers = cv2.findHomography(pixels, millimetres, 0)
-    if homography is None:
+    fitted, _inliers = cv2.findHomography(pixels, millimetres, 0)
+    if fitted is None:
         raise PhotoRefused(
             _("{photo}: the corner markers do not fit a flat poster; photograph it again").format(
                 photo=path
             )
         )
+    homography = np.asarray(fitted, dtype=np.float64)
     error = _largest_error(homography, pixels, millimetres)
     if error > REPROJECTION_MM:
         raise PhotoRefused(
@@ -75,7 +76,7 @@ def register(photo: NDArray[np.uint8], sheet: PosterSheet, path: Path) -> Regist
             ).format(photo=path, error=error)
         )
     _check_qr(photo, homography, sheet, path)
-    return Registration(homography.astype(np.float64), tuple(sorted(found)), error)
+    return Registration(homography, tuple(sorted(found)), error)
 
 
 def _markers(grey: NDArray[np.uint8], sheet: PosterSheet) -> dict[int, NDArray[np.float32]]:
@@ -236,7 +237,8 @@ def _best_fit(
     reach = QR_SHIFT_MODULES * module
     side = count * module
     grown = Box(box.left - reach, box.top - reach, side + 2 * reach, side + 2 * reach)
-    grey = cv2.cvtColor(rectify(photo, homography, grown, cell / module), cv2.COLOR_RGB2GRAY)
+    straight = rectify(photo, homography, grown, cell / module)
+    grey = np.asarray(cv2.cvtColor(straight, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     pixels = cell * count
     best: tuple[float, NDArray[np.bool_]] = (0.0, np.zeros_like(expected))
     best_contrast = 0.0

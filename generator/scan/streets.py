@@ -16,19 +16,18 @@ from generator.map.osmdata import MapDataUnavailable
 from generator.map.stage import DATA_MARGIN
 from generator.model import LatLon
 from generator.options import PackOptions, with_environment
-from generator.progress import Progress
+from generator.progress import SilentProgress
 from generator.scan.sheet import PosterSheet
 
 NEAREST_WITHIN_M = 60.0  # further than this from every named street, a sticker names none
 
 
-def nearest_streets(
-    sheet: PosterSheet, points_mm: Sequence[tuple[float, float]], progress: Progress
-) -> list[str]:
+def nearest_streets(sheet: PosterSheet, points_mm: Sequence[tuple[float, float]]) -> list[str]:
     """The nearest named street to each point on the page, or '' where none is near."""
     if not points_mm:
         return []
-    source = MapDataSource(with_environment(PackOptions(offline=True)), progress)
+    # only the cache is read: no progress to show, and a cache that cannot be written is moot
+    source = MapDataSource(with_environment(PackOptions(offline=True)), SilentProgress())
     try:
         data = source.get(sheet.view.extent(DATA_MARGIN))
     except MapDataUnavailable:
