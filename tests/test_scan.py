@@ -17,6 +17,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -34,7 +35,7 @@ from tests.photo_support import (
     place_stickers,
     render_page,
 )
-from tests.poster_support import example_team
+from tests.poster_support import EXAMPLE, example_team
 
 COLOUR_NAMES = ["geel", "blauw", "groen", "rood"]
 SMALL = Shot(width_px=3200, height_px=2400, tilt=28, rotation=-6, blur=1.0)  # 7.7 MP
@@ -359,3 +360,29 @@ def test_the_cli_reports_each_photo_and_where_the_results_are(
         f"{photo}: 4 of 4 markers, {len(truth)} stickers; check {results / 'controle-1.png'}",
         f"{len(truth)} stickers found on 1 photo(s); results in {results}",
     ]
+
+
+def test_with_workbook_a_copy_lists_the_stickers_and_the_original_is_untouched(
+    pack: Path, truth: list[TrueSticker], photo: Path, tmp_path: Path
+) -> None:
+    folder = fresh_pack(pack, tmp_path)
+    workbook = tmp_path / "voorbeeld.xlsx"
+    shutil.copy(EXAMPLE, workbook)
+    before = workbook.read_bytes()
+    report = scan_pack(folder, [photo], workbook=workbook)
+    copy = folder / "resultaat" / "voorbeeld.xlsx"
+    assert copy in report.files
+    assert workbook.read_bytes() == before
+    book = openpyxl.load_workbook(copy)
+    try:
+        rows = [list(row) for row in book["Kaartoefening"].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    assert rows[0][:4] == ["Kleur", "Vraag", "x (mm)", "y (mm)"]
+    written = [(row[0], row[2], row[3]) for row in rows[1:]]
+    expected = [
+        (s.colour_name, round(x, 1), round(y, 1))
+        for s in report.stickers
+        for x, y in [s.sticker.poster_mm or (0.0, 0.0)]
+    ]
+    assert written == expected and len(written) == len(truth)
