@@ -191,7 +191,7 @@ def main() -> None:
             print(
                 f"per photo (whole process): median {np.median(times):.1f} s, max "
                 f"{max(times):.1f} s; CPU median {np.median(cpus):.1f} s, max {max(cpus):.1f} s; "
-                "peak memory max {max(memories):.0f} MB; load now "
+                f"peak memory max {max(memories):.0f} MB; load now "
                 f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
             )
 

@@ -26,6 +26,7 @@ PRINT_REACH_MM = 2.5  # how far from a printed mark of a colour its own colour i
 PAPER_WINDOW_MM = 30.0  # the light on the paper is judged over this much of it
 HUE_BINS = 24  # the ink a sticker must stand out from is that within a bin of its hue
 HUE_BIN = 360 / HUE_BINS
+VALUE_BINS = 5  # and of its lightness: a bright sticker is not explained by dark ink
 MIN_FILL = 0.55  # of the blob's bounding box: a round dot fills 0.785
 MAX_ASPECT = 1.7
 
@@ -59,7 +60,7 @@ def find_stickers(
     brightness = photo_hsv[..., 2]
     relative = brightness / np.maximum(_paper_light(brightness, pixels_per_mm), 1e-3)
     coloured = seen & (photo_hsv[..., 1] > MIN_SATURATION) & (relative > MIN_RELATIVE_BRIGHTNESS)
-    printed = _printed_saturation(photo_hsv[..., 0], coloured, poster_hsv, pixels_per_mm)
+    printed = _printed_saturation(photo_hsv[..., 0], relative, coloured, poster_hsv, pixels_per_mm)
     stands_out = photo_hsv[..., 1] > printed + MIN_SATURATION_ABOVE_PRINT
     found: list[Found] = []
     for index in range(len(hues)):
@@ -70,28 +71,39 @@ def find_stickers(
 
 def _printed_saturation(
     photo_hue: NDArray[np.float32],
+    photo_value: NDArray[np.float32],
     coloured: NDArray[np.bool_],
     poster_hsv: NDArray[np.float32],
     pixels_per_mm: float,
 ) -> NDArray[np.float32]:
-    """For each pixel, the most saturated ink of about the photo pixel's hue that the poster
-    prints within reach of it: a sticker must stand out from that. Only inks of nearly the same
-    hue count, so a blue sticker on a teal ring line is still a sticker."""
-    bins = np.floor(poster_hsv[..., 0] / HUE_BIN).astype(np.int32) % HUE_BINS
+    """For each pixel, the most saturated ink of about the photo pixel's hue and lightness that
+    the poster prints within reach of it: a sticker must stand out from that. Only inks that
+    look nearly the same count, so a blue sticker on a teal ring line or half over a dark
+    partner marker is still a sticker. ``photo_value`` is relative to the paper, as the
+    rendering's value is."""
+    hue_bins = np.floor(poster_hsv[..., 0] / HUE_BIN).astype(np.int32) % HUE_BINS
+    value_bins = _value_bin(poster_hsv[..., 2])
     inked = poster_hsv[..., 2] > 0.12
     saturation = np.where(inked, poster_hsv[..., 1], 0).astype(np.float32)
     reach = _disc(PRINT_REACH_MM * pixels_per_mm)
-    photo_bins = np.floor(photo_hue / HUE_BIN).astype(np.int32) % HUE_BINS
+    photo_bins = (np.floor(photo_hue / HUE_BIN).astype(np.int32) % HUE_BINS) * VALUE_BINS
+    photo_bins += _value_bin(photo_value)
     printed = np.zeros(photo_hue.shape, dtype=np.float32)
-    for hue_bin in range(HUE_BINS):
-        here = coloured & (photo_bins == hue_bin)  # only where a sticker might be
-        if not here.any():
-            continue
-        near = (bins - hue_bin) % HUE_BINS
-        similar = np.where((near <= 1) | (near == HUE_BINS - 1), saturation, 0).astype(np.float32)
-        if similar.any():
-            printed[here] = cv2.dilate(similar, reach)[here]
+    for key in np.unique(photo_bins[coloured]).tolist():  # only where a sticker might be
+        hue_bin, value_bin = divmod(int(key), VALUE_BINS)
+        here = coloured & (photo_bins == key)
+        near_hue = (hue_bins - hue_bin) % HUE_BINS
+        similar = ((near_hue <= 1) | (near_hue == HUE_BINS - 1)) & (
+            np.abs(value_bins - value_bin) <= 1
+        )
+        ink = np.where(similar, saturation, 0).astype(np.float32)
+        if ink.any():
+            printed[here] = cv2.dilate(ink, reach)[here]
     return printed
+
+
+def _value_bin(value: NDArray[np.float32]) -> NDArray[np.int32]:
+    return np.clip(np.floor(value * VALUE_BINS), 0, VALUE_BINS - 1).astype(np.int32)
 
 
 def _hsv(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
