@@ -18,12 +18,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 import openpyxl
+import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from reportlab.lib.units import mm
 
 from generator.cli import main
+from generator.options import PackOptions
+from generator.poster import scan_sheet, write_poster
+from generator.poster.layout import page_size
 from generator.poster.scanmarks import MARKER_BITS
+from generator.poster.sheets import PRINTER_MARGIN, plan_tiles, sheet_number
+from generator.resources import Templates
 from generator.scan import scan_pack
 from generator.scan.photo import load_photo
 from generator.scan.sheet import read_sheet
@@ -35,7 +42,7 @@ from tests.photo_support import (
     place_stickers,
     render_page,
 )
-from tests.poster_support import EXAMPLE, example_team
+from tests.poster_support import EXAMPLE, example_team, synthetic_base
 
 COLOUR_NAMES = ["geel", "blauw", "groen", "rood"]
 SMALL = Shot(width_px=3200, height_px=2400, tilt=28, rotation=-6, blur=1.0)  # 7.7 MP
@@ -386,3 +393,41 @@ def test_with_workbook_a_copy_lists_the_stickers_and_the_original_is_untouched(
         for x, y in [s.sticker.poster_mm or (0.0, 0.0)]
     ]
     assert written == expected and len(written) == len(truth)
+
+
+def test_print_sheets_carry_the_markers_where_the_assembled_poster_has_them(
+    tmp_path: Path,
+) -> None:
+    team = example_team()
+    options = PackOptions(paper="A3", print_tiles="A4")
+    base = synthetic_base(team, options, tmp_path)
+    write_poster(team, base, options, tmp_path, Templates())
+    sheet = scan_sheet(team, base, options, Templates())
+    plan = plan_tiles(page_size("A3", landscape=False), "A4")
+    pixels_per_mm = 6.0
+    document = pdfium.PdfDocument(str(tmp_path / "poster-A3-tegels-A4.pdf"))
+    detector = cv2.aruco.ArucoDetector(
+        cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), cv2.aruco.DetectorParameters()
+    )
+    seen: dict[int, list[tuple[float, float]]] = {}
+    try:
+        for row in range(plan.rows):
+            for column in range(plan.columns):
+                page = document[sheet_number(plan, column, row)]  # page 0 is the assembly
+                image = page.render(scale=pixels_per_mm * 25.4 / 72).to_pil().convert("L")
+                corners, ids, _rejected = detector.detectMarkers(np.asarray(image))
+                window = plan.window_on_poster(column, row)
+                for marker, points in zip([] if ids is None else ids.ravel(), corners, strict=True):
+                    x_px, y_px = points.reshape(4, 2).mean(axis=0)
+                    # sheet millimetres from its top-left, then the poster's, top-left too
+                    x = x_px / pixels_per_mm + (window.x - PRINTER_MARGIN) / mm
+                    sheet_top = window.top + PRINTER_MARGIN
+                    y = y_px / pixels_per_mm + (page_size("A3", False)[1] - sheet_top) / mm
+                    seen.setdefault(int(marker), []).append((x, y))
+    finally:
+        document.close()
+    for marker in sheet["markers_mm"]:
+        centre = (marker["left"] + marker["width"] / 2, marker["top"] + marker["height"] / 2)
+        places = seen.get(marker["id"], [])
+        assert places, f"marker {marker['id']} is on no sheet"
+        assert min(math.dist(place, centre) for place in places) < 0.5
