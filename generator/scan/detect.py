@@ -58,7 +58,8 @@ def find_stickers(
     poster_hsv = _hsv(poster)
     photo_family = _nearest_hue(photo_hsv[..., 0], hues)
     brightness = photo_hsv[..., 2]
-    relative = brightness / np.maximum(_paper_light(brightness, pixels_per_mm), 1e-3)
+    paper = np.maximum(_paper_light(brightness, pixels_per_mm), np.float32(1e-3))
+    relative = np.asarray(brightness / paper, dtype=np.float32)
     coloured = seen & (photo_hsv[..., 1] > MIN_SATURATION) & (relative > MIN_RELATIVE_BRIGHTNESS)
     printed = _printed_saturation(photo_hsv[..., 0], relative, coloured, poster_hsv, pixels_per_mm)
     stands_out = photo_hsv[..., 1] > printed + MIN_SATURATION_ABOVE_PRINT

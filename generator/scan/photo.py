@@ -48,14 +48,14 @@ def load_photo(path: Path) -> NDArray[np.uint8]:
 
 
 def _too_large(path: Path, megapixels: float | None) -> PhotoRefused:
-    size = (
-        ""
-        if megapixels is None
-        else _(" ({megapixels:.0f} megapixels)").format(megapixels=megapixels)
-    )
-    return PhotoRefused(
-        _(
-            "{photo} is too large{size}: at most 50 megapixels are read; send the photo at the "
+    if megapixels is None:
+        message = _(
+            "{photo} is too large: at most 50 megapixels are read; send the photo at the "
             "phone's usual size"
-        ).format(photo=path, size=size)
-    )
+        )
+    else:
+        message = _(
+            "{photo} is too large ({megapixels:.0f} megapixels): at most 50 megapixels are "
+            "read; send the photo at the phone's usual size"
+        )
+    return PhotoRefused(message.format(photo=path, megapixels=megapixels))
