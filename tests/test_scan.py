@@ -25,15 +25,22 @@ from PIL import Image
 from reportlab.lib.units import mm
 
 from generator.cli import main
+from generator.map.mapdata import snap
+from generator.map.osmcache import MapDataCache, cache_key
+from generator.map.osmdata import MapData, Road, RoadClass
+from generator.map.overpass import QUERY_VERSION
+from generator.map.stage import DATA_MARGIN
 from generator.options import PackOptions
 from generator.poster import scan_sheet, write_poster
 from generator.poster.layout import page_size
 from generator.poster.scanmarks import MARKER_BITS
 from generator.poster.sheets import PRINTER_MARGIN, plan_tiles, sheet_number
+from generator.progress import SilentProgress
 from generator.resources import Templates
 from generator.scan import scan_pack
 from generator.scan.photo import load_photo
 from generator.scan.sheet import read_sheet
+from generator.scan.streets import nearest_streets
 from tests.photo_support import (
     Shot,
     TrueSticker,
@@ -431,3 +438,40 @@ def test_print_sheets_carry_the_markers_where_the_assembled_poster_has_them(
         places = seen.get(marker["id"], [])
         assert places, f"marker {marker['id']} is on no sheet"
         assert min(math.dist(place, centre) for place in places) < 0.5
+
+
+def test_a_sticker_gets_the_nearest_named_street_from_the_map_data_cache(
+    pack: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sheet = read_sheet(pack)
+    monkeypatch.setenv("BUURTKAART_CACHE_DIR", str(tmp_path / "cache"))
+    frame = sheet.map_frame
+    west = sheet.position(frame.left + 20, frame.top + 50)
+    east = sheet.position(frame.right - 20, frame.top + 50)
+    far_west = sheet.position(frame.left + 20, frame.top + 150)
+    far_east = sheet.position(frame.right - 20, frame.top + 150)
+    data = MapData(
+        extent=snap(sheet.view.extent(DATA_MARGIN)),
+        roads=(
+            Road(
+                RoadClass.RESIDENTIAL,
+                ((west.lon, west.lat), (east.lon, east.lat)),
+                "Dampoortstraat",
+            ),
+            Road(
+                RoadClass.RESIDENTIAL,
+                ((far_west.lon, far_west.lat), (far_east.lon, far_east.lat)),
+                "Kasteellaan",
+            ),
+        ),
+    )
+    key = cache_key("overpass", QUERY_VERSION, snap(sheet.view.extent(DATA_MARGIN)))
+    MapDataCache(tmp_path / "cache" / "osmdata", SilentProgress()).store(key, data)
+    metres_per_mm = sheet.view.width_px * sheet.view.metres_per_pixel / frame.width
+    near = frame.top + 50 + 20 / metres_per_mm  # 20 m south of Dampoortstraat
+    nowhere = frame.top + 100  # between the two streets, far from both
+    assert nearest_streets(sheet, [(frame.left + 100, near), (frame.left + 100, nowhere)]) == [
+        "Dampoortstraat",
+        "",
+    ]
+    assert nearest_streets(sheet, [(frame.left + 60, frame.top + 147)]) == ["Kasteellaan"]
