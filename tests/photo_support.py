@@ -140,7 +140,7 @@ def photograph(page: Pixels, shot: Shot, seed: int) -> bytes:
     )
     lit = photo.astype(np.float32) * _light(width, height, shot, rng)[..., None]
     lit *= np.array([1.04, 1.0, 0.93], dtype=np.float32)  # warm indoor light
-    lit = cv2.GaussianBlur(lit, (0, 0), shot.blur)
+    lit = np.asarray(cv2.GaussianBlur(lit, (0, 0), shot.blur), dtype=np.float32)
     lit += rng.normal(0, 2.5, lit.shape).astype(np.float32)
     image = Image.fromarray(np.clip(lit, 0, 255).astype(np.uint8))
     if shot.exif_orientation == 6:  # the sensor's pixels lie on their side; EXIF turns them
