@@ -28,9 +28,10 @@ from generator.cli import main
 from generator.map.mapdata import snap
 from generator.map.osmcache import MapDataCache, cache_key
 from generator.map.osmdata import MapData, Road, RoadClass
-from generator.map.overpass import QUERY_VERSION
+from generator.map.overpass import QUERY_VERSION, overpass_url
+from generator.map.runstate import RunState
 from generator.map.stage import DATA_MARGIN
-from generator.options import PackOptions
+from generator.options import PackOptions, with_environment
 from generator.poster import scan_sheet, write_poster
 from generator.poster.layout import page_size
 from generator.poster.scanmarks import MARKER_BITS
@@ -465,8 +466,10 @@ def test_a_sticker_gets_the_nearest_named_street_from_the_map_data_cache(
             ),
         ),
     )
-    key = cache_key("overpass", QUERY_VERSION, snap(sheet.view.extent(DATA_MARGIN)))
-    MapDataCache(tmp_path / "cache" / "osmdata", SilentProgress()).store(key, data)
+    frame_extent = snap(sheet.view.extent(DATA_MARGIN))
+    server = overpass_url(with_environment(PackOptions()).overpass_url)  # as the scan asks
+    key = cache_key("overpass", QUERY_VERSION, server, frame_extent)
+    MapDataCache(tmp_path / "cache" / "osmdata", SilentProgress(), RunState()).store(key, data)
     metres_per_mm = sheet.view.width_px * sheet.view.metres_per_pixel / frame.width
     near = frame.top + 50 + 20 / metres_per_mm  # 20 m south of Dampoortstraat
     nowhere = frame.top + 100  # between the two streets, far from both
