@@ -92,12 +92,14 @@ class HeldGeneration:
         self.release = threading.Event()
         self.real = generate_packs
 
-    def __call__(self, workbooks: list[Path], out_dir: Path, options: Any, progress: Any) -> Any:
+    def __call__(
+        self, workbooks: list[Path], out_dir: Path, options: Any, progress: Any, **more: Any
+    ) -> Any:
         progress.start("Fetching map tiles", 4)
         progress.advance(1)
         if not self.release.wait(120):
             raise RuntimeError("the test never let the generation go")
-        return self.real(workbooks, out_dir, options, progress)
+        return self.real(workbooks, out_dir, options, progress, **more)
 
 
 def test_the_example_becomes_a_pack_with_its_preview_and_a_zip_of_every_file(
