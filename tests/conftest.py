@@ -22,6 +22,13 @@ def _no_pdf_worksheets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BUURTKAART_SOFFICE", "")
 
 
+@pytest.fixture(autouse=True)
+def _own_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Options that name no cache folder use the user cache folder (platformdirs): each test
+    gets its own, so no test reads another's cached answers or writes into the real one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
