@@ -17,7 +17,7 @@ from generator.errors import TemplateError
 from generator.map.geometry import PageFrame
 from generator.model import LatLon, Team
 from generator.options import PackOptions
-from generator.poster import map_frame_mm, write_poster
+from generator.poster import map_frame_mm, partnerlist, write_poster
 from generator.poster.document import new_canvas, prepare_poster, write_poster_pdf
 from generator.poster.layout import PosterLayout, make_layout
 from generator.poster.legend import MIN_LEGEND_FACTOR, balanced_columns
@@ -159,6 +159,22 @@ def test_a_list_too_long_for_the_poster_goes_whole_to_the_companion_sheet(
     # The grid square the caller gives, or where the map cannot show the partner.
     assert listed.count("C4") > 0
     assert listed.count("C4") + listed.count("nietopdekaart") == 120
+
+
+def test_the_companion_sheet_is_laid_out_as_the_table_would_measure_it_itself(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The row heights measured once up front give the same pages, byte for byte, as the
+    table measuring every row itself (names that wrap to two or three lines included)."""
+    crowded = many_partners(team, 90)
+    style = load_style(Templates())
+    given = tmp_path / "given.pdf"
+    partnerlist.write_partner_list(crowded, frozenset({3, 40}), style, given, lambda _: "C4")
+    monkeypatch.setattr(partnerlist, "_row_heights", lambda rows, widths: None)
+    measured = tmp_path / "measured.pdf"
+    partnerlist.write_partner_list(crowded, frozenset({3, 40}), style, measured, lambda _: "C4")
+    assert len(page_sizes(given)) > 2
+    assert given.read_bytes() == measured.read_bytes()
 
 
 def test_legend_columns_are_balanced_by_height_in_order() -> None:

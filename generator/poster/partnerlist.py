@@ -28,6 +28,9 @@ TITLE_SIZE = 20.0
 TEXT_SIZE = 12.0  # an A4 sheet read at arm's length beside the poster
 MARKER_DIAMETER = 7.5 * mm
 RULE = colors.HexColor("#C9D2D5")
+PADDING_X = 6  # reportlab's default left and right padding of a table cell
+PADDING_Y = 3
+LARGE_HEIGHT = 72000.0  # a cell's room to grow in, as reportlab gives it
 
 # The map's grid square of a partner ("C4"), or "" where the caller cannot tell.
 GridSquare = Callable[[Partner], str]
@@ -104,7 +107,7 @@ def _table(
 
     columns = ("number", "marker", "name", "kind", "square", "status")
     heading = [cell(words.text(key), bold=True) for key in columns]
-    rows: list[list[Flowable | str]] = [list(heading)]
+    rows: list[list[Flowable]] = [list(heading)]
     for partner in team.partners:
         if partner.number in off_map:
             square = cell(words.text("off_map"), colour=style.accent)
@@ -123,7 +126,7 @@ def _table(
     width = PAGE[0] - 2 * MARGIN
     fixed = [14 * mm, 13 * mm, 0.0, 46 * mm, 20 * mm, 34 * mm]
     fixed[2] = width - sum(fixed)
-    table = Table(rows, colWidths=fixed, repeatRows=1)
+    table = Table(rows, colWidths=fixed, rowHeights=_row_heights(rows, fixed), repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -131,9 +134,26 @@ def _table(
                 ("ALIGN", (0, 0), (0, -1), "RIGHT"),
                 ("LINEBELOW", (0, 0), (-1, 0), 1.2, style.primary),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.5, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), PADDING_Y),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING_Y),
             ]
         )
     )
     return table
+
+
+def _row_heights(rows: list[list[Flowable]], widths: list[float]) -> list[float]:
+    """Each row's height, measured once the way the table would measure it.
+
+    Left to itself, the table measures every row still to place again at each page break and
+    looks for the first unmeasured row from the start each time: quadratic in the partners
+    (about 2 s at 3,000 partners). Given the heights, it places the rows as before.
+    """
+    return [
+        max(
+            cell.wrap(width - 2 * PADDING_X, LARGE_HEIGHT)[1]
+            for cell, width in zip(row, widths, strict=True)
+        )
+        + (PADDING_Y + PADDING_Y)
+        for row in rows
+    ]

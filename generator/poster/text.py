@@ -44,7 +44,23 @@ def para(
         shaping=shaping,
         splitLongWords=True,
     )
-    return Paragraph(text if markup else escape(text), style)
+    return MeasuredParagraph(text if markup else escape(text), style)
+
+
+class MeasuredParagraph(Paragraph):  # type: ignore[misc]
+    """A paragraph that keeps its lines for the width it was last wrapped to.
+
+    A table measures a cell and wraps it again to draw it; fitting wraps it to measure before
+    drawing: breaking the same lines again for the same width is a good part of a partner
+    list's time. The lines depend on the width alone (the style stays as it was made).
+    """
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self._wrapped is None or self._wrapped[0] != availWidth:
+            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self._wrapped[1]
 
 
 def needs_shaping(text: str) -> bool:
