@@ -1,8 +1,16 @@
 """buurtkaart: session packs for the kaartoefening of the fiche 'Buurtgericht werken'."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("buurtkaart")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, looked up when asked: importlib.metadata is a fifth of what ``--help``
+    would otherwise import."""
+    if name != "__version__":
+        raise AttributeError(f"module 'generator' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("buurtkaart")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import sys
 import threading
-import webbrowser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from generator import __version__
 from generator.errors import BuurtkaartError, MapError
 from generator.i18n import _
 from generator.options import (
@@ -110,7 +108,7 @@ def _checked_tile_template(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="buurtkaart")
+@click.version_option(package_name="buurtkaart", prog_name="buurtkaart")
 def main() -> None:
     """Prepare the session pack for the kaartoefening of the fiche 'Buurtgericht werken'.
 
@@ -346,6 +344,8 @@ def serve(
       python -m generator serve --port 8765 --no-browser
     """
     # Imported here: Flask is loaded only when the page is asked for.
+    import webbrowser
+
     from generator.web.server import WebServer, is_loopback
 
     if not is_loopback(host):

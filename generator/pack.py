@@ -34,6 +34,7 @@ from generator.map.geocode import CACHE_FILE as GEOCODE_CACHE
 from generator.map.geocode import GeocodeCache, address_query, geocoder_url
 from generator.map.runstate import RunState
 from generator.map.stage import MapDataProvider, MapStage, map_stage
+from generator.memory import return_large_buffers
 from generator.model import Team
 from generator.options import PackOptions, with_environment
 from generator.poster import grid_squares, map_frame_mm, scan_sheet, write_poster
@@ -89,6 +90,7 @@ def generate_packs(
     left unset are taken from the environment, as the CLI does. A caller that runs batches one
     after the other (the web page) passes one ``state``, so the servers' throttles span them.
     """
+    return_large_buffers()  # the map stage's images here, and each pack's when rendered here
     options = with_environment(options or PackOptions())
     progress = progress or SilentProgress()
     templates = Templates(options.templates_dir)
@@ -291,6 +293,7 @@ def _renderer(packs: int) -> Iterator[Callable[[PackJob], Outcome]]:
 
 def render_job(job: PackJob) -> str | None:
     """Write one pack whole; the error message (not the exception) crosses process bounds."""
+    return_large_buffers()  # in a pool's worker, a process of its own
     try:
         write_pack(job.target, partial(render_pack, job.team, job.base, options=job.options))
     except Exception as exc:  # noqa: BLE001 - the batch boundary, in the worker
