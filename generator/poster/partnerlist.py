@@ -20,7 +20,7 @@ from generator.errors import OutputError
 from generator.model import Partner, Team
 from generator.poster.markers import draw_marker, partner_status
 from generator.poster.style import PosterStyle
-from generator.poster.text import needs_shaping, para
+from generator.poster.text import draw_line, needs_shaping, para
 
 COMPANION_FILE = "buurtpartners-bij-de-kaart.pdf"
 PAGE = pagesizes.A4
@@ -47,7 +47,7 @@ class LineCell(Flowable):  # type: ignore[misc]
 
     def __init__(self, text: str, font: str, colour: colors.Color) -> None:
         super().__init__()
-        self.text = " ".join(text.split())  # as a paragraph collapses white space
+        self.text = text
         self.font = font
         self.colour = colour
 
@@ -56,9 +56,8 @@ class LineCell(Flowable):  # type: ignore[misc]
         return self.width, self.height
 
     def draw(self) -> None:
-        self.canv.setFillColor(self.colour)
-        self.canv.setFont(self.font, TEXT_SIZE)
-        self.canv.drawString(0, self.height - TEXT_SIZE, self.text)
+        line = (self.text, self.font, TEXT_SIZE, self.colour)
+        draw_line(self.canv, 0, self.height, self.width, line, LEADING)
 
 
 class MarkerCell(Flowable):  # type: ignore[misc]

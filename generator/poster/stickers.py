@@ -18,7 +18,7 @@ from generator.poster.document import new_canvas, save_canvas
 from generator.poster.layout import Rect
 from generator.poster.markers import Status, draw_marker, partner_status
 from generator.poster.style import PosterStyle
-from generator.poster.text import one_line, para, widest_word
+from generator.poster.text import draw_line, one_line, para, widest_word
 
 PAGE = pagesizes.A4
 COLUMNS, ROWS = 3, 7
@@ -27,6 +27,8 @@ PITCH_X = 66.04 * mm
 LEFT, TOP = 7.2 * mm, 15.15 * mm
 MIN_BLANKS = COLUMNS
 TITLE_SIZE = 9.0
+KIND_SIZE = 8.0
+KIND_LEADING = 1.22
 HINT_SIZE = 7.0  # three lines of it fit the strip below the labels
 CUT_LINE = colors.HexColor("#B0B8BB")
 
@@ -104,14 +106,10 @@ def _partner_label(canvas: Canvas, rect: Rect, partner: Partner, style: PosterSt
     )
     kind_x = centre_x + diameter / 2 + 2.5 * mm
     kind_width = rect.right - pad - kind_x
-    kind = para(
-        one_line(partner.kind, style.fonts.regular, 8, kind_width),
-        style.fonts.regular,
-        8,
-        style.muted,
-    )
-    _, kind_height = kind.wrap(kind_width, diameter)
-    kind.drawOn(canvas, kind_x, centre_y - kind_height / 2)
+    kind = one_line(partner.kind, style.fonts.regular, KIND_SIZE, kind_width)
+    kind_top = centre_y + KIND_SIZE * KIND_LEADING / 2
+    line = (kind, style.fonts.regular, KIND_SIZE, style.muted)
+    draw_line(canvas, kind_x, kind_top, kind_width, line, KIND_LEADING)
     width = rect.width - 2 * pad
     room = rect.height - diameter - 2.5 * pad
     name = _fitted_name(partner.name, width, room, style)

@@ -63,6 +63,28 @@ class MeasuredParagraph(Paragraph):  # type: ignore[misc]
         return self._wrapped[1]
 
 
+def draw_line(
+    canvas: Canvas,
+    x: float,
+    top: float,
+    width: float,
+    line: tuple[str, str, float, Color],
+    leading: float = 1.22,
+) -> None:
+    """A line of ``(text, font, size, colour)`` that fits ``width``, its top at ``top``, drawn
+    where a paragraph would draw it but without parsing and breaking one: thousands of cells
+    and labels at thousands of partners. Text that needs shaping still goes through one."""
+    text, font, size, colour = line
+    if needs_shaping(text):
+        paragraph = para(text, font, size, colour, leading=leading)
+        _, height = paragraph.wrap(width, size * leading * 4)
+        paragraph.drawOn(canvas, x, top - height)
+        return
+    canvas.setFillColor(colour)
+    canvas.setFont(font, size)
+    canvas.drawString(x, top - size, " ".join(text.split()))
+
+
 def needs_shaping(text: str) -> bool:
     """Whether ``text`` holds a script whose letters join or run right to left."""
     return any(0x0590 <= code <= 0x0DFF or 0xFB1D <= code <= 0xFEFF for code in map(ord, text))
