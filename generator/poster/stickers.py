@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reportlab.lib import colors, pagesizes
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
@@ -111,13 +112,19 @@ def _partner_label(canvas: Canvas, rect: Rect, partner: Partner, style: PosterSt
     line = (kind, style.fonts.regular, KIND_SIZE, style.muted)
     draw_line(canvas, kind_x, kind_top, kind_width, line, KIND_LEADING)
     width = rect.width - 2 * pad
+    name_top = centre_y - diameter / 2 - pad * 0.5
+    largest = (partner.name, style.fonts.bold, NAME_SIZES[0], style.text_colour)
+    if stringWidth(partner.name, style.fonts.bold, NAME_SIZES[0]) <= width:
+        draw_line(canvas, rect.x + pad, name_top, width, largest, NAME_LEADING)
+        return
     room = rect.height - diameter - 2.5 * pad
     name = _fitted_name(partner.name, width, room, style)
     _, name_height = name.wrap(width, rect.height)
-    name.drawOn(canvas, rect.x + pad, centre_y - diameter / 2 - pad * 0.5 - name_height)
+    name.drawOn(canvas, rect.x + pad, name_top - name_height)
 
 
-NAME_SIZES = (12.0, 11.0, 10.0, 9.0, 8.0, 7.0)
+NAME_SIZES = (12.0, 11.0, 10.0, 9.0, 8.0, 7.0)  # the first, when the name fits one line of it
+NAME_LEADING = 1.12
 
 
 def _fitted_name(text: str, width: float, room: float, style: PosterStyle) -> Paragraph:
@@ -126,7 +133,7 @@ def _fitted_name(text: str, width: float, room: float, style: PosterStyle) -> Pa
     font = style.fonts.bold
 
     def fits(candidate: str, size: float) -> Paragraph | None:
-        name = para(candidate, font, size, style.text_colour, leading=1.12)
+        name = para(candidate, font, size, style.text_colour, leading=NAME_LEADING)
         _, height = name.wrap(width, room * 4)
         if height <= room and widest_word(candidate, font, size) <= width:
             return name
