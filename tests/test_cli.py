@@ -278,10 +278,20 @@ def test_the_workbook_offers_dropdowns_with_input_messages(
 @pytest.mark.parametrize(
     ("arguments", "unwanted"),
     [
-        (["--help"], ("generator.pack", "generator.workbook", "openpyxl", "reportlab")),
+        (
+            ["--help"],
+            (
+                "generator.pack",
+                "generator.workbook",
+                "openpyxl",
+                "reportlab",
+                "importlib.metadata",
+                "webbrowser",
+            ),
+        ),
         (
             ["validate", "input/voorbeeld.xlsx"],
-            ("generator.pack", "generator.poster", "generator.map", "reportlab", "docx"),
+            ("generator.pack", "generator.poster", "generator.map", "reportlab", "docx", "numpy"),
         ),
     ],
 )
