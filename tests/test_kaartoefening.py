@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from generator.errors import OutputError, TemplateError, WorkbookError
-from generator.model import LatLon, MapSticker
+from generator.model import LatLon, MapSticker, Source
 from generator.resources import Templates
 from generator.workbook import read_team
 from generator.workbook.kaartoefening import write_workbook_with_stickers
@@ -204,3 +204,128 @@ def test_a_sticker_colour_the_templates_do_not_know_is_named(
         "written; restore it, or use the same templates as the scan"
     )
     assert not copy.exists()
+
+
+# -- reading the sheet back --------------------------------------------------------------------
+
+
+def with_sticker_sheet(example_workbook: Path, tmp_path: Path, rows: list[list[Any]]) -> Path:
+    """The example with a sheet 'Kaartoefening' holding ``rows`` (from row 2), as a team may
+    have left it after correcting what the scan wrote."""
+    copy = tmp_path / "met-stickers.xlsx"
+    write_workbook_with_stickers(example_workbook, (), copy, Templates())
+    book = openpyxl.load_workbook(copy)
+    for row in rows:
+        book["Kaartoefening"].append(row)
+    book.save(copy)
+    return copy
+
+
+def test_the_stickers_of_earlier_sessions_read_back_into_the_model(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "sessie-1.xlsx"
+    write_workbook_with_stickers(example_workbook, FIRST_SESSION, first, Templates())
+    second = tmp_path / "sessie-2.xlsx"
+    write_workbook_with_stickers(first, SECOND_SESSION, second, Templates())
+
+    team = read_team(second)
+
+    assert team.previous_stickers == (
+        MapSticker(
+            "origins",
+            LatLon(51.056123, 3.741988),
+            (120.0, 234.0),
+            "C4",
+            "Dampoortstraat",
+            Source("Kaartoefening", 2),
+        ),
+        MapSticker(
+            "used", LatLon(51.0549, 3.7388), (301.5, 410.2), "E7", "", Source("Kaartoefening", 3)
+        ),
+        MapSticker(
+            "known", LatLon(51.058, 3.745), None, "", "Kasteellaan", Source("Kaartoefening", 4)
+        ),
+    )
+    assert team.warnings == ()
+
+
+def test_a_blank_workbook_has_no_sticker_sheet_and_no_previous_stickers(
+    blank_workbook: Path,
+) -> None:
+    """'buurtkaart init' leaves the sheet out: only a scan writes it, and a team never types it."""
+    assert "Kaartoefening" not in openpyxl.load_workbook(blank_workbook).sheetnames
+    with pytest.raises(WorkbookError) as caught:  # a blank workbook lacks only its name
+        read_team(blank_workbook)
+    assert "Kaartoefening" not in caught.value.message
+
+
+def test_values_that_are_no_sticker_are_refused_naming_the_cell(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    workbook = with_sticker_sheet(
+        example_workbook,
+        tmp_path,
+        [
+            ["paars", None, 10, 20, 51.05, 3.74],
+            ["Geel", None, "links", 20, "noord", 3.74],
+            ["blauw", None, None, None, None, 200],
+            [None, None, None, None, 51.05, 3.74, "C4", "Kerkstraat"],
+            ["rood", None, None, None, True, "3,74°"],
+            ["groen", None, None, None, "n/b", "#N/A"],
+        ],
+    )
+    with pytest.raises(WorkbookError) as caught:
+        read_team(workbook)
+    where = f"{workbook}: sheet 'Kaartoefening', cell"
+    latitude_hint = "type the latitude in degrees, e.g. 51.056 (about 51 in Belgium)"
+    assert caught.value.message.splitlines() == [
+        f"{where} A2: 'paars' is not a sticker colour; "
+        "type one of geel, blauw, groen, rood, or clear the whole row",
+        f"{where} E3: 'noord' is not a latitude; {latitude_hint}",
+        f"{where} C3: 'links' is not a number of millimetres; "
+        "type a number such as 120.5, or leave the cell empty",
+        f"{where} E4: the latitude is empty; "
+        "type the latitude in degrees, e.g. 51.056, or clear the whole row",
+        f"{where} F4: 200 is not a longitude (it lies between -180 and 180); "
+        "type the longitude in degrees, e.g. 3.741 (between 2 and 7 in Belgium)",
+        f"{where} A5: the colour is empty in a row that has other data; "
+        "type one of geel, blauw, groen, rood, or clear the whole row",
+        f"{where} E6: 'True' is not a latitude; {latitude_hint}",
+        f"{where} E7: 'n/b' is not a latitude; {latitude_hint}",
+        f"{where} F7: the cell holds the Excel error #N/A; "
+        "fix the formula or type the value itself",
+    ]
+
+
+def test_doubtful_places_are_warnings_and_the_sticker_stays_in_the_model(
+    example_workbook: Path, tmp_path: Path
+) -> None:
+    workbook = with_sticker_sheet(
+        example_workbook,
+        tmp_path,
+        [
+            ["geel", None, None, None, 3.741, 51.056],  # swapped
+            ["blauw", None, None, None, 48.853, 2.349],  # Paris
+            ["groen", None, None, None, 50.846, 4.352],  # Brussels, 49 km from the site
+            ["rood", None, None, None, "51,0552", "3,7401"],  # fine, with decimal commas
+        ],
+    )
+    team = read_team(workbook)
+    where = f"{workbook}: sheet 'Kaartoefening', cell"
+    assert team.warnings == (
+        f"{where} E2: 3.741, 51.056 lies outside Belgium and Breedtegraad and Lengtegraad look "
+        "swapped, so the kaart leaves this sticker off; "
+        "swap the two cells: the latitude is about 51 in Belgium",
+        f"{where} E3: 48.853, 2.349 lies outside Belgium, so the kaart leaves this sticker off; "
+        "check the row against the photo, or clear it",
+        f"{where} E4: 50.846, 4.352 lies 49 km from the site, so the kaart leaves this sticker "
+        "off; check the row against the photo, or clear it",
+    )
+    assert [sticker.colour for sticker in team.previous_stickers] == [
+        "origins",
+        "around",
+        "known",
+        "used",
+    ]
+    assert team.previous_stickers[3].position == LatLon(51.0552, 3.7401)

@@ -36,7 +36,6 @@ from generator.workbook.spec import (
     StickerColour,
     WorkbookSpec,
     load_spec,
-    sticker_colours,
 )
 from generator.workbook.values import CellValueError
 from generator.workbook.writer import (
@@ -76,7 +75,7 @@ def write_workbook_with_stickers(
             )
         )
     spec = load_spec(templates)
-    colours = {colour.key: colour for colour in sticker_colours(templates)}
+    colours = {colour.key: colour for colour in spec.sticker_colours}
     rows = [_sticker_row(sticker, colours, templates) for sticker in stickers]
     check_container(workbook)
     # openpyxl warns about what it cannot keep (validation extensions): the README says it.

@@ -6,6 +6,7 @@ openpyxl sees it: openpyxl has no limits of its own against zip bombs.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import unicodedata
 import warnings
@@ -28,6 +29,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from generator.errors import Problem, WorkbookError
+from generator.i18n import _
 from generator.model import (
     Action,
     Address,
@@ -36,6 +38,7 @@ from generator.model import (
     CoordinateOrigin,
     Delimitation,
     LatLon,
+    MapSticker,
     Organisation,
     ParticipantOrigin,
     Partner,
@@ -275,6 +278,7 @@ class _TeamReader:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.typed_places: list[tuple[Cell, LatLon]] = []
+        self.sticker_places: list[tuple[Cell, LatLon]] = []
 
     def read(self) -> Team:
         organisation = self._organisation()
@@ -283,9 +287,11 @@ class _TeamReader:
         participants = self._participants()
         partners = self._partners()
         actions = self._actions()
+        previous_stickers = self._previous_stickers()
         if self.problems or organisation is None:
             raise WorkbookError(self.problems)
         self._doubt_typed_places(organisation.coordinates)
+        self._doubt_sticker_places(organisation.coordinates)
         return Team(
             workbook=self.path,
             organisation=organisation,
@@ -294,6 +300,7 @@ class _TeamReader:
             participants=participants,
             partners=partners,
             actions=actions,
+            previous_stickers=previous_stickers,
             warnings=tuple(str(warning) for warning in self.warnings),
         )
 
@@ -670,3 +677,93 @@ class _TeamReader:
                 )
             )
         return tuple(actions)
+
+    def _previous_stickers(self) -> tuple[MapSticker, ...]:
+        """The optional sheet 'Kaartoefening' written by 'buurtkaart scan', found as Excel finds
+        sheets (without case). Every row is read or named: none is dropped in silence."""
+        with damaged_as_problem(self.path):
+            names = list(self.workbook.sheetnames)
+        wanted = normalise(self.spec.kaartoefening.name)
+        name = next((name for name in names if normalise(name) == wanted), None)
+        if name is None:
+            return ()
+        layout = dataclasses.replace(self.spec.kaartoefening, name=name)
+        by_name = {normalise(c.colour_name): c.key for c in self.spec.sticker_colours}
+        stickers = []
+        for cells in self.records(layout):
+            colour = self._sticker_colour(cells["colour"], by_name)
+            lat = self.parse(cells["lat"], values.latitude, None)
+            lon = self.parse(cells["lon"], values.longitude, None)
+            x_mm = self.parse(cells["x_mm"], values.millimetres, None)
+            y_mm = self.parse(cells["y_mm"], values.millimetres, None)
+            grid_square, street = self.text(cells["grid_square"]), self.text(cells["street"])
+            if colour is None or lat is None or lon is None:
+                continue  # each has its problem already
+            position = LatLon(lat=lat, lon=lon)
+            self.sticker_places.append((cells["lat"], position))
+            stickers.append(
+                MapSticker(
+                    colour=colour,
+                    position=position,
+                    poster_mm=None if x_mm is None or y_mm is None else (x_mm, y_mm),
+                    grid_square=grid_square,
+                    street=street,
+                    source=Source(name, cells["colour"].row),
+                )
+            )
+        return tuple(stickers)
+
+    def _sticker_colour(self, cell: Cell, by_name: dict[str, str]) -> str | None:
+        """The key of the sticker colour named in the cell, or None (and a problem)."""
+        named = self.text(cell)
+        key = by_name.get(normalise(named))
+        if key is None and not self.has_problem(cell):
+            colours = ", ".join(c.colour_name for c in self.spec.sticker_colours)
+            if named:
+                message = _("'{colour}' is not a sticker colour").format(colour=named)
+            else:
+                message = _("the colour is empty in a row that has other data")
+            self.problem_at(
+                cell,
+                message,
+                _("type one of {colours}, or clear the whole row").format(colours=colours),
+            )
+        return key
+
+    def _doubt_sticker_places(self, site: LatLon | None) -> None:
+        """A sticker far from the neighbourhood cannot stand on the kaart: the team hears why."""
+        layout = self.spec.kaartoefening
+        for cell, place in self.sticker_places:
+            swapped = LatLon(lat=place.lon, lon=place.lat)
+            typed = {"lat": place.lat, "lon": place.lon}
+            if not values.in_region(place) and values.in_region(swapped):
+                doubt = (
+                    _(
+                        "{lat:g}, {lon:g} lies outside Belgium and {latitude} and {longitude} "
+                        "look swapped, so the kaart leaves this sticker off"
+                    ).format(
+                        **typed,
+                        latitude=layout.column("lat").header,
+                        longitude=layout.column("lon").header,
+                    ),
+                    _("swap the two cells: the latitude is about 51 in Belgium"),
+                )
+            elif not values.in_region(place):
+                doubt = (
+                    _(
+                        "{lat:g}, {lon:g} lies outside Belgium, so the kaart leaves this "
+                        "sticker off"
+                    ).format(**typed),
+                    _("check the row against the photo, or clear it"),
+                )
+            elif site is not None and values.distance_km(place, site) > values.FAR_FROM_SITE_KM:
+                doubt = (
+                    _(
+                        "{lat:g}, {lon:g} lies {km:.0f} km from the site, so the kaart leaves "
+                        "this sticker off"
+                    ).format(**typed, km=values.distance_km(place, site)),
+                    _("check the row against the photo, or clear it"),
+                )
+            else:
+                continue
+            self.warn_at(cell, doubt)

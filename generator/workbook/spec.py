@@ -144,6 +144,7 @@ class WorkbookSpec:
     partners: ListSheet
     actions: ListSheet
     kaartoefening: ListSheet
+    sticker_colours: tuple[StickerColour, ...]
     yes_words: frozenset[str]
     no_words: frozenset[str]
     help_title: str
@@ -230,7 +231,7 @@ def _field(table: dict[str, Any]) -> Field:
 
 def load_spec(templates: Templates | None = None) -> WorkbookSpec:
     templates = templates or Templates()
-    spec = _parse_spec(templates)
+    spec = _parse_spec(templates, sticker_colours(templates))
     _check_keys(spec, templates)
     return spec
 
@@ -270,7 +271,7 @@ def _require_keys(path: Path, where: str, found: list[str], needed: tuple[str, .
         )
 
 
-def _parse_spec(templates: Templates) -> WorkbookSpec:
+def _parse_spec(templates: Templates, colours: tuple[StickerColour, ...]) -> WorkbookSpec:
     raw = templates.toml(SPEC_FILE)
     try:
         sheets = dict(raw["sheets"])
@@ -289,6 +290,7 @@ def _parse_spec(templates: Templates) -> WorkbookSpec:
             partners=_list_sheet(sheets["partners"], raw["partners"]),
             actions=_list_sheet(sheets["actions"], raw["actions"]),
             kaartoefening=_kaartoefening(raw),
+            sticker_colours=colours,
             yes_words=frozenset(word.casefold() for word in raw["ja"]),
             no_words=frozenset(word.casefold() for word in raw["nee"]),
             help_title=raw["help"]["title"],

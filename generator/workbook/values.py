@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
+from generator.i18n import _
 from generator.model import LatLon
 
 EXCEL_ERRORS = frozenset(
@@ -308,3 +309,83 @@ def one_of(value: Any, allowed: tuple[str, ...], default: str, what: str) -> str
 def text_or_blank(value: Any) -> str:
     """Whether a cell holds anything at all, without judging what it holds."""
     return "" if value is None else str(value).strip()
+
+
+class _NotANumber(Exception):
+    """The cell holds something that is no number; the caller says what was expected."""
+
+
+def _decimal(value: Any) -> float | None:
+    """A number typed or stored in a cell, with a decimal comma allowed; None when empty."""
+    if isinstance(value, bool):
+        raise _NotANumber
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        raw = text(value)  # an Excel error raises its own CellValueError here
+        if not raw:
+            return None
+        try:
+            number = float(raw.replace(",", ".").removesuffix("°").strip())
+        except ValueError:
+            raise _NotANumber from None
+    if not math.isfinite(number):
+        raise _NotANumber
+    return number
+
+
+def latitude(value: Any) -> float:
+    """A sticker's latitude on the sheet 'Kaartoefening', in degrees."""
+    hint = _("type the latitude in degrees, e.g. 51.056 (about 51 in Belgium)")
+    try:
+        number = _decimal(value)
+    except _NotANumber:
+        raise CellValueError(
+            _("'{raw}' is not a latitude").format(raw=text_or_blank(value)), hint
+        ) from None
+    if number is None:
+        raise CellValueError(
+            _("the latitude is empty"),
+            _("type the latitude in degrees, e.g. 51.056, or clear the whole row"),
+        )
+    if abs(number) > 85.05:
+        raise CellValueError(
+            _("{number:g} is not a latitude on a street map (it lies between -85 and 85)").format(
+                number=number
+            ),
+            hint,
+        )
+    return number
+
+
+def longitude(value: Any) -> float:
+    """A sticker's longitude on the sheet 'Kaartoefening', in degrees."""
+    hint = _("type the longitude in degrees, e.g. 3.741 (between 2 and 7 in Belgium)")
+    try:
+        number = _decimal(value)
+    except _NotANumber:
+        raise CellValueError(
+            _("'{raw}' is not a longitude").format(raw=text_or_blank(value)), hint
+        ) from None
+    if number is None:
+        raise CellValueError(
+            _("the longitude is empty"),
+            _("type the longitude in degrees, e.g. 3.741, or clear the whole row"),
+        )
+    if abs(number) > 180:
+        raise CellValueError(
+            _("{number:g} is not a longitude (it lies between -180 and 180)").format(number=number),
+            hint,
+        )
+    return number
+
+
+def millimetres(value: Any) -> float | None:
+    """A distance on the poster in millimetres; None when empty."""
+    try:
+        return _decimal(value)
+    except _NotANumber:
+        raise CellValueError(
+            _("'{raw}' is not a number of millimetres").format(raw=text_or_blank(value)),
+            _("type a number such as 120.5, or leave the cell empty"),
+        ) from None
