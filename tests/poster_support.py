@@ -12,7 +12,7 @@ from PIL import Image
 
 from generator.map.basemap import BaseMap
 from generator.map.geometry import MapView
-from generator.model import LatLon, ParticipantOrigin, Partner, Team
+from generator.model import LatLon, MapSticker, ParticipantOrigin, Partner, Source, Team
 from generator.options import PackOptions
 from generator.poster import map_frame_mm
 from generator.resources import Templates
@@ -191,3 +191,33 @@ def sizes_before(path: Path, snippets: list[str], page_index: int = 0) -> list[f
         return sizes
     finally:
         document.close()
+
+
+PREVIOUS_COLOURS = ("origins", "around", "known", "used")
+
+
+def with_previous_stickers(team: Team, count: int = 14, far: bool = True) -> Team:
+    """The team after a scanned session: ``count`` stickers of the four colours spread around
+    the site (some on partners' places, where markers are drawn over them) and, with ``far``,
+    one sticker well beyond any map's edge."""
+    site = team.organisation.coordinates or LatLon(51.056, 3.741)
+    stickers = [
+        MapSticker(
+            PREVIOUS_COLOURS[index % 4],
+            LatLon(
+                site.lat + 0.004 * ((index * 5) % 9 - 4) / 4,
+                site.lon + 0.0065 * ((index * 7) % 11 - 5) / 5,
+            ),
+            source=Source("Kaartoefening", index + 2),
+        )
+        for index in range(count)
+    ]
+    placed = [partner for partner in team.partners if partner.coordinates is not None]
+    stickers.extend(
+        MapSticker("used", partner.coordinates, source=Source("Kaartoefening", count + 2 + i))
+        for i, partner in enumerate(placed[:2])
+        if partner.coordinates is not None
+    )
+    if far:
+        stickers.append(MapSticker("origins", LatLon(site.lat + 0.2, site.lon)))
+    return team.replace(previous_stickers=tuple(stickers))

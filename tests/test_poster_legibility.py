@@ -34,7 +34,14 @@ from tests.pdf_marks import (
     marks,
     overlaps,
 )
-from tests.poster_support import example_team, hard_team, pdf_text, squashed, synthetic_base
+from tests.poster_support import (
+    example_team,
+    hard_team,
+    pdf_text,
+    squashed,
+    synthetic_base,
+    with_previous_stickers,
+)
 
 CASES = [
     (team, paper, landscape)
@@ -60,7 +67,10 @@ class Printed:
 @pytest.fixture(scope="module", params=CASES, ids=lambda case: "-".join(map(str, case)))
 def printed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Printed:
     name, paper, landscape = request.param
-    team = example_team() if name == "example" else hard_team(example_team())
+    # Both after a scanned session: the earlier stickers' shades are held to the same rules.
+    team = with_previous_stickers(
+        example_team() if name == "example" else hard_team(example_team())
+    )
     options = PackOptions(paper=paper, landscape=landscape)
     folder = tmp_path_factory.mktemp(f"{name}-{paper}")
     base = synthetic_base(team, options, folder, ppi=25)

@@ -29,6 +29,7 @@ from generator.poster.furniture import (
 from generator.poster.layout import PosterLayout
 from generator.poster.mapplan import MapPlan, SiteMarker, no_base_map_note
 from generator.poster.markers import draw_marker, partner_status
+from generator.poster.previous import draw_previous
 from generator.poster.scanmarks import draw_scan_marks
 from generator.poster.style import PosterStyle
 
@@ -52,6 +53,7 @@ def draw_map(
     draw_grid_lines(canvas, plan.grid, layout)
     _draw_participant_streets(canvas, plan, style)
     _draw_rings(canvas, plan, layout, style)
+    draw_previous(canvas, plan.previous, layout, style)
     _draw_participant_tags(canvas, plan, layout, style)
     _draw_partners(canvas, plan, style)
     if plan.site_marker is not None:

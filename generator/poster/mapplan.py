@@ -28,6 +28,7 @@ from generator.model import LatLon, Partner, Team
 from generator.poster.furniture import Furniture, plan_furniture
 from generator.poster.layout import PosterLayout
 from generator.poster.markers import Obstacle, spread
+from generator.poster.previous import PreviousMark, plan_previous
 from generator.poster.scanmarks import plan_scan_marks
 from generator.poster.style import PosterStyle
 from generator.poster.text import para
@@ -124,6 +125,8 @@ class MapPlan:
     furniture: Furniture
     note: Rect | None  # the "no base map" note
     street_labels: tuple[StreetLabel, ...]
+    previous: tuple[PreviousMark, ...] = ()  # stickers of earlier sessions, at their places
+    previous_outside: int = 0  # ... and how many of them fall beyond the map's edge
 
     def overlay_boxes(self) -> list[Rect]:
         """The box of every overlay the street labels and each other keep clear of."""
@@ -139,6 +142,7 @@ class MapPlan:
         boxes.extend(self.furniture.boxes)
         if self.note is not None:
             boxes.append(self.note)
+        boxes.extend(mark.box for mark in self.previous)
         return boxes
 
 
@@ -206,7 +210,9 @@ def plan_map(
         street_labels=(),
     )
     # Each layer keeps clear of all placed before it: ring tags, then street names, then the
-    # participants' tags, which may stand off their street on a leader.
+    # participants' tags, which may stand off their street on a leader. The stickers of
+    # earlier sessions come first: they stand where the group put them.
+    plan = _with_previous(plan, team, layout, style)
     plan = _with(plan, rings=_ring_tags(plan, layout, style))
     plan = _with(plan, street_labels=_street_labels(base, plan, layout, style))
     taken = BoxIndex()
@@ -214,6 +220,25 @@ def plan_map(
         taken.add(box)
     marks = _participant_marks(participants, base, view, frame, layout, style, taken)
     return _with(plan, participants=marks)
+
+
+def _with_previous(plan: MapPlan, team: Team, layout: PosterLayout, style: PosterStyle) -> MapPlan:
+    """The stickers of earlier sessions; what is drawn over them is the site, the partners'
+    markers and the furniture, all placed already."""
+    radius = plan.marker_diameter / 2
+    drawn_over = [
+        Rect(x - radius, y - radius, 2 * radius, 2 * radius)
+        for x, y in (placed.drawn_xy for placed in plan.partners)
+    ]
+    if plan.site_marker is not None:
+        drawn_over.extend((plan.site_marker.tag, plan.site_marker.pin_box))
+    drawn_over.extend(plan.furniture.boxes)
+    if plan.note is not None:
+        drawn_over.append(plan.note)
+    marks, outside = plan_previous(
+        team.previous_stickers, plan.view, plan.frame, plan.rect, drawn_over, layout, style
+    )
+    return _with(plan, previous=marks, previous_outside=outside)
 
 
 def map_grid(layout: PosterLayout, style: PosterStyle) -> Grid:

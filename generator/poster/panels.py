@@ -18,6 +18,7 @@ from generator.poster.layout import PosterLayout, Rect
 from generator.poster.mapdraw import draw_participant_symbol
 from generator.poster.mapplan import MapPlan
 from generator.poster.markers import Status, draw_marker
+from generator.poster.previous import counts_by_colour, draw_previous_symbol
 from generator.poster.style import PosterStyle, Sticker
 from generator.poster.text import (
     SymbolLine,
@@ -258,8 +259,41 @@ def _key_lines(
                 metres_per_minute=f"{walking.number('metres_per_minute'):g}",
             ),
         ),
+        *_previous_line(plan, line, diameter, style),
         key_text(words.text("grid", example=example), layout, style, factor),
     ]
+
+
+def _previous_line(
+    plan: MapPlan,
+    line: Callable[[Callable[[Canvas, float, float], None], str, float], Flowable],
+    diameter: float,
+    style: PosterStyle,
+) -> list[Flowable]:
+    """The key's line for the stickers of earlier sessions, when the map shows any: a sample
+    of each colour there, two by two, and how many of each."""
+    counts = counts_by_colour(plan.previous, style)
+    if not counts:
+        return []
+    words = style.wording("key")
+    counted = ", ".join(
+        words.text("previous_count", count=count, colour_name=sticker.colour_name)
+        for sticker, count in counts
+    )
+    if plan.previous_outside:
+        text = words.text("previous_beyond", counts=counted, beyond=plan.previous_outside)
+    else:
+        text = words.text("previous", counts=counted)
+    radius = diameter * 0.36
+
+    def samples(canvas: Canvas, x: float, y: float) -> None:
+        for index, (sticker, _) in enumerate(counts):
+            column, row = index % 2, index // 2
+            dx = (column - 0.5) * radius * 2.3 if len(counts) > 1 else 0.0
+            dy = (0.5 - row) * radius * 2.3 if len(counts) > 2 else 0.0
+            draw_previous_symbol(canvas, x + dx, y + dy, radius, sticker.colour)
+
+    return [line(samples, text, radius * 2.3 * (2 if len(counts) > 2 else 1))]
 
 
 def _example_kind(team: Team, style: PosterStyle) -> str:
@@ -302,6 +336,13 @@ def _notes(
         )
     if plan.site is None:
         notes.append(note(words.text("site_not_placed"), style.text_colour))
+    # Beyond the edge, said here only when the key has no line for those on the map.
+    if plan.previous_outside == 1 and not plan.previous:
+        notes.append(note(words.text("previous_off_map_one"), style.text_colour))
+    elif plan.previous_outside > 1 and not plan.previous:
+        notes.append(
+            note(words.text("previous_off_map", count=plan.previous_outside), style.text_colour)
+        )
     off_map = len(partners_off_map(team, plan))
     if off_map == 1:
         notes.append(note(words.text("partner_off_map_one"), style.text_colour))
