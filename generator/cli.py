@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from generator.errors import BuurtkaartError, MapError
-from generator.i18n import _
+from generator.i18n import _, ngettext
 from generator.options import (
     BASEMAP_KINDS,
     PAPER_SIZES,
@@ -169,6 +169,16 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
                 f"{_plural(len(team.actions), 'action')})",
                 err=True,
             )
+            if team.previous_stickers:
+                count = len(team.previous_stickers)
+                click.echo(
+                    ngettext(
+                        "{workbook}: {count} sticker of an earlier session, for the next kaart",
+                        "{workbook}: {count} stickers of earlier sessions, for the next kaart",
+                        count,
+                    ).format(workbook=workbook, count=count),
+                    err=True,
+                )
             for warning in team.warnings:
                 click.echo(f"Warning: {warning}", err=True)
         for problem in problems.get(workbook, []):

@@ -10,7 +10,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from generator.cli import main
 from generator.errors import OutputError, TemplateError, WorkbookError
 from generator.model import LatLon, MapSticker, Source
 from generator.resources import Templates
@@ -329,3 +331,25 @@ def test_doubtful_places_are_warnings_and_the_sticker_stays_in_the_model(
         "used",
     ]
     assert team.previous_stickers[3].position == LatLon(51.0552, 3.7401)
+
+
+def test_validate_counts_the_stickers_and_names_a_doubtful_one(
+    runner: CliRunner, example_workbook: Path, tmp_path: Path
+) -> None:
+    workbook = with_sticker_sheet(
+        example_workbook,
+        tmp_path,
+        [
+            ["geel", None, None, None, 51.0561, 3.7412],
+            ["rood", None, None, None, 3.7412, 51.0561],
+        ],
+    )
+    result = runner.invoke(main, ["validate", str(workbook)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"{workbook}: valid (14 partners, 10 streets, 4 actions)\n"
+        f"{workbook}: 2 stickers of earlier sessions, for the next kaart\n"
+        f"Warning: {workbook}: sheet 'Kaartoefening', cell E3: 3.7412, 51.0561 lies outside "
+        "Belgium and Breedtegraad and Lengtegraad look swapped, so the kaart leaves this sticker "
+        "off; swap the two cells: the latitude is about 51 in Belgium\n"
+    )

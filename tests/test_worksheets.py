@@ -39,6 +39,7 @@ from generator.worksheets.pdf import (
     soffice_command,
     write_pdfs,
 )
+from tests.poster_support import with_previous_stickers
 from tests.servers import TileServer
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "input" / "voorbeeld.xlsx"
@@ -404,6 +405,35 @@ def test_records_off_the_map_are_listed_in_dutch_only(tmp_path: Path, team: Team
     # The CLI's English warnings stay on the terminal: a worksheet is read by the team.
     assert "Buurtpartners, row 3: address not found" not in text
     assert "Niet op de kaart" not in text_of(open_docx(tmp_path / "2-de-buurt.docx"))
+
+
+def test_the_stickers_of_the_last_session_are_counted_where_the_sheets_talk_about_the_map(
+    tmp_path: Path, team: Team
+) -> None:
+    """The fiche's "vul aan waar nodig": the map grows, and the sheets say what it holds."""
+    scanned = with_previous_stickers(team, count=6, far=False)  # 2 geel, 2 blauw, 1 groen, 3 rood
+    write_worksheets(scanned, tmp_path, Templates(), PackOptions())
+    exercise = text_of(open_docx(tmp_path / "4-kaartoefening.docx"))
+    assert (
+        "Op de kaart staan ook de 8 stickers uit de vorige sessie (2 geel, 2 blauw, 1 groen, "
+        "3 rood): kleine ringen in een donkere tint van hun kleur."
+    ) in exercise
+    preparation = text_of(open_docx(tmp_path / "8-voorbereiding.docx"))
+    assert (
+        "De vorige sessie liet 8 stickers op de kaart achter (2 geel, 2 blauw, 1 groen, 3 rood)."
+    ) in preparation
+    one = team.replace(previous_stickers=scanned.previous_stickers[:1])
+    (tmp_path / "een").mkdir()
+    write_worksheets(one, tmp_path / "een", Templates(), PackOptions())
+    exercise = text_of(open_docx(tmp_path / "een" / "4-kaartoefening.docx"))
+    assert "Op de kaart staan ook de 1 sticker uit de vorige sessie (1 geel)" in exercise
+
+
+def test_a_team_without_an_earlier_session_reads_nothing_about_one(docs: dict[str, Any]) -> None:
+    for name in ("4-kaartoefening.docx", "8-voorbereiding.docx"):
+        text = text_of(docs[name])
+        assert "vorige sessie" not in text
+        assert "{%" not in text
 
 
 def test_markup_and_control_characters_in_names_do_not_break_the_document(

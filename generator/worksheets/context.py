@@ -70,6 +70,7 @@ def worksheet_context(
             for action in team.actions
         ],
         "stickers": _stickers(templates),
+        "previous_stickers": _previous_stickers(team, templates),
         "not_placed": [_not_placed(record) for record in not_placed],
         "not_placed_small": sum(
             1 for origin in team.participants if id(origin) in small and not origin.is_placed
@@ -235,3 +236,20 @@ def _stickers(templates: Templates) -> list[dict[str, str]]:
         }
         for sticker in house_style.get("stickers", [])
     ]
+
+
+def _previous_stickers(team: Team, templates: Templates) -> dict[str, Any]:
+    """How many stickers the earlier sessions left (the sheet 'Kaartoefening'), per colour in the
+    order of the house style; ``total`` is 0 for a team that has not scanned a kaart yet."""
+    colours = [
+        {
+            "colour_name": sticker["colour_name"],
+            "question": sticker["question"],
+            "count": sum(1 for previous in team.previous_stickers if previous.colour == key),
+        }
+        for key, sticker in ((s["key"], s) for s in _stickers(templates))
+    ]
+    return {
+        "total": len(team.previous_stickers),
+        "colours": [colour for colour in colours if colour["count"]],
+    }
