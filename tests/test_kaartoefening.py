@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from docx import Document
 
 from generator.cli import main
 from generator.errors import OutputError, TemplateError, WorkbookError
@@ -18,7 +19,9 @@ from generator.model import LatLon, MapSticker, Source
 from generator.resources import Templates
 from generator.workbook import read_team
 from generator.workbook.kaartoefening import write_workbook_with_stickers
+from tests.poster_support import pdf_text, squashed
 
+EXAMPLE = Path(__file__).resolve().parent.parent / "input" / "voorbeeld.xlsx"
 HEADERS = [
     "Kleur",
     "Vraag",
@@ -353,3 +356,66 @@ def test_validate_counts_the_stickers_and_names_a_doubtful_one(
         "Belgium and Breedtegraad and Lengtegraad look swapped, so the kaart leaves this sticker "
         "off; swap the two cells: the latitude is about 51 in Belgium\n"
     )
+
+
+# -- the example after a session ---------------------------------------------------------------
+
+AFTER_SESSION = Path(__file__).resolve().parent.parent / "input" / "voorbeeld-na-sessie.xlsx"
+
+
+def example_stickers() -> tuple[MapSticker, ...]:
+    """The stickers of the example's first session, from templates/voorbeeld.toml."""
+    return tuple(
+        MapSticker(
+            raw["colour"],
+            LatLon(raw["lat"], raw["lon"]),
+            (raw["x_mm"], raw["y_mm"]),
+            raw["grid_square"],
+            raw["street"],
+        )
+        for raw in Templates().toml("voorbeeld.toml")["previous_stickers"]
+    )
+
+
+def make_example_after_session(destination: Path) -> None:
+    """How input/voorbeeld-na-sessie.xlsx is made; to make it again, from the repository:
+    python -c "from pathlib import Path; from tests.test_kaartoefening import *;
+    make_example_after_session(AFTER_SESSION)" (after removing the old file)."""
+    write_workbook_with_stickers(EXAMPLE, example_stickers(), destination, Templates())
+
+
+def test_the_checked_in_example_after_a_session_is_what_the_writer_makes(tmp_path: Path) -> None:
+    fresh = tmp_path / "voorbeeld-na-sessie.xlsx"
+    make_example_after_session(fresh)
+    checked_in = read_team(AFTER_SESSION)
+    assert checked_in.replace(workbook=fresh) == read_team(fresh)
+    assert len(checked_in.previous_stickers) == 13
+    assert checked_in.warnings == ()
+    assert checked_in.replace(previous_stickers=(), workbook=EXAMPLE) == read_team(EXAMPLE)
+    assert sheet_rows(AFTER_SESSION)[1] == [
+        "geel",
+        "Waar komen je deelnemers vandaan?",
+        253.0,
+        301.2,
+        51.0566,
+        3.738,
+        "D4",
+        "Dampoortstraat",
+        1,
+        SESSION_DAY,
+    ]
+
+
+def test_generate_prints_the_example_sessions_stickers_on_the_next_kaart(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The round trip: the workbook a scan wrote makes the next pack, stickers on the kaart."""
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["generate", str(AFTER_SESSION), "--out", str(out)])
+    assert result.exit_code == 3, result.output  # no tiles in tests: a plain map, still a pack
+    (poster,) = out.glob("*/poster-A1.pdf")
+    printed = squashed(pdf_text(poster))
+    assert squashed("uit de vorige sessie: 5 geel, 3 blauw, 3 groen, 2 rood") in printed
+    exercise = Document(str(poster.parent / "4-kaartoefening.docx"))
+    text = " ".join(paragraph.text for paragraph in exercise.paragraphs)
+    assert "Op de kaart staan ook de 13 stickers uit de vorige sessie" in text
