@@ -6,18 +6,21 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
+from tempfile import mkdtemp
 from typing import Any
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.cli import main
 from generator.errors import OutputError, TemplateError, WorkbookError
 from generator.model import LatLon, MapSticker, Source
 from generator.resources import Templates
-from generator.workbook import read_team
+from generator.workbook import read_team, write_workbook
 from generator.workbook.kaartoefening import write_workbook_with_stickers
 from tests.poster_support import pdf_text, squashed
 
@@ -419,3 +422,64 @@ def test_generate_prints_the_example_sessions_stickers_on_the_next_kaart(
     exercise = Document(str(poster.parent / "4-kaartoefening.docx"))
     text = " ".join(paragraph.text for paragraph in exercise.paragraphs)
     assert "Op de kaart staan ook de 13 stickers uit de vorige sessie" in text
+
+
+STICKER_CELLS = st.one_of(
+    st.none(),
+    st.text(max_size=20),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.sampled_from(["geel", "ROOD", " blauw ", "paars", "#REF!", "51,05", "3.74", "-", ""]),
+)
+
+
+@pytest.fixture(scope="module")
+def empty_sticker_sheet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example with an empty sheet 'Kaartoefening', written once for every example."""
+    folder = tmp_path_factory.mktemp("leeg-blad")
+    example = folder / "voorbeeld.xlsx"
+    write_workbook(example, example=True)
+    return with_sticker_sheet(example, folder, [])
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,  # the same examples in every CI run
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=st.lists(st.lists(STICKER_CELLS, min_size=6, max_size=8), min_size=1, max_size=4))
+def test_every_row_becomes_a_sticker_or_a_problem_naming_it(
+    empty_sticker_sheet: Path, tmp_path: Path, rows: list[list[Any]]
+) -> None:
+    """Whatever the cells hold: no crash, and no row with data dropped without a word."""
+    book = openpyxl.load_workbook(empty_sticker_sheet)
+    for row in rows:
+        book["Kaartoefening"].append(
+            [
+                None
+                if isinstance(value, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in value)
+                else value
+                for value in row
+            ]
+        )
+    workbook = Path(mkdtemp(dir=tmp_path)) / "willekeurig.xlsx"
+    book.save(workbook)
+    filled = {
+        number
+        for number, row in enumerate(sheet_rows(workbook)[1:], start=2)
+        if any(value is not None and str(value).strip() for value in row)
+    }
+    try:
+        team = read_team(workbook)
+    except WorkbookError as error:
+        named = {int(p.cell[1:]) for p in error.problems if p.sheet == "Kaartoefening" and p.cell}
+        assert named <= filled
+        read = set()
+    else:
+        named = set()
+        read = {sticker.source.row for sticker in team.previous_stickers if sticker.source}
+    if not named:  # a problem elsewhere stops the reading; here every filled row is read
+        assert read == filled
