@@ -22,6 +22,7 @@ from generator.model import LatLon, MapSticker, Source
 from generator.resources import Templates
 from generator.workbook import read_team, write_workbook
 from generator.workbook.kaartoefening import write_workbook_with_stickers
+from generator.workbook.spec import load_spec
 from tests.poster_support import pdf_text, squashed
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "input" / "voorbeeld.xlsx"
@@ -483,3 +484,19 @@ def test_every_row_becomes_a_sticker_or_a_problem_naming_it(
         read = {sticker.source.row for sticker in team.previous_stickers if sticker.source}
     if not named:  # a problem elsewhere stops the reading; here every filled row is read
         assert read == filled
+
+
+def test_a_template_folder_from_before_the_sheet_still_works(tmp_path: Path) -> None:
+    """A facilitator's workbook.toml exported before 'Kaartoefening' existed lacks its entries:
+    the default wording serves, and a workbook with the sheet still reads."""
+    text = Templates().path("workbook.toml").read_text(encoding="utf-8")
+    start = text.index("# --- Kaartoefening")
+    older = text[:start] + text[text.index("# --- Uitleg") :]
+    older = "\n".join(line for line in older.splitlines() if not line.startswith("kaartoefening ="))
+    assert "kaartoefening" not in older
+    (tmp_path / "workbook.toml").write_text(older, encoding="utf-8")
+    spec = load_spec(Templates(tmp_path))
+    assert spec.kaartoefening.name == "Kaartoefening"
+    assert spec.kaartoefening.headers == tuple(HEADERS)
+    team = read_team(AFTER_SESSION, spec)
+    assert len(team.previous_stickers) == 13
