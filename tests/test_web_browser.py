@@ -24,9 +24,12 @@ import generator.web.batches
 from generator.errors import Problem
 from generator.options import PackOptions
 from generator.pack import generate_packs
+from generator.scan.sheet import read_sheet
 from generator.validation import validate_workbooks
 from generator.web.app import pack_options
 from generator.web.server import WebServer
+from generator.workbook import read_team
+from tests.photo_support import Shot, photo_of_pack, place_stickers
 from tests.test_web import PACK_FILES, running_page
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -256,3 +259,35 @@ def test_workbooks_dropped_on_the_page_are_checked_at_once(
     page.get_by_role("heading", name="Je werkmappen").wait_for()
     card = page.get_by_role("article", name="gesleept.xlsx")
     assert card.locator(".status").inner_text().startswith("In orde: 14 buurtpartners")
+
+
+def test_photos_of_a_pack_made_on_the_page_give_its_stickers_and_the_workbook_copy(
+    page: Page, server: WebServer, example_workbook: Path, tmp_path: Path
+) -> None:
+    upload(page, server, example_workbook)
+    page.get_by_label("Zonder internet").check()
+    page.get_by_role("button", name="Maak het pakket").click()
+    page.get_by_role("heading", name="Je pakketten").wait_for(timeout=600_000)
+    batch = server.store.get(page.url.rstrip("/").rsplit("/", 1)[-1])
+    assert batch is not None
+    (made,) = batch.packs()
+    truth = place_stickers(read_sheet(made.folder), 5, seed=3)
+    shot = Shot(width_px=3200, height_px=2400, tilt=20, rotation=-4, blur=1.0)
+    photo = photo_of_pack(made.folder, tmp_path / "IMG_1234.jpg", truth, shot, seed=2)
+
+    page.set_input_files("#fotos-0", str(photo))
+    page.get_by_role("button", name="Lees de stickers van de foto’s").click()
+    page.get_by_role("heading", name="5 stickers gevonden").wait_for(timeout=300_000)
+    assert page.evaluate(UNLABELLED) == []
+    image = page.locator("figure.control img")
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 1000
+    assert page.locator("figcaption").inner_text() == "Foto 1: IMG_1234.jpg"
+    page.screenshot(path=str(tmp_path / "stickers.png"), full_page=True)
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="De werkmap met het blad Kaartoefening").click()
+    download = caught.value
+    assert download.suggested_filename == "voorbeeld-kaartoefening.xlsx"
+    copy = tmp_path / "terug.xlsx"
+    download.save_as(copy)
+    assert len(read_team(copy).previous_stickers) == 5
+    assert example_workbook.name == "voorbeeld.xlsx"

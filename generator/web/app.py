@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from flask import Flask, abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -21,11 +22,13 @@ from werkzeug.wrappers import Response
 from generator.options import BASEMAP_KINDS, PAPER_SIZES, PRINT_TILE_SIZES, PackOptions
 from generator.poster import PREVIEW
 from generator.resources import default_templates_dir
-from generator.web.batches import MAX_WORKBOOKS, Batch, BatchStore, UploadTooLarge
+from generator.web.batches import MAX_WORKBOOKS, Batch, BatchStore, PackResult, UploadTooLarge
+from generator.web.scans import MAX_PHOTOS, MAX_SCAN_POST_BYTES, Scan, ScanRefused, ScanStore
 from generator.workbook import write_workbook
 from generator.workbook.reader import MAX_FILE_BYTES
 
 FORM_OVERHEAD_BYTES = 1024 * 1024  # the token and options beside the workbooks in a post
+SCAN_POSTS = ("scan_made_pack", "scan_pack_zip")  # forms with photos: a limit of their own
 BLANK_WORKBOOKS = {"leeg": "buurtkaart-werkmap.xlsx", "voorbeeld": "buurtkaart-voorbeeld.xlsx"}
 SECURITY_HEADERS = {
     # Every script, style and picture comes from this server: nothing else may run or load.
@@ -63,11 +66,14 @@ def create_app(store: BatchStore, hosts: set[str], token: str) -> Flask:
         SEND_FILE_MAX_AGE_DEFAULT=0,
     )
     origins = {f"http://{host}" for host in hosts}
+    scans = ScanStore(store.root / "scans", store.templates)
 
     @app.before_request
     def check_request() -> None:
         if request.host.lower() not in hosts:
             raise Refused(400, "host")
+        if request.endpoint in SCAN_POSTS:
+            request.max_content_length = MAX_SCAN_POST_BYTES + FORM_OVERHEAD_BYTES
         if request.method == "POST":
             origin = request.headers.get("Origin")
             if origin is not None and origin not in origins:
@@ -84,13 +90,17 @@ def create_app(store: BatchStore, hosts: set[str], token: str) -> Flask:
     @app.errorhandler(HTTPException)
     def explain(error: HTTPException) -> ResponseReturnValue:
         reason = error.reason if isinstance(error, Refused) else str(error.code)
+        if reason == "413" and request.endpoint in SCAN_POSTS:
+            reason = "scan-too-large"
         details = error.details if isinstance(error, Refused) else {}
         page = render_template("error.html", reason=reason, code=error.code, **details)
         return page, error.code or 500
 
     @app.get("/")
     def index() -> str:
-        return render_template("index.html", token=token, max_workbooks=MAX_WORKBOOKS)
+        return render_template(
+            "index.html", token=token, max_workbooks=MAX_WORKBOOKS, max_photos=MAX_PHOTOS
+        )
 
     @app.get("/werkmap/<kind>.xlsx")
     def blank_workbook(kind: str) -> Response:
@@ -126,6 +136,7 @@ def create_app(store: BatchStore, hosts: set[str], token: str) -> Flask:
             default_basemap=default_basemap(store.base),
             print_tile_sizes=PRINT_TILE_SIZES,
             defaults=PackOptions(),
+            max_photos=MAX_PHOTOS,
         )
 
     @app.post("/batch/<batch_id>/maak")
@@ -162,7 +173,79 @@ def create_app(store: BatchStore, hosts: set[str], token: str) -> Flask:
             abort(404)
         return send_file(batch.batch_zip(), as_attachment=True, download_name="pakketten.zip")
 
+    @app.post("/batch/<batch_id>/pakket-<int:index>/fotos")
+    def scan_made_pack(batch_id: str, index: int) -> Response:
+        pack = _pack_result(_batch(store, batch_id), index)
+        upload = pack.upload
+        team = upload.team
+        shown = team.organisation.name if team is not None else upload.name
+        photos = _sent_files("fotos")
+        scan = _scanned(
+            lambda: scans.scan_made_pack(pack.folder, shown, photos, upload.path, upload.name)
+        )
+        return redirect(url_for("show_scan", scan_id=scan.id), 303)
+
+    @app.post("/fotos")
+    def scan_pack_zip() -> Response:
+        pack_zip = request.files.get("pakket")
+        if pack_zip is None or not pack_zip.filename:
+            raise Refused(400, "no-pack")
+        sent_workbook = request.files.get("werkmap")
+        workbook = None
+        if sent_workbook is not None and sent_workbook.filename:
+            workbook = (sent_workbook.filename, sent_workbook.stream)
+        photos = _sent_files("fotos")
+        scan = _scanned(
+            lambda: scans.scan_pack_zip((pack_zip.filename, pack_zip.stream), photos, workbook)
+        )
+        return redirect(url_for("show_scan", scan_id=scan.id), 303)
+
+    @app.get("/scan/<scan_id>")
+    def show_scan(scan_id: str) -> str:
+        return render_template("scan.html", scan=_scan(scans, scan_id))
+
+    @app.get("/scan/<scan_id>/controle-<int:number>.png")
+    def scan_control(scan_id: str, number: int) -> Response:
+        controls = _scan(scans, scan_id).controls
+        if not 1 <= number <= len(controls):
+            abort(404)
+        return send_file(controls[number - 1], mimetype="image/png")
+
+    @app.get("/scan/<scan_id>/bestand-<int:number>")
+    def scan_download(scan_id: str, number: int) -> Response:
+        downloads = _scan(scans, scan_id).downloads
+        if not 1 <= number <= len(downloads):
+            abort(404)
+        chosen = downloads[number - 1]
+        return send_file(chosen.path, as_attachment=True, download_name=chosen.name)
+
     return app
+
+
+def _sent_files(field: str) -> list[tuple[str | None, IO[bytes]]]:
+    return [(item.filename, item.stream) for item in request.files.getlist(field) if item.filename]
+
+
+def _scanned(scan: Callable[[], Scan]) -> Scan:
+    try:
+        return scan()
+    except ScanRefused as exc:
+        code = 413 if exc.reason.endswith("too-large") else 400
+        raise Refused(code, exc.reason, **exc.details) from exc
+
+
+def _scan(scans: ScanStore, scan_id: str) -> Scan:
+    scan = scans.get(scan_id)
+    if scan is None:
+        raise Refused(404, "no-scan")
+    return scan
+
+
+def _pack_result(batch: Batch, index: int) -> PackResult:
+    found = next((pack for pack in batch.packs() if pack.index == index), None)
+    if found is None:
+        abort(404)
+    return found
 
 
 def _batch(store: BatchStore, batch_id: str) -> Batch:
@@ -173,10 +256,7 @@ def _batch(store: BatchStore, batch_id: str) -> Batch:
 
 
 def _pack(batch: Batch, index: int) -> Path:
-    folder = next((pack.folder for pack in batch.packs() if pack.index == index), None)
-    if folder is None:
-        abort(404)
-    return folder
+    return _pack_result(batch, index).folder
 
 
 def default_basemap(base: PackOptions) -> str:
