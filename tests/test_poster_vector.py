@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import math
 from pathlib import Path
 
@@ -21,7 +22,13 @@ from generator.poster.markers import Obstacle
 from generator.poster.style import load_style
 from generator.resources import Templates
 from tests.map_support import SITE, offset, town
-from tests.poster_support import example_team, hard_team, render
+from tests.poster_support import (
+    example_team,
+    hard_team,
+    participant_like,
+    partner_like,
+    render,
+)
 
 CREDIT = "© OpenStreetMap-bijdragers, openstreetmap.org/copyright"
 PAPERS = [("A1", False, 1.0), ("A3", True, 0.5), ("A0", False, 841 / 594)]
@@ -174,6 +181,48 @@ def test_on_a_crowded_team_no_two_overlays_meet(paper: str, landscape: bool, sca
     for index, (x, y) in enumerate(markers):
         assert all(math.dist((x, y), other) >= 2 * radius for other in markers[index + 1 :])
         assert not any(circle_meets_rect(Obstacle(x, y, radius), box) for box in others)
+
+
+@pytest.mark.parametrize(("paper", "landscape", "scale"), PAPERS)
+def test_no_participant_tag_hides_a_moved_partners_true_place_or_leader(
+    paper: str, landscape: bool, scale: float
+) -> None:
+    # Four partners at one address, and the participants of a street counted at that spot:
+    # the markers spread on leaders from the dot at their true place, and the count's tag
+    # must find a place beside the spot that crosses none of them.
+    team = example_team()
+    first = team.partners[0]
+    assert first.coordinates is not None
+    crowd = tuple(
+        partner_like(first, number=len(team.partners) + index + 1, name=f"Buur {index}")
+        for index in range(3)
+    )
+    here = participant_like(
+        team.participants[0],
+        address=dataclasses.replace(team.participants[0].address, street="Samenstraat"),
+        count=12,
+        coordinates=first.coordinates,
+    )
+    team = team.replace(partners=(*team.partners, *crowd), participants=(*team.participants, here))
+    options = PackOptions(paper=paper, landscape=landscape)
+    extent = neighbourhood_extent(team)
+    assert extent is not None
+    view = choose_view(extent, map_frame_mm(team, options, Templates()))
+    plan = prepare_poster(
+        team, BaseMap(view, None, CREDIT, data=town()), options, load_style(Templates())
+    ).plan
+    moved = [placed for placed in plan.partners if placed.drawn_xy != placed.true_xy]
+    assert moved  # partners at one address are spread off their true places
+    leaders = plan.leader_boxes()
+    dot = plan.marker_diameter * 0.16  # as drawn (mapdraw), the dot at a moved partner's place
+    true_places = [Rect(x - dot, y - dot, 2 * dot, 2 * dot) for x, y in (p.true_xy for p in moved)]
+    for placed in moved:  # the leader's boxes cover its dot and the line to the marker
+        (x0, y0), (x1, y1) = placed.true_xy, placed.drawn_xy
+        for x, y in ((x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2)):
+            assert any(box.x <= x <= box.right and box.y <= y <= box.top for box in leaders)
+    tags = [mark.tag for mark in plan.participants]
+    assert not [(tag, place) for tag in tags for place in true_places if tag.meets(place)]
+    assert not [(tag, box) for tag in tags for box in leaders if tag.meets(box)]
 
 
 def _is_marker(box: Rect, markers: list[tuple[float, float]], radius: float) -> bool:

@@ -27,7 +27,7 @@ from generator.poster.furniture import (
     draw_scale_bar,
 )
 from generator.poster.layout import PosterLayout
-from generator.poster.mapplan import MapPlan, SiteMarker, no_base_map_note
+from generator.poster.mapplan import LEADER_DOT, MapPlan, SiteMarker, no_base_map_note
 from generator.poster.markers import draw_marker, partner_status
 from generator.poster.previous import draw_previous
 from generator.poster.scanmarks import draw_scan_marks
@@ -242,7 +242,7 @@ def draw_participant_symbol(
 
 
 def _draw_partners(canvas: Canvas, plan: MapPlan, style: PosterStyle) -> None:
-    dot = plan.marker_diameter * 0.16
+    dot = plan.marker_diameter * LEADER_DOT
     for placed in plan.partners:
         colour = style.kind_colour(placed.partner.kind)
         if placed.drawn_xy != placed.true_xy:

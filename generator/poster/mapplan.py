@@ -39,6 +39,7 @@ from generator.privacy import ParticipantSummary
 PIN_HEAD_RADIUS = 0.42
 PIN_HEAD_HEIGHT = 0.95
 Point = tuple[float, float]
+LEADER_DOT = 0.16  # a moved partner's true-place dot: its radius, in marker diameters
 TAG_RINGS = 12  # how far out a participant tag may go to find a free place, in tag heights
 
 
@@ -145,6 +146,21 @@ class MapPlan:
         boxes.extend(mark.box for mark in self.previous)
         return boxes
 
+    def leader_boxes(self) -> list[Rect]:
+        """Boxes along each moved partner's leader and over the dot at its true place: the
+        participants' tags, placed last, keep clear of them so no count hides a true place."""
+        dot = self.marker_diameter * LEADER_DOT
+        boxes = []
+        for placed in self.partners:
+            if placed.drawn_xy == placed.true_xy:
+                continue
+            (x0, y0), (x1, y1) = placed.true_xy, placed.drawn_xy
+            steps = max(1, math.ceil(math.dist(placed.true_xy, placed.drawn_xy) / (2 * dot)))
+            for step in range(steps):  # the marker itself already has its box
+                x, y = x0 + (x1 - x0) * step / steps, y0 + (y1 - y0) * step / steps
+                boxes.append(Rect(x - dot, y - dot, 2 * dot, 2 * dot))
+        return boxes
+
 
 def plan_map(
     team: Team,
@@ -216,7 +232,11 @@ def plan_map(
     plan = _with(plan, rings=_ring_tags(plan, layout, style))
     plan = _with(plan, street_labels=_street_labels(base, plan, layout, style))
     taken = BoxIndex()
-    for box in [*plan.overlay_boxes(), *(b for label in plan.street_labels for b in label.boxes)]:
+    for box in [
+        *plan.overlay_boxes(),
+        *(b for label in plan.street_labels for b in label.boxes),
+        *plan.leader_boxes(),
+    ]:
         taken.add(box)
     marks = _participant_marks(participants, base, view, frame, layout, style, taken)
     return _with(plan, participants=marks)
