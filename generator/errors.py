@@ -7,9 +7,12 @@ from pathlib import Path
 
 import click
 
+from generator.i18n import _
+
 
 class BuurtkaartError(click.ClickException):
-    """Something the user can fix: click prints ``Error: <message>`` and exits 1."""
+    """Something the user can fix: click prints ``Error: <message>`` (in Dutch ``Fout:``) and
+    exits 1."""
 
     exit_code = 1
 
@@ -25,13 +28,25 @@ class Problem:
     cell: str | None = None
 
     def __str__(self) -> str:
-        where = str(self.file)
-        if self.sheet is not None:
-            where += f": sheet '{self.sheet}'"
-            if self.cell is not None:
-                where += f", cell {self.cell}"
+        if self.sheet is None:
+            where = str(self.file)
+        elif self.cell is None:
+            where = _("{file}: sheet '{sheet}'").format(file=self.file, sheet=self.sheet)
+        else:
+            where = _("{file}: sheet '{sheet}', cell {cell}").format(
+                file=self.file, sheet=self.sheet, cell=self.cell
+            )
         text = f"{where}: {self.message}"
         return f"{text}; {self.hint}" if self.hint else text
+
+
+def how_to_set(variable: str, value: str) -> str:
+    """How to set an environment variable for this window, in each shell a facilitator may use:
+    most work on Windows (PowerShell or cmd), some on macOS or Linux."""
+    return _(
+        'in PowerShell: $env:{variable} = "{value}"; in cmd: set {variable}={value}; '
+        'in a macOS or Linux shell: export {variable}="{value}"'
+    ).format(variable=variable, value=value)
 
 
 class WorkbookError(BuurtkaartError):

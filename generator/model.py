@@ -12,6 +12,8 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from generator.i18n import _
+
 
 @dataclass(frozen=True)
 class Source:
@@ -21,7 +23,7 @@ class Source:
     row: int
 
     def __str__(self) -> str:
-        return f"sheet '{self.sheet}', row {self.row}"
+        return _("sheet '{sheet}', row {row}").format(sheet=self.sheet, row=self.row)
 
 
 @dataclass(frozen=True)

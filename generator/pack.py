@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from generator import __version__
 from generator.errors import BuurtkaartError, OutputError, Problem
-from generator.i18n import _
+from generator.i18n import _, current_language, ngettext, use_language
 from generator.identity import pack_slug as pack_slug  # re-exported: the pack names folders
 from generator.map.basemap import BaseMap, tile_source
 from generator.map.cachedir import cache_root
@@ -135,11 +135,13 @@ def failure_message(exc: BaseException, target: Path) -> str:
     if isinstance(exc, BuurtkaartError):
         return exc.format_message()
     if isinstance(exc, OSError):
-        return f"cannot write the pack to {target}: {exc.strerror or exc}"
-    return (
-        f"the pack could not be made ({type(exc).__name__}: {exc}); this is a fault in "
-        "buurtkaart, please report it with the workbook"
-    )
+        return _("cannot write the pack to {folder}: {reason}").format(
+            folder=target, reason=exc.strerror or exc
+        )
+    return _(
+        "the pack could not be made ({reason}); this is a fault in buurtkaart, please report "
+        "it with the workbook"
+    ).format(reason=f"{type(exc).__name__}: {exc}")
 
 
 @contextmanager
@@ -161,14 +163,18 @@ def lacks(team: Team, base: BaseMap, options: PackOptions, out_of_time: bool = F
             _("its map stopped after {seconds} s").format(seconds=f"{options.map_budget_s:g}")
         )
     if base.is_blank:
-        missing.append("no base map")
+        missing.append(_("no base map"))
     unplaced = [record for record in team.not_placed() if not record.address.is_empty()]
     if not unplaced:
         return missing  # the common case: no need to read the geocoding cache
     answered = GeocodeCache(cache_root(options) / GEOCODE_CACHE, geocoder_url(options))
     unasked = sum(1 for record in unplaced if not answered.knows(address_query(record.address)))
     if unasked:
-        missing.append(f"{unasked} address{'' if unasked == 1 else 'es'} not looked up")
+        missing.append(
+            ngettext(
+                "{count} address not looked up", "{count} addresses not looked up", unasked
+            ).format(count=unasked)
+        )
     return missing
 
 
@@ -181,6 +187,8 @@ class PackJob:
     base: BaseMap
     target: Path
     options: PackOptions
+    # The worker speaks the language the run was asked in, whatever its environment says.
+    language: str = field(default_factory=current_language)
 
 
 def _claim_folders(teams: dict[Path, Team], report: BatchReport) -> dict[Path, Team]:
@@ -193,9 +201,11 @@ def _claim_folders(teams: dict[Path, Team], report: BatchReport) -> dict[Path, T
             report.problems[workbook] = [
                 Problem(
                     workbook,
-                    f"its organisation and site give the same pack folder '{slug}' as "
-                    f"{claimed[slug]}",
-                    "give each workbook its own Vestiging on the sheet 'Organisatie'",
+                    _(
+                        "its organisation and site give the same pack folder '{folder}' as "
+                        "{workbook}"
+                    ).format(folder=slug, workbook=claimed[slug]),
+                    _("give each workbook its own Vestiging on the sheet 'Organisatie'"),
                     sheet=team.organisation.source.sheet,
                 )
             ]
@@ -235,14 +245,19 @@ def check_owner(target: Path, team: Team) -> None:
         return  # no pack here (yet): nothing of another site's to keep
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise OutputError(
-            f"{target} holds a {MANIFEST} that cannot be read ({type(exc).__name__}), so it may "
-            "be another site's pack; move that folder away or choose another --out folder"
+            _(
+                "{folder} holds a {manifest} that cannot be read ({reason}), so it may be "
+                "another site's pack; move that folder away or choose another --out folder"
+            ).format(folder=target, manifest=MANIFEST, reason=type(exc).__name__)
         ) from exc
     ours = team.organisation
     if _identity(owner_name, owner_site) != _identity(ours.name, ours.site):
         raise OutputError(
-            f"{target} holds the pack of '{owner_name}', site '{owner_site}', and a run never "
-            "replaces another site's pack; move that folder away or choose another --out folder"
+            _(
+                "{folder} holds the pack of '{organisation}', site '{site}', and a run never "
+                "replaces another site's pack; move that folder away or choose another --out "
+                "folder"
+            ).format(folder=target, organisation=owner_name, site=owner_site)
         )
 
 
@@ -294,6 +309,7 @@ def _renderer(packs: int) -> Iterator[Callable[[PackJob], Outcome]]:
 def render_job(job: PackJob) -> str | None:
     """Write one pack whole; the error message (not the exception) crosses process bounds."""
     return_large_buffers()  # in a pool's worker, a process of its own
+    use_language(job.language)
     try:
         write_pack(job.target, partial(render_pack, job.team, job.base, options=job.options))
     except Exception as exc:  # noqa: BLE001 - the batch boundary, in the worker
@@ -303,11 +319,17 @@ def render_job(job: PackJob) -> str | None:
 
 def prepare_out_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir} is a file, not a folder; name a folder with --out")
+        raise OutputError(
+            _("{folder} is a file, not a folder; name a folder with --out").format(folder=out_dir)
+        )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror}") from exc
+        raise OutputError(
+            _("cannot create the output folder {folder}: {reason}").format(
+                folder=out_dir, reason=exc.strerror
+            )
+        ) from exc
 
 
 def clear_leftovers(out_dir: Path) -> None:
@@ -367,7 +389,11 @@ def write_pack(target: Path, build: Callable[[Path], None]) -> Path:
             tempfile.mkdtemp(prefix=f".{target.name}-new-{os.getpid()}-", dir=target.parent)
         )
     except OSError as exc:
-        raise OutputError(f"cannot write in {target.parent}: {exc.strerror}") from exc
+        raise OutputError(
+            _("cannot write in {folder}: {reason}").format(
+                folder=target.parent, reason=exc.strerror
+            )
+        ) from exc
     staging.chmod(0o755)  # mkdtemp makes it private; a pack is shared like any other folder
     try:
         build(staging)
@@ -387,15 +413,23 @@ def _swap_into_place(staging: Path, target: Path) -> None:
     except OSError as exc:
         if previous.exists() and not target.exists():
             previous.rename(target)
-        kept = "kept" if target.exists() else f"in {previous}"
+        kept = (
+            _("the earlier pack is kept")
+            if target.exists()
+            else _("the earlier pack is in {folder}").format(folder=previous)
+        )
         held = _held_open(target) if target.exists() else None
         if held is not None:
             raise OutputError(
-                f"cannot replace the pack in {target}: {held} is open in another program; "
-                f"close it and run again (the earlier pack is {kept})"
+                _(
+                    "cannot replace the pack in {folder}: {file} is open in another program; "
+                    "close it and run again ({kept})"
+                ).format(folder=target, file=held, kept=kept)
             ) from exc
         raise OutputError(
-            f"cannot move the new pack into {target}: {exc.strerror}; the earlier pack is {kept}"
+            _("cannot move the new pack into {folder}: {reason}; {kept}").format(
+                folder=target, reason=exc.strerror, kept=kept
+            )
         ) from exc
     shutil.rmtree(previous, ignore_errors=True)
 

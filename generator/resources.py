@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import TemplateError
+from generator.i18n import _
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -39,8 +40,10 @@ class Templates:
         candidate = self.default_dir / name
         if not candidate.exists():
             raise TemplateError(
-                f"template file {name} is missing from {self.default_dir}; "
-                "reinstall buurtkaart or restore the file"
+                _(
+                    "template file {name} is missing from {folder}; reinstall buurtkaart or "
+                    "restore the file"
+                ).format(name=name, folder=self.default_dir)
             )
         return candidate
 
@@ -50,14 +53,20 @@ class Templates:
             with path.open("rb") as handle:
                 return tomllib.load(handle)
         except tomllib.TOMLDecodeError as exc:
-            raise TemplateError(f"{path}: {exc}; fix the TOML syntax or restore the file") from exc
+            raise TemplateError(
+                _("{file}: {reason}; fix the TOML syntax or restore the file").format(
+                    file=path, reason=exc
+                )
+            ) from exc
 
 
 def export_templates(target: Path, *, force: bool = False) -> list[Path]:
     """Copy the default templates to ``target`` for a facilitator to edit."""
     if target.exists() and any(target.iterdir()) and not force:
         raise TemplateError(
-            f"{target} already holds files; choose an empty folder or add --force to overwrite"
+            _(
+                "{folder} already holds files; choose an empty folder or add --force to overwrite"
+            ).format(folder=target)
         )
     source = default_templates_dir()
     written = []

@@ -17,6 +17,7 @@ from reportlab.lib.colors import Color
 
 from generator.cartography.streetlabels import LabelRules
 from generator.errors import TemplateError
+from generator.i18n import _
 from generator.map.osmdata import RoadClass
 from generator.resources import Templates
 from generator.templatevalues import colour, section
@@ -132,7 +133,9 @@ def _number(file: Path, section: dict[str, Any], key: str, where: str) -> float:
     value = section.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise TemplateError(
-            f"{file}: [{where}] {key} must be a positive number, not {value!r}; "
-            "fix it or restore the file"
+            _(
+                "{file}: [{section}] {key} must be a positive number, not {value}; fix it or "
+                "restore the file"
+            ).format(file=file, section=where, key=key, value=repr(value))
         )
     return float(value)

@@ -10,15 +10,16 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from generator.errors import MapError
+from generator.i18n import _
 from generator.map.cachedir import cache_root
 from generator.map.geometry import MILLIMETRES_PER_INCH, Extent, MapView
 from generator.map.maptiles import (
-    HOW_TO_SWITCH,
     FetchPolicy,
     TileCache,
     TileFetcher,
     TileMap,
     TileSource,
+    how_to_switch,
     parse_tile_template,
     tile_grid,
 )
@@ -186,11 +187,10 @@ def no_extent_base_map(
 ) -> BaseMap:
     """A map of nowhere in particular, for a team none of whose records could be placed."""
     view = choose_view(Extent.around(BELGIUM, FALLBACK_RADIUS_M), frame_mm)
-    warning = (
-        f"{team.workbook}: no address or coordinates could be placed, so the poster has no "
-        "base map; type the coordinates of the site on sheet "
-        f"'{team.organisation.source.sheet}'"
-    )
+    warning = _(
+        "{workbook}: no address or coordinates could be placed, so the map has no base map; "
+        "type the coordinates of the site on sheet '{sheet}'"
+    ).format(workbook=team.workbook, sheet=team.organisation.source.sheet)
     progress.warn(warning)
     return BaseMap(view, None, credit, options.low_ink, warning)
 
@@ -210,9 +210,11 @@ def _check_budget(view: MapView, source: TileSource, options: PackOptions) -> No
     count = len(tiles_of(view))
     if source.is_osm and count > options.tile_budget:
         raise MapError(
-            f"this base map needs {count} tiles from {source.host}, more than the "
-            f"{options.tile_budget} its usage policy allows buurtkaart to fetch for one map "
-            f"(bulk downloads are banned); {HOW_TO_SWITCH}, or choose a smaller poster size"
+            _(
+                "this base map needs {count} tiles from {host}, more than the {budget} its "
+                "usage policy allows buurtkaart to fetch for one map (bulk downloads are "
+                "banned); {fix}, or choose a smaller poster size"
+            ).format(count=count, host=source.host, budget=options.tile_budget, fix=how_to_switch())
         )
 
 
@@ -234,7 +236,7 @@ def _render(
     view = choose_view(extent, frame_mm, tile_size)
     tile_map = TileMap(view.width_px, view.height_px, fetcher, tile_size)
     center = extent.center
-    fetcher.progress.start("Fetching map tiles", len(tiles_of(view)))
+    fetcher.progress.start(_("Fetching map tiles"), len(tiles_of(view)))
     try:
         image = tile_map.render(zoom=view.zoom, center=(center.lon, center.lat))
     finally:
@@ -265,18 +267,23 @@ def _warning(team: Team, fetcher: TileFetcher, tile_map: TileMap, total: int) ->
     if not missing:
         return None
     reasons = Counter(fetcher.failures[url] for url in tile_map.missing if url in fetcher.failures)
-    reason = reasons.most_common(1)[0][0] if reasons else "unknown reason"
+    reason = reasons.most_common(1)[0][0] if reasons else _("unknown reason")
     host = fetcher.source.host
     if missing >= total:
-        return (
-            f"{team.workbook}: no map tiles could be had from {host} ({reason}); the poster "
-            f"gets a plain background under its overlays. Try again later, or {HOW_TO_SWITCH}"
-        )
-    return (
-        f"{team.workbook}: {missing} of {total} map tiles could not be had from {host} "
-        f"({reason}); they stay blank on the poster. Run again to fetch them (the others are "
-        "cached), "
-        f"or {HOW_TO_SWITCH}"
+        return _(
+            "{workbook}: no map tiles could be had from {host} ({reason}); the map gets a "
+            "plain background under its overlays. Try again later, or {fix}"
+        ).format(workbook=team.workbook, host=host, reason=reason, fix=how_to_switch())
+    return _(
+        "{workbook}: {missing} of {total} map tiles could not be had from {host} ({reason}); "
+        "they stay blank on the map. Run again to fetch them (the others are cached), or {fix}"
+    ).format(
+        workbook=team.workbook,
+        missing=missing,
+        total=total,
+        host=host,
+        reason=reason,
+        fix=how_to_switch(),
     )
 
 

@@ -85,9 +85,9 @@ def parse_places(body: bytes) -> LatLon | None:
     try:
         places = json.loads(body)
     except ValueError as exc:
-        raise GeocoderUnreachable("its answer is not JSON") from exc
+        raise GeocoderUnreachable(_("its answer is not JSON")) from exc
     if not isinstance(places, list):
-        raise GeocoderUnreachable("its answer is not a list of places")
+        raise GeocoderUnreachable(_("its answer is not a list of places"))
     if not places:
         return None
     lat = _coordinate(places[0], "lat", -90.0, 90.0)
@@ -164,9 +164,12 @@ class NominatimClient:
             except AnswerTooSlow as exc:
                 if budget.left_s() <= 0:  # cut short by the pack's budget, not the service
                     raise BudgetSpent from exc
-                reason, wait = f"no answer within {policy.timeout_s:g} s", policy.error_wait_s
+                reason = _("no answer within {seconds} s").format(seconds=f"{policy.timeout_s:g}")
+                wait = policy.error_wait_s
             except AnswerTooLarge as exc:
-                raise GeocoderUnreachable(f"it sent an answer of {exc}") from exc
+                raise GeocoderUnreachable(
+                    _("it sent an answer of {size}").format(size=exc)
+                ) from exc
             except requests.ConnectionError as exc:
                 raise GeocoderUnreachable(connection_reason(exc)) from exc
             except requests.RequestException as exc:
@@ -293,7 +296,7 @@ class Placer:
 
     def _point(self, record: Placed) -> LatLon | None:
         if record.address.is_empty():
-            self._warn(record, "has neither coordinates nor an address; it stays off the map")
+            self._warn(record, _("has neither coordinates nor an address; it stays off the map"))
             return None
         query = address_query(record.address)
         address = record.address.one_line()
@@ -302,22 +305,28 @@ class Placer:
         elif self.options.offline:
             self._warn(
                 record,
-                f"address '{address}' is not in the geocoding cache and "
-                "--offline allows no lookups; run once online or type its coordinates",
+                _(
+                    "address '{address}' is not in the geocoding cache and --offline allows no "
+                    "lookups; run once online or type its coordinates"
+                ).format(address=address),
             )
             return None
         else:
             try:
                 point = self._ask(query)
             except _NotLookedUp as exc:
-                self._warn(record, f"address '{address}' {exc}")
+                self._warn(
+                    record, _("address '{address}' {problem}").format(address=address, problem=exc)
+                )
                 return None
         if point is None:
             self._warn(
                 record,
-                f"address '{address}' was not found by the geocoder "
-                f"({urlsplit(self.url).netloc}); it stays off the map. Check the street, "
-                "postcode and gemeente, or type its coordinates in the workbook",
+                _(
+                    "address '{address}' was not found by the geocoder ({host}); it stays off "
+                    "the map. Check the street, postcode and gemeente, or type its coordinates "
+                    "in the workbook"
+                ).format(address=address, host=urlsplit(self.url).netloc),
             )
         return point
 
@@ -331,13 +340,15 @@ class Placer:
                 point = self._client.search(query, self.budget)
             except UnusableAnswer as exc:
                 raise _NotLookedUp(
-                    f"got an answer without usable coordinates ({exc}) from the geocoder at "
-                    f"{self.url}; it stays off the map. Type its coordinates in the workbook"
+                    _(
+                        "got an answer without usable coordinates ({reason}) from the geocoder "
+                        "at {url}; it stays off the map. Type its coordinates in the workbook"
+                    ).format(reason=exc, url=self.url)
                 ) from exc
             except GeocoderUnreachable as exc:
-                self._stopped = (
-                    f"could not be placed: the geocoder at {self.url} cannot be reached ({exc})"
-                )
+                self._stopped = _(
+                    "could not be placed: the geocoder at {url} cannot be reached ({reason})"
+                ).format(url=self.url, reason=exc)
             except BudgetSpent:
                 self._stopped = _(
                     "was not looked up: {spent}, so the addresses not yet looked up were left out"
@@ -346,7 +357,9 @@ class Placer:
                 self.cache.put(query, point)
                 return point
         raise _NotLookedUp(
-            f"{self._stopped}; run again later or type its coordinates in the workbook"
+            _("{problem}; run again later or type its coordinates in the workbook").format(
+                problem=self._stopped
+            )
         )
 
     def _warn(self, record: Placed, message: str) -> None:
@@ -380,7 +393,7 @@ def place_team(
         budget or MapBudget(options.map_budget_s),
     )
     records: list[Placed] = [team.organisation, *team.participants, *team.partners]
-    progress.start("Geocoding addresses", sum(1 for record in records if not record.is_placed))
+    progress.start(_("Geocoding addresses"), sum(1 for record in records if not record.is_placed))
     try:
         organisation: Organisation = placer.place(team.organisation)
         participants = tuple(placer.place(record) for record in team.participants)

@@ -24,6 +24,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from generator.i18n import _
+
 CHUNK_BYTES = 64 * 1024
 
 
@@ -55,16 +57,22 @@ def read_body(
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         response.close()
-        raise AnswerTooLarge(f"{int(declared)} bytes announced, more than {max_bytes}")
+        raise AnswerTooLarge(
+            _("{size} bytes announced, more than {limit}").format(
+                size=int(declared), limit=max_bytes
+            )
+        )
     chunks: list[bytes] = []
     size = 0
     try:
         while chunk := _read_some(response):
             size += len(chunk)
             if size > max_bytes:
-                raise AnswerTooLarge(f"more than {max_bytes} bytes")
+                raise AnswerTooLarge(_("more than {limit} bytes").format(limit=max_bytes))
             if clock() - start > deadline_s:
-                raise AnswerTooSlow(f"not complete after {deadline_s:g} s")
+                raise AnswerTooSlow(
+                    _("not complete after {seconds} s").format(seconds=f"{deadline_s:g}")
+                )
             chunks.append(chunk)
     finally:
         response.close()
@@ -206,17 +214,23 @@ def bounded_get(
                 timeout=(min(connect_timeout_s, deadline_s), deadline_s),
             )
     except requests.Timeout as exc:
-        raise AnswerTooSlow(f"no answer within {deadline_s:g} s") from exc
+        raise AnswerTooSlow(
+            _("no answer within {seconds} s").format(seconds=f"{deadline_s:g}")
+        ) from exc
     except requests.ConnectionError as exc:
         if clock() - started >= deadline_s:  # cut off while its headers were trickling in
-            raise AnswerTooSlow(f"no answer within {deadline_s:g} s") from exc
+            raise AnswerTooSlow(
+                _("no answer within {seconds} s").format(seconds=f"{deadline_s:g}")
+            ) from exc
         raise
     try:
         body = read_body(
             response, deadline_s=deadline_s, max_bytes=max_bytes, clock=clock, started=started
         )
     except requests.Timeout as exc:
-        raise AnswerTooSlow(f"not complete after {deadline_s:g} s") from exc
+        raise AnswerTooSlow(
+            _("not complete after {seconds} s").format(seconds=f"{deadline_s:g}")
+        ) from exc
     return Answer(response.status_code, response.reason or "", response.headers, body)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 
+from generator.i18n import _
 from generator.map.cachedir import cache_root
 from generator.map.geometry import Extent
 from generator.map.osmcache import MapDataCache
@@ -86,7 +87,7 @@ class MapDataSource:
             ]
             if not wanted:
                 return
-            self.progress.start("Reading the OpenStreetMap file", 1)
+            self.progress.start(_("Reading the OpenStreetMap file"), 1)
             try:
                 for frame, data in zip(wanted, self._extract.fetch(wanted), strict=True):
                     self._known[frame] = data
@@ -114,14 +115,14 @@ class MapDataSource:
 
     def _fetch(self, frame: Extent, budget: MapBudget) -> MapData:
         if self._extract is not None:
-            self.progress.start("Reading the OpenStreetMap file", 1)
+            self.progress.start(_("Reading the OpenStreetMap file"), 1)
             try:
                 [data] = self._extract.fetch([frame])
                 self.progress.advance()
             finally:
                 self.progress.finish()
             return data
-        self.progress.start("Fetching map data", 1)
+        self.progress.start(_("Fetching map data"), 1)
         try:
             data = self._overpass.get(frame, budget)
             self.progress.advance()

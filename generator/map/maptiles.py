@@ -28,7 +28,8 @@ import requests
 from PIL import Image, UnidentifiedImageError
 from staticmap import StaticMap
 
-from generator.errors import MapError
+from generator.errors import MapError, how_to_set
+from generator.i18n import N_, _
 from generator.identity import user_agent
 from generator.map.http import (
     Answer,
@@ -55,13 +56,19 @@ FETCH_THREADS = 4  # as many as staticmap uses; the connection pool still caps e
 TILE_FORMATS = ("PNG", "JPEG", "WEBP")
 TILE_SIZES = (256, 512)  # what an XYZ template can promise: plain tiles, or @2x ones
 MAX_TILE_BYTES = 4 * 1024 * 1024  # OSM's tiles are 25 to 35 KB; a 512-px photo tile under 1 MB
-HOW_TO_SWITCH = (
-    "use another tile provider with --tiles URL or the environment variable "
-    f"{TILE_URL_ENV} (an XYZ template such as "
-    "https://tiles.example.org/{z}/{x}/{y}{r}.png?key={env:TILE_KEY})"
+HOW_TO_SWITCH = N_(
+    "use another tile provider with --tiles URL or the environment variable {variable} (an XYZ "
+    "template such as {example})"
 )
+EXAMPLE_TEMPLATE = "https://tiles.example.org/{z}/{x}/{y}{r}.png?key={env:TILE_KEY}"
+
+
+def how_to_switch() -> str:
+    return _(HOW_TO_SWITCH).format(variable=TILE_URL_ENV, example=EXAMPLE_TEMPLATE)
+
 
 KNOWN_NAMES = ("z", "x", "y", "s", "r")
+PLACEHOLDERS = "{z} {x} {y} {s} {r} {env:NAME}"
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ENV_NAME = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -104,25 +111,41 @@ def parse_tile_template(template: str | None, keys: Mapping[str, str] | None = N
     template = template or OSM_TILE_URL
     parts = urlsplit(template)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise MapError(f"tile URL template {template!r} is not an http(s) URL; {HOW_TO_SWITCH}")
+        raise MapError(
+            _("tile URL template {template} is not an http(s) URL; {fix}").format(
+                template=repr(template), fix=how_to_switch()
+            )
+        )
     _check_port(parts, template)
     outside_placeholders = _PLACEHOLDER.sub("", template)
     if "{" in outside_placeholders or "}" in outside_placeholders:
         raise MapError(
-            f"tile URL template {template!r} has a '{{' or '}}' that opens or closes no "
-            "placeholder; write placeholders whole, as {z} {x} {y} {s} {r} {env:NAME}"
+            _(
+                "tile URL template {template} has a '{{' or '}}' that opens or closes no "
+                "placeholder; write placeholders whole, as {placeholders}"
+            ).format(template=repr(template), placeholders=PLACEHOLDERS)
         )
     names = _PLACEHOLDER.findall(template)
     unknown = [name for name in names if name not in KNOWN_NAMES and not _ENV_NAME.fullmatch(name)]
     if unknown:
         raise MapError(
-            f"tile URL template {template!r} has an unknown placeholder {{{unknown[0]}}}; "
-            "known are {z} {x} {y} {s} {r} {env:NAME}"
+            _(
+                "tile URL template {template} has an unknown placeholder {placeholder}; known "
+                "are {placeholders}"
+            ).format(
+                template=repr(template),
+                placeholder="{" + unknown[0] + "}",
+                placeholders=PLACEHOLDERS,
+            )
         )
     missing = [name for name in ("z", "x", "y") if name not in names]
     if missing:
         wanted = ", ".join("{" + name + "}" for name in missing)
-        raise MapError(f"tile URL template {template!r} lacks {wanted}; {HOW_TO_SWITCH}")
+        raise MapError(
+            _("tile URL template {template} lacks {placeholders}; {fix}").format(
+                template=repr(template), placeholders=wanted, fix=how_to_switch()
+            )
+        )
     secrets: dict[str, str] = {}
     tile_size = 512 if "{r}" in template or "@2x" in template else 256
     public = template.replace("{s}", "a").replace("{r}", "@2x")
@@ -134,7 +157,11 @@ def parse_tile_template(template: str | None, keys: Mapping[str, str] | None = N
     host = (parts.hostname or "").lower()
     source = TileSource(public, tile_size, host, secrets)
     if source.is_osm and parts.scheme != "https":
-        raise MapError(f"the OpenStreetMap tile server must be used over https, not {template!r}")
+        raise MapError(
+            _("the OpenStreetMap tile server must be used over https, not {template}").format(
+                template=repr(template)
+            )
+        )
     return source
 
 
@@ -143,8 +170,10 @@ def _check_port(parts: SplitResult, template: str) -> None:
         parts.port  # noqa: B018 -- reading it is the check: urllib refuses a bad port here
     except ValueError as exc:
         raise MapError(
-            f"tile URL template {template!r} has a port that is not a number from 0 to 65535; "
-            "write it as https://host:8080/{z}/{x}/{y}.png, or leave the port out"
+            _(
+                "tile URL template {template} has a port that is not a number from 0 to 65535; "
+                "write it as {example}, or leave the port out"
+            ).format(template=repr(template), example="https://host:8080/{z}/{x}/{y}.png")
         ) from exc
 
 
@@ -152,8 +181,15 @@ def _key(name: str, template: str, keys: Mapping[str, str]) -> str:
     value = keys.get(name)
     if not value:
         raise MapError(
-            f"tile URL template {template!r} takes {{env:{name}}} from the environment, "
-            f"but {name} is not set; set it to your API key (export {name}=...)"
+            _(
+                "tile URL template {template} takes {placeholder} from the environment, but "
+                "{variable} is not set; set it to your API key ({how})"
+            ).format(
+                template=repr(template),
+                placeholder="{env:" + name + "}",
+                variable=name,
+                how=how_to_set(name, "..."),
+            )
         )
     return value
 
@@ -294,13 +330,17 @@ def decode_tile(body: bytes, sizes: tuple[int, ...]) -> Image.Image:
         with Image.open(io.BytesIO(body), formats=TILE_FORMATS) as image:
             width, height = image.size
             if width != height or width not in sizes:
-                wanted = " or ".join(f"{size} x {size}" for size in sizes)
-                raise TileFault(f"the server sent {width} x {height} px tiles, not {wanted}")
+                wanted = _(" or ").join(f"{size} x {size}" for size in sizes)
+                raise TileFault(
+                    _("the server sent {size} px tiles, not {wanted}").format(
+                        size=f"{width} x {height}", wanted=wanted
+                    )
+                )
             return image.convert("RGB")
     except Image.DecompressionBombError as exc:
-        raise TileFault("the server sent an image of far more pixels than a tile") from exc
+        raise TileFault(_("the server sent an image of far more pixels than a tile")) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise TileFault("the server sent a body that is not a PNG, JPEG or WebP image") from exc
+        raise TileFault(_("the server sent a body that is not a PNG, JPEG or WebP image")) from exc
 
 
 class TileFetcher:
@@ -416,7 +456,7 @@ class TileFetcher:
             headers["If-None-Match"] = cached[0].etag
         if cached is not None and cached[0].last_modified:
             headers["If-Modified-Since"] = cached[0].last_modified
-        reason = "no attempt made"
+        reason = _("no attempt made")
         for attempt in range(self.policy.attempts):
             answer = self._request(url, headers)
             if answer.status == 304 and cached is not None:
@@ -431,7 +471,12 @@ class TileFetcher:
                 raise TileFault(reason)  # this tile is missing; the server itself is fine
             if attempt + 1 < self.policy.attempts:
                 self.policy.sleep(self._wait(answer, attempt))
-        raise TileFault(f"{reason} after {self.policy.attempts} attempts", server_down=True)
+        raise TileFault(
+            _("{reason} after {attempts} attempts").format(
+                reason=reason, attempts=self.policy.attempts
+            ),
+            server_down=True,
+        )
 
     def _budget_spent(self) -> TileFault:
         return TileFault(self.budget.spent_message())
@@ -456,16 +501,18 @@ class TileFetcher:
                     raise self._budget_spent() from exc
                 raise TileFault(str(exc), server_down=True) from exc
             except AnswerTooLarge as exc:
-                raise TileFault(f"the server sent a tile of {exc}") from exc
+                raise TileFault(_("the server sent a tile of {size}").format(size=exc)) from exc
             except requests.ConnectionError as exc:
-                reason = f"cannot connect to {self.source.host}"
+                reason = _("cannot connect to {host}").format(host=self.source.host)
                 with self.lock:
                     self._down = reason
                 raise TileFault(reason) from exc
             except requests.RequestException as exc:
                 # requests' messages can carry the URL with its {env:...} secrets filled in
                 raise TileFault(
-                    f"the request to {self.source.host} failed ({type(exc).__name__})"
+                    _("the request to {host} failed ({reason})").format(
+                        host=self.source.host, reason=type(exc).__name__
+                    )
                 ) from exc
 
     def _wait(self, answer: Answer, attempt: int) -> float:
@@ -474,14 +521,21 @@ class TileFetcher:
             return float(min(self.policy.backoff_s * 2**attempt, self.policy.max_wait_s))
         if wanted > self.policy.max_wait_s:
             raise TileFault(
-                f"HTTP {answer.status}: the server asks to wait {wanted:g} s", server_down=True
+                _("HTTP {status}: the server asks to wait {seconds} s").format(
+                    status=answer.status, seconds=f"{wanted:g}"
+                ),
+                server_down=True,
             )
         return wanted
 
     def _checked_tile(self, answer: Answer) -> Tile:
         content_type = answer.headers.get("Content-Type", "")
         if content_type and not content_type.startswith("image/"):
-            raise TileFault(f"the server sent {content_type.split(';')[0]} instead of an image")
+            raise TileFault(
+                _("the server sent {kind} instead of an image").format(
+                    kind=content_type.split(";")[0]
+                )
+            )
         return Tile(answer.body, decode_tile(answer.body, self._sizes()))
 
     def _keep(self, url: str, body: bytes, answer: Answer, cached: CachedTile | None) -> None:

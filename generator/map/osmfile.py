@@ -17,6 +17,7 @@ import shapely
 from osmium.osm import AREA, NODE, WAY
 
 from generator.errors import OsmFileError
+from generator.i18n import N_, _
 from generator.map.geometry import Extent
 from generator.map.osmcache import MapDataCache, cache_key
 from generator.map.osmdata import (
@@ -36,7 +37,7 @@ from generator.map.osmshapes import AreaBatch, FrameLayers, points_bounds
 
 SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz")
 AREA_BATCH = 20_000  # areas converted together: shapely's arrays, in bounded memory
-HOW_TO_GET_ONE = (
+HOW_TO_GET_ONE = N_(
     "give --osm-file an OpenStreetMap extract in .osm.pbf or .osm format "
     "(for example a region from download.geofabrik.de)"
 )
@@ -44,15 +45,25 @@ HOW_TO_GET_ONE = (
 
 def _check_file(path: Path) -> None:
     if not path.name.lower().endswith(SUFFIXES):
-        raise OsmFileError(f"{path}: is not an .osm.pbf or .osm file; {HOW_TO_GET_ONE}")
+        raise OsmFileError(
+            _("{file}: is not an .osm.pbf or .osm file; {fix}").format(
+                file=path, fix=_(HOW_TO_GET_ONE)
+            )
+        )
     try:
         with path.open("rb"):
             pass
     except FileNotFoundError as exc:
-        raise OsmFileError(f"{path}: the file does not exist; {HOW_TO_GET_ONE}") from exc
+        raise OsmFileError(
+            _("{file}: the file does not exist; {fix}").format(file=path, fix=_(HOW_TO_GET_ONE))
+        ) from exc
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise OsmFileError(f"{path}: cannot be read ({reason}); {HOW_TO_GET_ONE}") from exc
+        raise OsmFileError(
+            _("{file}: cannot be read ({reason}); {fix}").format(
+                file=path, reason=reason, fix=_(HOW_TO_GET_ONE)
+            )
+        ) from exc
 
 
 def _processor(path: Path) -> osmium.FileProcessor:
@@ -143,7 +154,7 @@ class _Router:
         ).tolist()
         for frame in self.frames:
             frame.add_areas(batch, bounds)
-        for (_, address), (lon, lat) in zip(self.pending_addresses, centres, strict=True):
+        for (_way, address), (lon, lat) in zip(self.pending_addresses, centres, strict=True):
             for frame in self.frames:
                 frame.add_address(replace(address, point=(lon, lat)))
         self.pending_wkb, self.pending_kinds, self.pending_names = [], [], []
@@ -168,7 +179,9 @@ def read_extract(path: Path, extents: Sequence[Extent]) -> list[MapData]:
         router.flush()
     except RuntimeError as exc:
         raise OsmFileError(
-            f"{path}: is not a readable OpenStreetMap file ({exc}); {HOW_TO_GET_ONE}"
+            _("{file}: is not a readable OpenStreetMap file ({reason}); {fix}").format(
+                file=path, reason=exc, fix=_(HOW_TO_GET_ONE)
+            )
         ) from exc
     return [frame.map_data(path.name) for frame in router.frames]
 

@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from generator.i18n import _
 from generator.identity import user_agent
 from generator.map.geometry import Extent
 from generator.map.http import (
@@ -262,13 +263,20 @@ def _elements(raw: bytes) -> list[Any]:
     try:
         document = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        looks_like = " (an HTML or XML page)" if raw.lstrip()[:1] == b"<" else ""
-        raise MapDataUnavailable(f"the Overpass server's answer is not JSON{looks_like}") from exc
+        raise MapDataUnavailable(
+            _("the Overpass server's answer is not JSON (an HTML or XML page)")
+            if raw.lstrip()[:1] == b"<"
+            else _("the Overpass server's answer is not JSON")
+        ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("elements"), list):
-        raise MapDataUnavailable("the Overpass server's answer is JSON without a list of elements")
+        raise MapDataUnavailable(
+            _("the Overpass server's answer is JSON without a list of elements")
+        )
     remark = document.get("remark")
     if isinstance(remark, str) and "error" in remark.lower():
-        raise MapDataUnavailable(f"the Overpass server stopped the query: {remark.strip()[:200]}")
+        raise MapDataUnavailable(
+            _("the Overpass server stopped the query: {remark}").format(remark=remark.strip()[:200])
+        )
     elements: list[Any] = document["elements"]
     return elements
 
@@ -318,7 +326,7 @@ class OverpassClient:
 
     def _download(self, query: str, budget: MapBudget) -> bytes:
         policy = self.policy
-        reason = "no attempt made"
+        reason = _("no attempt made")
         for attempt in range(policy.attempts):
             if budget.left_s() <= 0:
                 raise MapDataUnavailable(budget.spent_message())
@@ -330,15 +338,18 @@ class OverpassClient:
             reason = f"HTTP {response.status_code} {response.reason}".strip()
             if response.status_code != 429 and response.status_code < 500:
                 raise MapDataUnavailable(
-                    f"the Overpass server at {self.host} refused the query ({reason})"
+                    _("the Overpass server at {host} refused the query ({reason})").format(
+                        host=self.host, reason=reason
+                    )
                 )
             if attempt + 1 < policy.attempts:
                 default = policy.backoff_s * 2**attempt
                 wait = retry_after_s(response, default_s=default, cap_s=policy.max_wait_s)
                 policy.sleep(min(wait, max(budget.left_s(), 0.0)))
         raise MapDataUnavailable(
-            f"the Overpass server at {self.host} is busy "
-            f"({reason} after {policy.attempts} attempts)"
+            _("the Overpass server at {host} is busy ({reason} after {attempts} attempts)").format(
+                host=self.host, reason=reason, attempts=policy.attempts
+            )
         )
 
     def _post(self, query: str, budget: MapBudget) -> requests.Response:
@@ -366,28 +377,33 @@ class OverpassClient:
             raise self._unanswered(exc, time.monotonic() - sent >= deadline_s) from exc
         except requests.RequestException as exc:
             raise MapDataUnavailable(
-                f"the request to the Overpass server at {self.host} failed ({type(exc).__name__})"
+                _("the request to the Overpass server at {host} failed ({reason})").format(
+                    host=self.host, reason=type(exc).__name__
+                )
             ) from exc
 
     def _unanswered(self, error: requests.RequestException, too_late: bool) -> MapDataUnavailable:
         """Why a query got no answer; a server that cannot be reached is remembered."""
         if isinstance(error, requests.ConnectTimeout):
-            self.unreachable = (
-                f"the Overpass server at {self.host} did not accept a connection within "
-                f"{self.policy.connect_timeout_s:g} s"
-            )
+            self.unreachable = _(
+                "the Overpass server at {host} did not accept a connection within {seconds} s"
+            ).format(host=self.host, seconds=f"{self.policy.connect_timeout_s:g}")
         elif isinstance(error, requests.Timeout):
             return MapDataUnavailable(
-                f"the Overpass server at {self.host} did not answer within "
-                f"{self.policy.read_timeout_s:g} s"
+                _("the Overpass server at {host} did not answer within {seconds} s").format(
+                    host=self.host, seconds=f"{self.policy.read_timeout_s:g}"
+                )
             )
         elif too_late:  # cut off while its headers trickled in
             return MapDataUnavailable(
-                f"the Overpass server at {self.host} did not answer within "
-                f"{self.policy.deadline_s:g} s"
+                _("the Overpass server at {host} did not answer within {seconds} s").format(
+                    host=self.host, seconds=f"{self.policy.deadline_s:g}"
+                )
             )
         else:
-            self.unreachable = f"cannot connect to the Overpass server at {self.host}"
+            self.unreachable = _("cannot connect to the Overpass server at {host}").format(
+                host=self.host
+            )
         return MapDataUnavailable(self.unreachable)
 
     def _body(self, response: requests.Response, started: float, budget: MapBudget) -> bytes:
@@ -403,17 +419,23 @@ class OverpassClient:
             )
         except AnswerTooLarge as exc:
             raise MapDataUnavailable(
-                f"the Overpass answer is larger than {policy.max_bytes / 2**20:g} MB"
+                _("the Overpass answer is larger than {size} MB").format(
+                    size=f"{policy.max_bytes / 2**20:g}"
+                )
             ) from exc
         except AnswerTooSlow as exc:
             if budget.left_s() <= 0:
                 raise MapDataUnavailable(budget.spent_message()) from exc
             raise MapDataUnavailable(
-                f"the Overpass answer was not complete within {policy.deadline_s:g} s"
+                _("the Overpass answer was not complete within {seconds} s").format(
+                    seconds=f"{policy.deadline_s:g}"
+                )
             ) from exc
         except requests.RequestException as exc:
             raise MapDataUnavailable(
-                f"the Overpass server at {self.host} broke off its answer ({type(exc).__name__})"
+                _("the Overpass server at {host} broke off its answer ({reason})").format(
+                    host=self.host, reason=type(exc).__name__
+                )
             ) from exc
 
 
@@ -440,7 +462,7 @@ class OverpassSource:
             if kept is not None:
                 return kept
             raise MapDataUnavailable(
-                "no map data in the cache for this map, and --offline allows no downloads"
+                _("no map data in the cache for this map, and --offline allows no downloads")
             )
         try:
             data = self.client.fetch(extent, budget)

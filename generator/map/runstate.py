@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from generator.errors import how_to_set
 from generator.i18n import _
 from generator.progress import Progress
 
@@ -58,8 +59,13 @@ class RunState:
             _(
                 "the cache folder {folder} cannot be written ({reason}), so what this run "
                 "fetched will be fetched again next time; make that folder writable, or set "
-                "BUURTKAART_CACHE_DIR to a folder you can write to"
-            ).format(folder=folder, reason=reason)
+                "{variable} to a folder you can write to ({how})"
+            ).format(
+                folder=folder,
+                reason=reason,
+                variable="BUURTKAART_CACHE_DIR",
+                how=how_to_set("BUURTKAART_CACHE_DIR", _("folder")),
+            )
         )
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+from generator.i18n import N_, _
 from generator.map.basemap import (
     BaseMap,
     choose_view,
@@ -34,7 +35,7 @@ from generator.resources import Templates
 
 # The map data reaches a little beyond the frame, so streets run on to its edge.
 DATA_MARGIN = 0.04
-HOW_TO_GET_DATA = (
+HOW_TO_GET_DATA = N_(
     "run again with network, or name an OpenStreetMap extract with --osm-file "
     "(for example Belgium from download.geofabrik.de), or use --basemap tiles"
 )
@@ -164,10 +165,10 @@ class MapStage:
         view = choose_view(extent, frame_mm)
         credit = osm_attribution(Templates(self.options.templates_dir))
         if data is None:
-            warning = (
-                f"{team.workbook}: no map data could be had ({reason}); the poster gets a plain "
-                f"background under its overlays. To get the map, {HOW_TO_GET_DATA}"
-            )
+            warning = _(
+                "{workbook}: no map data could be had ({reason}); the map gets a plain "
+                "background under its overlays. To get the map, {fix}"
+            ).format(workbook=team.workbook, reason=reason, fix=_(HOW_TO_GET_DATA))
             self.progress.warn(warning)
             return BaseMap(view, None, credit, self.options.low_ink, warning)
         return BaseMap(view, None, credit, self.options.low_ink, None, data)

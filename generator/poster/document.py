@@ -10,6 +10,7 @@ from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.errors import OutputError
+from generator.i18n import _
 from generator.map.basemap import BaseMap
 from generator.model import Team
 from generator.options import PackOptions
@@ -126,7 +127,9 @@ def save_canvas(canvas: Canvas, path: Path) -> None:
     try:
         canvas.save()
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        raise OutputError(
+            _("cannot write {file}: {reason}").format(file=path, reason=exc.strerror)
+        ) from exc
 
 
 def write_preview(pdf: Path, png: Path, height_px: int = PREVIEW_HEIGHT_PX) -> None:

@@ -15,6 +15,7 @@ from reportlab.lib import pagesizes
 from reportlab.lib.units import mm
 
 from generator.errors import TemplateError
+from generator.i18n import _
 from generator.map.geometry import Rect as Rect  # the poster modules know boxes by this name
 from generator.options import PAPER_SIZES
 from generator.poster.style import PosterStyle
@@ -95,7 +96,9 @@ class PosterLayout:
 def page_size(paper: str, landscape: bool) -> tuple[float, float]:
     if paper not in PAPER_SIZES:
         raise TemplateError(
-            f"poster size {paper!r} is not supported; choose one of {', '.join(PAPER_SIZES)}"
+            _("poster size {paper} is not supported; choose one of {sizes}").format(
+                paper=repr(paper), sizes=", ".join(PAPER_SIZES)
+            )
         )
     width, height = getattr(pagesizes, paper)
     short, long = sorted((float(width), float(height)))

@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, SimpleDocTemplate, Table, TableStyle
 
 from generator.errors import OutputError
+from generator.i18n import _
 from generator.model import Partner, Team
 from generator.poster.markers import draw_marker, partner_status
 from generator.poster.style import PosterStyle
@@ -117,7 +118,9 @@ def write_partner_list(
     try:
         document.build(story)
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        raise OutputError(
+            _("cannot write {file}: {reason}").format(file=path, reason=exc.strerror)
+        ) from exc
 
 
 def _table(

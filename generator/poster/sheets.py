@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from generator.errors import OutputError
+from generator.i18n import _
 from generator.options import PRINT_TILE_SIZES
 from generator.poster.document import Poster, draw_poster, new_canvas, save_canvas
 from generator.poster.layout import Rect
@@ -61,7 +62,9 @@ def plan_tiles(poster_page: tuple[float, float], paper: str) -> TilePlan:
     """The orientation of the sheet that needs fewest sheets; the poster centred on them."""
     if paper not in PRINT_TILE_SIZES:
         raise OutputError(
-            f"print tiles of {paper!r} are not supported; choose {' or '.join(PRINT_TILE_SIZES)}"
+            _("print tiles of {paper} are not supported; choose {sizes}").format(
+                paper=repr(paper), sizes=_(" or ").join(PRINT_TILE_SIZES)
+            )
         )
     size: tuple[float, float] = getattr(pagesizes, paper)
     candidates = [

@@ -17,6 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from generator.errors import TemplateError
+from generator.i18n import _
 from generator.resources import Templates
 from generator.templatevalues import colour, section
 
@@ -60,8 +61,10 @@ class Wording:
             return self.values[key]
         except KeyError as exc:
             raise TemplateError(
-                f"{self.file}: key '{key}' is missing from section [{self.section}]; "
-                "add it or restore the file"
+                _(
+                    "{file}: key '{key}' is missing from section [{section}]; add it or restore "
+                    "the file"
+                ).format(file=self.file, key=key, section=self.section)
             ) from exc
 
     def text(self, key: str, **fields: object) -> str:
@@ -70,8 +73,16 @@ class Wording:
             return template.format(**fields)
         except (KeyError, IndexError, ValueError) as exc:
             raise TemplateError(
-                f"{self.file}: [{self.section}] {key} = {template!r} uses a placeholder "
-                f"buurtkaart does not know; allowed: {', '.join(sorted(fields)) or 'none'}"
+                _(
+                    "{file}: [{section}] {key} = {value} uses a placeholder buurtkaart does not "
+                    "know; allowed: {allowed}"
+                ).format(
+                    file=self.file,
+                    section=self.section,
+                    key=key,
+                    value=repr(template),
+                    allowed=", ".join(sorted(fields)) or _("none"),
+                )
             ) from exc
 
     def texts(self, key: str) -> list[str]:
@@ -81,7 +92,9 @@ class Wording:
         value = self.raw(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TemplateError(
-                f"{self.file}: [{self.section}] {key} must be a number, not {value!r}"
+                _("{file}: [{section}] {key} must be a number, not {value}").format(
+                    file=self.file, section=self.section, key=key, value=repr(value)
+                )
             )
         return float(value)
 
@@ -107,7 +120,9 @@ class PosterStyle:
         values = self.poster.get(section)
         if not isinstance(values, dict):
             raise TemplateError(
-                f"{self.poster_file}: section [{section}] is missing; add it or restore the file"
+                _("{file}: section [{section}] is missing; add it or restore the file").format(
+                    file=self.poster_file, section=section
+                )
             )
         return Wording(self.poster_file, section, values)
 
@@ -153,8 +168,11 @@ def load_style(templates: Templates) -> PosterStyle:
 def _kind(file: Path, name: str, raw: object) -> Kind:
     if not isinstance(raw, dict) or not str(raw.get("letter", "")).strip():
         raise TemplateError(
-            f'{file}: [kinds] "{name}" needs a letter and a colour, '
-            f'like "{name}" = {{ letter = "{name[:1]}", colour = "#2E3440" }}'
+            _('{file}: [kinds] "{name}" needs a letter and a colour, like {example}').format(
+                file=file,
+                name=name,
+                example=f'"{name}" = {{ letter = "{name[:1]}", colour = "#2E3440" }}',
+            )
         )
     return Kind(
         letter=str(raw["letter"]).strip(), colour=colour(file, raw, "colour", f'[kinds] "{name}"')
@@ -171,8 +189,10 @@ def _sticker(file: Path, raw: dict[str, Any]) -> Sticker:
         )
     except KeyError as exc:
         raise TemplateError(
-            f"{file}: a [[stickers]] entry lacks {exc}; each needs key, question, "
-            "colour_name and colour"
+            _(
+                "{file}: a [[stickers]] entry lacks {key}; each needs key, question, colour_name "
+                "and colour"
+            ).format(file=file, key=exc)
         ) from exc
 
 
@@ -197,6 +217,8 @@ def _register_font(templates: Templates, relative: str) -> str:
         pdfmetrics.registerFont(TTFont(name, str(path)))
     except TTFError as exc:
         raise TemplateError(
-            f"{path} is not a usable TrueType font ({exc}); use a .ttf such as DejaVu Sans"
+            _(
+                "{file} is not a usable TrueType font ({reason}); use a .ttf such as DejaVu Sans"
+            ).format(file=path, reason=exc)
         ) from exc
     return name

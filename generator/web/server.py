@@ -17,6 +17,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from generator.errors import ServeError
+from generator.i18n import _
 from generator.options import PackOptions
 from generator.web.app import create_app
 from generator.web.batches import BatchStore
@@ -55,10 +56,12 @@ class WebServer:
             self.store.close()
             # create_server appends the address to strerror; a failed name lookup has no errno
             errno = exc.errno or 0
-            reason = os.strerror(errno) if errno > 0 else "no such address on this computer"
+            reason = os.strerror(errno) if errno > 0 else _("no such address on this computer")
             raise ServeError(
-                f"cannot serve the page on {host}:{port} ({reason}); "
-                "choose another --port, or leave it out to take a free one"
+                _(
+                    "cannot serve the page on {address} ({reason}); choose another --port, or "
+                    "leave it out to take a free one"
+                ).format(address=f"{host}:{port}", reason=reason)
             ) from exc
         with listener:  # werkzeug serves on a duplicate of its descriptor
             self._server: BaseWSGIServer = make_server(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.i18n import _
+
 LOCK_PREFIX = "~$"
 
 
@@ -34,11 +36,13 @@ def workbook_of(lock: Path) -> str:
 
 
 def what_it_is(lock: Path) -> str:
-    return f"this is the lock file Excel keeps while {workbook_of(lock)} is open, not a workbook"
+    return _("this is the lock file Excel keeps while {workbook} is open, not a workbook").format(
+        workbook=workbook_of(lock)
+    )
 
 
 def open_in_excel_note(workbook: Path, lock: Path) -> str:
-    return (
-        f"{workbook}: the workbook is open in Excel ({lock.name} is beside it); changes not yet "
+    return _(
+        "{workbook}: the workbook is open in Excel ({lock} is beside it); changes not yet "
         "saved in Excel are not read: save them there first and run again to include them"
-    )
+    ).format(workbook=workbook, lock=lock.name)

@@ -29,7 +29,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from generator.errors import Problem, WorkbookError
-from generator.i18n import _
+from generator.i18n import N_, _
 from generator.model import (
     Action,
     Address,
@@ -54,7 +54,7 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
-RESTORE_HINT = "copy your data into a fresh workbook from 'buurtkaart init'"
+RESTORE_HINT = N_("copy your data into a fresh workbook from 'buurtkaart init'")
 
 T = TypeVar("T")
 Row = tuple[int, list[Any]]
@@ -95,11 +95,15 @@ def _unopenable(path: Path, exc: OSError) -> Problem:
         # On Windows, Excel locks the workbook it has open against every other program.
         return Problem(
             path,
-            f"the file cannot be opened ({exc.strerror or exc}); Excel may have it open",
-            "close it in Excel and run again, or check that you may read the file",
+            _("the file cannot be opened ({reason}); Excel may have it open").format(
+                reason=exc.strerror or exc
+            ),
+            _("close it in Excel and run again, or check that you may read the file"),
         )
     return Problem(
-        path, f"the file cannot be read ({exc.strerror or exc})", "check its permissions"
+        path,
+        _("the file cannot be read ({reason})").format(reason=exc.strerror or exc),
+        _("check its permissions"),
     )
 
 
@@ -108,43 +112,47 @@ def _check_container(path: Path) -> None:
         return WorkbookError([Problem(path, message, hint)])
 
     if not path.exists():
-        raise refuse("the file does not exist", "check the name and the folder")
+        raise refuse(_("the file does not exist"), _("check the name and the folder"))
     if path.is_dir():
-        raise refuse("this is a folder, not a workbook", "name the .xlsx file itself")
+        raise refuse(_("this is a folder, not a workbook"), _("name the .xlsx file itself"))
     if lockfile.is_lock_file(path):
-        raise refuse(lockfile.what_it_is(path), "name the workbook itself")
+        raise refuse(lockfile.what_it_is(path), _("name the workbook itself"))
     size = path.stat().st_size
     if size == 0:
-        raise refuse("the file is empty", "save the workbook again from Excel as .xlsx")
+        raise refuse(_("the file is empty"), _("save the workbook again from Excel as .xlsx"))
     if size > MAX_FILE_BYTES:
         raise refuse(
-            f"the file is {size / 2**20:.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
-            "a team workbook may be",
-            "remove pictures or other sheets, or " + RESTORE_HINT,
+            _("the file is {size} MB, more than the {limit} MB a team workbook may be").format(
+                size=f"{size / 2**20:.0f}", limit=MAX_FILE_BYTES // 2**20
+            ),
+            _("remove pictures or other sheets, or {restore}").format(restore=_(RESTORE_HINT)),
         )
     with path.open("rb") as handle:
         head = handle.read(8)
         if head == OLE_MAGIC:
             if ENCRYPTED_MARKER in handle.read(MAX_FILE_BYTES):
                 raise refuse(
-                    "the workbook is protected with a password",
-                    "open it in Excel, remove the password (File > Info > Protect Workbook) "
-                    "and save it again",
+                    _("the workbook is protected with a password"),
+                    _(
+                        "open it in Excel, remove the password (File > Info > Protect Workbook "
+                        "> Encrypt with Password) and save it again; in LibreOffice: File > "
+                        "Properties > Security, or save a copy without a password"
+                    ),
                 )
             raise refuse(
-                "this is an old Excel 97-2003 file (.xls), not an .xlsx workbook",
-                "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)",
+                _("this is an old Excel 97-2003 file (.xls), not an .xlsx workbook"),
+                _("open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"),
             )
     if head.startswith(b"%PDF"):
         raise refuse(
-            "this is a PDF, not an Excel workbook", "use the .xlsx file the team filled in"
+            _("this is a PDF, not an Excel workbook"), _("use the .xlsx file the team filled in")
         )
     if not head.startswith(b"PK"):
         raise refuse(
-            "this is not an Excel workbook (.xlsx); it looks like a text or CSV file"
+            _("this is not an Excel workbook (.xlsx); it looks like a text or CSV file")
             if _looks_like_text(head)
-            else "this is not an Excel workbook (.xlsx)",
-            "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)",
+            else _("this is not an Excel workbook (.xlsx)"),
+            _("open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"),
         )
     _check_zip(path, refuse)
 
@@ -166,26 +174,30 @@ def _check_zip(path: Path, refuse: Callable[[str, str], WorkbookError]) -> None:
             packed = sum(member.compress_size for member in members) or 1
             if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
                 raise refuse(
-                    f"the workbook unpacks to {unpacked / 2**20:.0f} MB, far more than a team "
-                    "workbook holds (a zip bomb?)",
-                    RESTORE_HINT,
+                    _(
+                        "the workbook unpacks to {size} MB, far more than a team workbook "
+                        "holds (a zip bomb?)"
+                    ).format(size=f"{unpacked / 2**20:.0f}"),
+                    _(RESTORE_HINT),
                 )
             if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
                 raise refuse(
-                    "this is a LibreOffice spreadsheet (.ods), not an .xlsx workbook",
-                    "in LibreOffice choose File > Save As > Excel 2007-365 (.xlsx)",
+                    _("this is a LibreOffice spreadsheet (.ods), not an .xlsx workbook"),
+                    _("in LibreOffice choose File > Save As > Excel 2007-365 (.xlsx)"),
                 )
             if "xl/workbook.xml" not in names:
                 raise refuse(
-                    "this zip file is not an Excel workbook (.xlsx)",
-                    "use the .xlsx file the team filled in",
+                    _("this zip file is not an Excel workbook (.xlsx)"),
+                    _("use the .xlsx file the team filled in"),
                 )
             if any(_declares_entities(archive, member) for member in members):
-                raise refuse("the workbook contains unsafe XML and was not read", RESTORE_HINT)
+                raise refuse(
+                    _("the workbook contains unsafe XML and was not read"), _(RESTORE_HINT)
+                )
     except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
         raise refuse(
-            "the file is damaged or is not an Excel workbook (.xlsx)",
-            "save the workbook again from Excel as .xlsx",
+            _("the file is damaged or is not an Excel workbook (.xlsx)"),
+            _("save the workbook again from Excel as .xlsx"),
         ) from exc
 
 
@@ -219,7 +231,7 @@ def _read_fault(path: Path, exc: Exception) -> WorkbookError:
     """The problem for what openpyxl raised while reading the file."""
     if isinstance(exc, DefusedXmlException):
         return WorkbookError(
-            [Problem(path, "the workbook contains unsafe XML and was not read", RESTORE_HINT)]
+            [Problem(path, _("the workbook contains unsafe XML and was not read"), _(RESTORE_HINT))]
         )
     if isinstance(exc, OSError):
         return WorkbookError([_unopenable(path, exc)])
@@ -227,8 +239,10 @@ def _read_fault(path: Path, exc: Exception) -> WorkbookError:
         [
             Problem(
                 path,
-                f"the workbook cannot be read ({type(exc).__name__})",
-                "open it in Excel, save it again as .xlsx, or " + RESTORE_HINT,
+                _("the workbook cannot be read ({reason})").format(reason=type(exc).__name__),
+                _("open it in Excel, save it again as .xlsx, or {restore}").format(
+                    restore=_(RESTORE_HINT)
+                ),
             )
         ]
     )
@@ -334,7 +348,12 @@ class _TeamReader:
             present = name in self.workbook.sheetnames
             sheet = self.workbook[name] if present else None
         if not isinstance(sheet, ReadOnlyWorksheet):
-            self.problem(name, None, "the sheet is missing", "restore it, or " + RESTORE_HINT)
+            self.problem(
+                name,
+                None,
+                _("the sheet is missing"),
+                _("restore it, or {restore}").format(restore=_(RESTORE_HINT)),
+            )
             return None
         # A read-only sheet stops where its stored <dimension> says the data ends, and some
         # programs write one that ends too early: the rows that are there count.
@@ -376,8 +395,8 @@ class _TeamReader:
             self.problem(
                 sheet.title,
                 None,
-                f"the header '{header}' is missing from row 1",
-                "restore the header row, or " + RESTORE_HINT,
+                _("the header '{header}' is missing from row 1").format(header=header),
+                _("restore the header row, or {restore}").format(restore=_(RESTORE_HINT)),
             )
         return [] if missing else [found[normalise(header)] for header in headers]
 
@@ -448,20 +467,20 @@ class _TeamReader:
         self.required(
             found["name"],
             name,
-            "the name of the organisation is empty",
-            "type the organisation's name",
+            _("the name of the organisation is empty"),
+            _("type the organisation's name"),
         )
         if not street and coordinates is None and not self.has_problem(found["coordinates"]):
             self.problem_at(
                 found["street"],
-                "the site has neither an address nor coordinates",
-                "type the street and number of the site, or its coordinates",
+                _("the site has neither an address nor coordinates"),
+                _("type the street and number of the site, or its coordinates"),
             )
         if email and "@" not in email:
             self.problem_at(
                 found["email"],
-                f"'{email}' is not an e-mail address",
-                "type an address such as naam@organisatie.be, or leave it empty",
+                _("'{email}' is not an e-mail address").format(email=email),
+                _("type an address such as naam@organisatie.be, or leave it empty"),
             )
         default_radius = self.spec.field("radius").default or 1000
         return Organisation(
@@ -486,7 +505,9 @@ class _TeamReader:
         default = field.choice_label(Delimitation.SITE.value)
         allowed = field.choice_labels()
         label = self.parse(
-            cell, partial(values.one_of, allowed=allowed, default=default, what="choice"), default
+            cell,
+            partial(values.one_of, allowed=allowed, default=default, what=_("choice")),
+            default,
         )
         return Delimitation(field.choice_key(label))
 
@@ -515,8 +536,8 @@ class _TeamReader:
             self.problem(
                 sheet,
                 None,
-                f"the label '{field.label}' is missing from column A",
-                "restore the label, or " + RESTORE_HINT,
+                _("the label '{label}' is missing from column A").format(label=field.label),
+                _("restore the label, or {restore}").format(restore=_(RESTORE_HINT)),
             )
         return None if missing else found
 
@@ -531,8 +552,8 @@ class _TeamReader:
                 self.required(
                     question_cell,
                     question,
-                    "an answer has no question",
-                    "type the question in column A, or move the answer next to its question",
+                    _("an answer has no question"),
+                    _("type the question in column A, or move the answer next to its question"),
                 )
                 continue
             source = Source(sheet, question_cell.row)
@@ -553,8 +574,8 @@ class _TeamReader:
                 self.required(
                     label_cell,
                     label,
-                    "a choice has no description",
-                    "describe the choice in column A, or clear the row",
+                    _("a choice has no description"),
+                    _("describe the choice in column A, or clear the row"),
                 )
                 continue
             known = by_label.get(normalise(label))
@@ -579,8 +600,8 @@ class _TeamReader:
             self.required(
                 street,
                 street_name,
-                "the street is empty",
-                "type the street's name, or clear the row",
+                _("the street is empty"),
+                _("type the street's name, or clear the row"),
             )
             coordinates, origin = self.place(cells["coordinates"])
             origins.append(
@@ -606,7 +627,7 @@ class _TeamReader:
             values.one_of,
             allowed=column.choices,
             default=column.default,
-            what=f"value of '{column.header}'",
+            what=_("value of '{header}'").format(header=column.header),
         )
         return self.parse(cell, parser, column.default)
 
@@ -619,8 +640,8 @@ class _TeamReader:
             self.required(
                 name,
                 partner_name,
-                "the name is empty in a row that has other data",
-                "type the partner's name, or clear the whole row",
+                _("the name is empty in a row that has other data"),
+                _("type the partner's name, or clear the whole row"),
             )
             coordinates, origin = self.place(cells["coordinates"])
             address = self.address(cells["street"], cells["postcode"], cells["municipality"])
@@ -632,9 +653,11 @@ class _TeamReader:
                 self.warn_at(
                     cells["street"],
                     (
-                        f"the partner '{partner_name}' has neither an address nor coordinates, "
-                        "so it is listed but not on the map",
-                        "type its address or coordinates to place it on the map",
+                        _(
+                            "the partner '{partner}' has neither an address nor coordinates, "
+                            "so it is listed but not on the map"
+                        ).format(partner=partner_name),
+                        _("type its address or coordinates to place it on the map"),
                     ),
                 )
             partners.append(
@@ -662,8 +685,8 @@ class _TeamReader:
             self.required(
                 cells["activity"],
                 activity,
-                "the activity is empty in a row that has other data",
-                "describe the activity, or clear the whole row",
+                _("the activity is empty in a row that has other data"),
+                _("describe the activity, or clear the whole row"),
             )
             actions.append(
                 Action(

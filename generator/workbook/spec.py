@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import TemplateError
-from generator.i18n import _
+from generator.i18n import _, ngettext
 from generator.model import Delimitation
 from generator.resources import Templates
 
@@ -250,7 +250,7 @@ def _check_keys(spec: WorkbookSpec, templates: Templates) -> None:
         _require_keys(path, f"[[{table}.columns]]", [c.key for c in layout.columns], needed)
     _require_keys(
         path,
-        "the choices of 'delimitation'",
+        _("the choices of 'delimitation'"),
         [option.key for option in spec.field("delimitation").choices],
         tuple(member.value for member in Delimitation),
     )
@@ -261,13 +261,23 @@ def _require_keys(path: Path, where: str, found: list[str], needed: tuple[str, .
     doubled = sorted({key for key in found if found.count(key) > 1})
     faults = []
     if missing:
-        faults.append("lacks the key(s) " + ", ".join(missing))
+        faults.append(
+            ngettext("lacks the key {keys}", "lacks the keys {keys}", len(missing)).format(
+                keys=", ".join(missing)
+            )
+        )
     if doubled:
-        faults.append("repeats the key(s) " + ", ".join(doubled))
+        faults.append(
+            ngettext("repeats the key {keys}", "repeats the keys {keys}", len(doubled)).format(
+                keys=", ".join(doubled)
+            )
+        )
     if faults:
         raise TemplateError(
-            f"{path}: {where} {' and '.join(faults)}; give every key one entry, as in the file "
-            "written by 'buurtkaart templates export'"
+            _(
+                "{file}: {where} {faults}; give every key one entry, as in the file written by "
+                "'buurtkaart templates export'"
+            ).format(file=path, where=where, faults=_(" and ").join(faults))
         )
 
 
@@ -304,6 +314,8 @@ def _parse_spec(templates: Templates, colours: tuple[StickerColour, ...]) -> Wor
     except (KeyError, TypeError) as exc:
         path = templates.path(SPEC_FILE)
         raise TemplateError(
-            f"{path}: the entry {exc} is missing or malformed; "
-            "compare it with the file written by 'buurtkaart templates export'"
+            _(
+                "{file}: the entry {entry} is missing or malformed; compare it with the file "
+                "written by 'buurtkaart templates export'"
+            ).format(file=path, entry=exc)
         ) from exc

@@ -72,8 +72,8 @@ def text(value: Any) -> str:
     result = " ".join(str(value).split())
     if result in EXCEL_ERRORS:
         raise CellValueError(
-            f"the cell holds the Excel error {result}",
-            "fix the formula or type the value itself",
+            _("the cell holds the Excel error {error}").format(error=result),
+            _("fix the formula or type the value itself"),
         )
     return result
 
@@ -89,35 +89,38 @@ def yes_no(value: Any, yes_words: frozenset[str], no_words: frozenset[str]) -> b
     if word in no_words:
         return False
     raise CellValueError(
-        f"'{text(value)}' is not Ja or Nee",
-        "type Ja or Nee, or leave the cell empty while the team has not decided",
+        _("'{value}' is not Ja or Nee").format(value=text(value)),
+        _("type Ja or Nee, or leave the cell empty while the team has not decided"),
     )
 
 
 def count(value: Any) -> int:
     number: float
     if isinstance(value, bool):
-        raise CellValueError(f"'{value}' is not a number", "type how many participants, e.g. 4")
+        raise CellValueError(
+            _("'{value}' is not a number").format(value=value),
+            _("type how many participants, e.g. 4"),
+        )
     if isinstance(value, int | float):
         number = value
     else:
         word = text(value)
         if not word:
             raise CellValueError(
-                "the number of participants is empty",
-                "type how many participants live in this street, e.g. 4",
+                _("the number of participants is empty"),
+                _("type how many participants live in this street, e.g. 4"),
             )
         try:
             number = float(word.replace(",", "."))
         except ValueError:
             raise CellValueError(
-                f"'{word}' is not a number",
-                "type how many participants live in this street as digits, e.g. 4",
+                _("'{value}' is not a number").format(value=word),
+                _("type how many participants live in this street as digits, e.g. 4"),
             ) from None
     if not float(number).is_integer() or number < 1:
         raise CellValueError(
-            f"'{text(value)}' is not a whole number of 1 or more",
-            "type how many participants live in this street, e.g. 4",
+            _("'{value}' is not a whole number of 1 or more").format(value=text(value)),
+            _("type how many participants live in this street, e.g. 4"),
         )
     return int(number)
 
@@ -139,20 +142,24 @@ def coordinates(value: Any) -> LatLon | None:
     numbers = [part.strip().replace(",", ".") for part in parts if part.strip()]
     if len(numbers) != 2 or not all(re.fullmatch(_NUMBER, n) for n in numbers):
         raise CellValueError(
-            f"'{raw}' is not a pair of coordinates",
-            "copy them from an online map as latitude, longitude, e.g. 51.056, 3.741, "
-            "or leave the cell empty to look the address up",
+            _("'{value}' is not a pair of coordinates").format(value=raw),
+            _(
+                "copy them from an online map as latitude, longitude, e.g. 51.056, 3.741, "
+                "or leave the cell empty to look the address up"
+            ),
         )
     lat, lon = (float(n) for n in numbers)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise CellValueError(
-            f"'{raw}' lies outside the world (latitude -90 to 90, longitude -180 to 180)",
-            "put the latitude first, e.g. 51.056, 3.741",
+            _(
+                "'{value}' lies outside the world (latitude -90 to 90, longitude -180 to 180)"
+            ).format(value=raw),
+            _("put the latitude first, e.g. 51.056, 3.741"),
         )
     if abs(lat) > 85.05:
         raise CellValueError(
-            f"'{raw}' lies too close to a pole for a street map",
-            "put the latitude first, e.g. 51.056, 3.741",
+            _("'{value}' lies too close to a pole for a street map").format(value=raw),
+            _("put the latitude first, e.g. 51.056, 3.741"),
         )
     return LatLon(lat=lat, lon=lon)
 
@@ -174,7 +181,8 @@ def session_date(value: Any) -> date | None:
         except ValueError:
             continue
     raise CellValueError(
-        f"'{raw}' is not a date", "type the date as day/month/year, e.g. 12/03/2027"
+        _("'{value}' is not a date").format(value=raw),
+        _("type the date as day/month/year, e.g. 12/03/2027"),
     )
 
 
@@ -186,12 +194,13 @@ def radius(value: Any, default: int) -> int:
         number = float(raw.replace(",", ".").removesuffix("m").strip())
     except ValueError:
         raise CellValueError(
-            f"'{raw}' is not a distance in metres", f"type a number such as {default}"
+            _("'{value}' is not a distance in metres").format(value=raw),
+            _("type a number such as {default}").format(default=default),
         ) from None
     if not 100 <= number <= 20000:
         raise CellValueError(
-            f"{raw} metres is not a neighbourhood's radius",
-            "type a number of metres between 100 and 20000",
+            _("{value} metres is not a neighbourhood's radius").format(value=raw),
+            _("type a number of metres between 100 and 20000"),
         )
     return round(number)
 
@@ -200,8 +209,8 @@ def street_without_house_number(value: Any) -> str:
     street = text(value)
     if _has_house_number(street):
         raise CellValueError(
-            f"'{street}' looks like an address with a house number",
-            "type only the street name: participants are counted per street, never per address",
+            _("'{value}' looks like an address with a house number").format(value=street),
+            _("type only the street name: participants are counted per street, never per address"),
         )
     return street
 
@@ -239,11 +248,13 @@ def postcode_doubt(raw: str) -> tuple[str, str] | None:
     if not raw or _POSTCODE.fullmatch(raw):
         return None
     digits = "".join(char for char in raw if char.isdigit())
-    fix = "type the four digits, e.g. 9000, or the address may be looked up in the wrong place"
+    fix = _("type the four digits, e.g. 9000, or the address may be looked up in the wrong place")
     if len(digits) == 5 and digits.endswith("0") and _POSTCODE.fullmatch(digits[:4]):
-        fix = f"did you mean {digits[:4]}? Type the four digits, or the address may be looked up "
-        fix += "in the wrong place"
-    return f"'{raw}' is not a Belgian postcode of four digits", fix
+        fix = _(
+            "did you mean {postcode}? Type the four digits, or the address may be looked up "
+            "in the wrong place"
+        ).format(postcode=digits[:4])
+    return _("'{value}' is not a Belgian postcode of four digits").format(value=raw), fix
 
 
 def in_region(place: LatLon) -> bool:
@@ -266,19 +277,25 @@ def coordinates_doubt(place: LatLon, site: LatLon | None) -> tuple[str, str] | N
     if not in_region(place):
         if in_region(swapped):
             return (
-                f"'{typed}' lies outside Belgium; latitude and longitude look swapped",
-                f"did you mean {place.lon:g}, {place.lat:g}? Put the latitude (about 51) first",
+                _("'{value}' lies outside Belgium; latitude and longitude look swapped").format(
+                    value=typed
+                ),
+                _("did you mean {swapped}? Put the latitude (about 51) first").format(
+                    swapped=f"{place.lon:g}, {place.lat:g}"
+                ),
             )
         return (
-            f"'{typed}' lies outside Belgium",
-            "check that you copied the right place: latitude first, e.g. 51.056, 3.741",
+            _("'{value}' lies outside Belgium").format(value=typed),
+            _("check that you copied the right place: latitude first, e.g. 51.056, 3.741"),
         )
     if site is not None and in_region(site):
         far = distance_km(place, site)
         if far > FAR_FROM_SITE_KM:
             return (
-                f"'{typed}' lies {far:.0f} km from the site, far outside the neighbourhood",
-                "check that you copied the right place; the map will stretch to show it",
+                _(
+                    "'{value}' lies {distance} km from the site, far outside the neighbourhood"
+                ).format(value=typed, distance=f"{far:.0f}"),
+                _("check that you copied the right place; the map will stretch to show it"),
             )
     return None
 
@@ -287,9 +304,11 @@ def session_date_doubt(day: date) -> tuple[str, str] | None:
     if FIRST_SESSION_YEAR <= day.year <= LAST_SESSION_YEAR:
         return None
     return (
-        f"{day:%d/%m/%Y} is not a session date (Excel shows a number such as -1 or 1 as "
-        "a date around 1900); the worksheets leave the date blank",
-        "type the date as day/month/year, e.g. 12/03/2027",
+        _(
+            "{date} is not a session date (Excel shows a number such as -1 or 1 as a date "
+            "around 1900); the worksheets leave the date blank"
+        ).format(date=f"{day:%d/%m/%Y}"),
+        _("type the date as day/month/year, e.g. 12/03/2027"),
     )
 
 
@@ -301,8 +320,8 @@ def one_of(value: Any, allowed: tuple[str, ...], default: str, what: str) -> str
         if option.casefold() == raw.casefold():
             return option
     raise CellValueError(
-        f"'{raw}' is not a {what} from the list",
-        "choose one of: " + ", ".join(allowed),
+        _("'{value}' is not a {what} from the list").format(value=raw, what=what),
+        _("choose one of: {choices}").format(choices=", ".join(allowed)),
     )
 
 

@@ -18,6 +18,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import OutputError
+from generator.i18n import _
 from generator.resources import Templates
 from generator.workbook.spec import Column, Field, ListSheet, WorkbookSpec, load_spec
 
@@ -39,10 +40,16 @@ def write_workbook(
     templates = templates or Templates()
     if path.exists() and not force:
         raise OutputError(
-            f"{path} already exists; choose another name or add --force to replace it"
+            _("{file} already exists; choose another name or add --force to replace it").format(
+                file=path
+            )
         )
     if path.suffix.lower() != ".xlsx":
-        raise OutputError(f"{path} does not end in .xlsx; Excel only opens workbooks named *.xlsx")
+        raise OutputError(
+            _("{file} does not end in .xlsx; Excel only opens workbooks named *.xlsx").format(
+                file=path
+            )
+        )
     spec = load_spec(templates)
     data = templates.toml(EXAMPLE_FILE) if example else {}
     workbook = build_workbook(spec, data)
@@ -85,7 +92,9 @@ def save_atomically(workbook: Workbook, path: Path) -> None:
     except OSError as exc:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
+        raise OutputError(
+            _("cannot write {file}: {reason}").format(file=path, reason=exc.strerror)
+        ) from exc
 
 
 def _umask() -> int:

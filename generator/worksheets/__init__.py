@@ -20,6 +20,7 @@ from docxcompose.composer import Composer  # type: ignore[import-untyped]
 
 from generator.cartography.grid import GridSquares
 from generator.errors import TemplateError
+from generator.i18n import _
 from generator.model import Address, CoordinateOrigin, Delimitation, Organisation, Source, Team
 from generator.options import PackOptions
 from generator.resources import Templates
@@ -187,11 +188,13 @@ def _check(path: Path, contexts: list[dict[str, Any]]) -> None:
     unknown = sorted(used - known - set(env.globals))
     if unknown:
         name = unknown[0]
-        tag = find_tag(template_text(path), name) or "(not found)"
+        tag = find_tag(template_text(path), name) or _("(not found)")
         raise TemplateError(
-            f"{path}: unknown field '{name}' in the tag {tag}; the fields you can use are "
-            f"{', '.join(sorted(known))}; correct it in Word, or delete the file from your "
-            "templates folder to use the default"
+            _(
+                "{file}: unknown field '{name}' in the tag {tag}; the fields you can use are "
+                "{fields}; correct it in Word, or delete the file from your templates folder to "
+                "use the default"
+            ).format(file=path, name=name, tag=tag, fields=", ".join(sorted(known)))
         )
 
 

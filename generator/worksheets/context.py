@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.cartography.grid import GridSquares
 from generator.errors import TemplateError
+from generator.i18n import _
 from generator.model import (
     Answer,
     Choice,
@@ -170,9 +171,11 @@ def _session(session: dict[str, Any], minutes: int, path: Path) -> dict[str, Any
         start += length
     if start != minutes:
         raise TemplateError(
-            f"{path}: the steps of the {minutes}-minute session add up to {start} minutes; "
-            f"change their 'minutes' so they add up to {minutes}, or delete the file from your "
-            "templates folder to use the default"
+            _(
+                "{file}: the steps of the {minutes}-minute session add up to {total} minutes; "
+                "change their 'minutes' so they add up to {minutes}, or delete the file from "
+                "your templates folder to use the default"
+            ).format(file=path, minutes=minutes, total=start)
         )
     return {
         "minutes": minutes,

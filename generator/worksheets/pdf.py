@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.i18n import _
 from generator.options import PackOptions
 
 SOFFICE_VARIABLE = "BUURTKAART_SOFFICE"
@@ -48,11 +49,11 @@ def missing_soffice_warning(options: PackOptions) -> str | None:
     (nothing when the facilitator switched the PDFs off)."""
     if _chosen(options) == "" or find_soffice(options) is not None:
         return None
-    return (
+    return _(
         "LibreOffice (soffice) was not found: the worksheets are in the pack as Word files "
         "(.docx) only; install LibreOffice to have them as PDF too, or name its soffice in "
-        f"{SOFFICE_VARIABLE}"
-    )
+        "{variable}"
+    ).format(variable=SOFFICE_VARIABLE)
 
 
 def soffice_command(soffice: str, profile: Path, out_dir: Path, documents: list[Path]) -> list[str]:
@@ -79,17 +80,24 @@ def write_pdfs(soffice: str, folder: Path, names: list[str]) -> list[str]:
             done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired as exc:
             raise OutputError(
-                f"LibreOffice took more than {TIMEOUT_S} s to turn the worksheets into PDF; "
-                f"run again, or set {SOFFICE_VARIABLE} to an empty value to skip the PDFs"
+                _(
+                    "LibreOffice took more than {seconds} s to turn the worksheets into PDF; "
+                    "run again, or set {variable} to an empty value to skip the PDFs"
+                ).format(seconds=TIMEOUT_S, variable=SOFFICE_VARIABLE)
             ) from exc
         missing = [name for name in pdf_names if not (out_dir / name).is_file()]
         if done.returncode != 0 or missing:
             reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
             raise OutputError(
-                f"LibreOffice ({soffice}) could not turn the worksheets into PDF "
-                f"(exit code {done.returncode}{': ' + reason[-1] if reason else ''}); "
-                f"check that it starts, or set {SOFFICE_VARIABLE} to an empty value to skip "
-                "the PDFs"
+                _(
+                    "LibreOffice ({soffice}) could not turn the worksheets into PDF ({reason}); "
+                    "check that it starts, or set {variable} to an empty value to skip the PDFs"
+                ).format(
+                    soffice=soffice,
+                    reason=_("exit code {code}").format(code=done.returncode)
+                    + (f": {reason[-1]}" if reason else ""),
+                    variable=SOFFICE_VARIABLE,
+                )
             )
         for name in pdf_names:
             (folder / name).write_bytes(reproducible((out_dir / name).read_bytes()))

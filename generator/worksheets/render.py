@@ -24,11 +24,14 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import TemplateError
+from generator.i18n import N_, _
 
 TICKED = "☒"
 UNTICKED = "☐"
 
-_FIX_HINT = "correct it in Word, or delete the file from your templates folder to use the default"
+_FIX_HINT = N_(
+    "correct it in Word, or delete the file from your templates folder to use the default"
+)
 # A fixed timestamp for every member of the DOCX zip: same input, same bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 # The parts docxtpl renders; the others are copied from the template unchanged.
@@ -73,10 +76,10 @@ def open_template(path: Path) -> DocxTemplate:
 
 
 def _not_a_docx(path: Path, exc: Exception) -> str:
-    return (
-        f"{path}: is not a Word document (.docx) that can be opened ({exc}); save it again "
+    return _(
+        "{file}: is not a Word document (.docx) that can be opened ({reason}); save it again "
         "from Word as .docx, or delete it from your templates folder to use the default"
-    )
+    ).format(file=path, reason=exc)
 
 
 @dataclass(frozen=True, eq=False)  # one per file and process: compared by identity
@@ -217,13 +220,17 @@ def explain(path: Path, exc: jinja2.TemplateError) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         name = _undefined_name(message)
         tag = find_tag(text, name) if name else None
-        what = f"unknown field '{name}'" if name else message
-        return f"{path}: {what} in the tag {tag or '(not found)'}; {_FIX_HINT}"
+        what = _("unknown field '{name}'").format(name=name) if name else message
+        return _("{file}: {what} in the tag {tag}; {fix}").format(
+            file=path, what=what, tag=tag or _("(not found)"), fix=_(_FIX_HINT)
+        )
     if isinstance(exc, jinja2.TemplateSyntaxError):
         tag = _syntax_error_tag(text, exc)
-        where = f" in the tag {tag}" if tag else ""
-        return f"{path}: {message}{where}; {_FIX_HINT}"
-    return f"{path}: {message}; {_FIX_HINT}"
+        if tag:
+            return _("{file}: {what} in the tag {tag}; {fix}").format(
+                file=path, what=message, tag=tag, fix=_(_FIX_HINT)
+            )
+    return f"{path}: {message}; {_(_FIX_HINT)}"
 
 
 def template_text(path: Path) -> str:
@@ -287,6 +294,8 @@ def _check_xml(content: bytes, name: str, path: Path) -> None:
         fromstring(content)
     except (ParseError, DefusedXmlException) as exc:
         raise TemplateError(
-            f"{path}: the tags produce broken Word XML in {name} ({exc}); a tag that spans "
-            "paragraphs, rows or cells needs the {%p %}, {%tr %} or {%tc %} form; " + _FIX_HINT
+            _(
+                "{file}: the tags produce broken Word XML in {part} ({reason}); a tag that spans "
+                "paragraphs, rows or cells needs the {{%p %}}, {{%tr %}} or {{%tc %}} form; {fix}"
+            ).format(file=path, part=name, reason=exc, fix=_(_FIX_HINT))
         ) from exc
