@@ -6,6 +6,7 @@ Babel is needed only here, when building: the installed package reads .mo files 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,11 @@ def compile_catalogues(root: Path) -> list[Path]:
             continue
         with po_path.open("rb") as po_file:
             catalogue = read_po(po_file)
-        with mo_path.open("wb") as mo_file:
+        # Written aside and moved into place: test workers may compile at the same moment.
+        partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.part")
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, catalogue)
+        partial.replace(mo_path)
         compiled.append(mo_path)
     return compiled
 

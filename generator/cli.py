@@ -332,6 +332,13 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
       BUURTKAART_CACHE_DIR     cache folder for tiles and addresses
       BUURTKAART_CONTACT       your e-mail, sent in the User-Agent as the servers ask
       BUURTKAART_SOFFICE       LibreOffice's soffice for the worksheets as PDF (empty: none)
+      BUURTKAART_LANG          nl or en: the language of the messages, as --lang
+
+    \b
+    Setting one for this window:
+      PowerShell:     $env:BUURTKAART_CONTACT = "naam@organisatie.be"
+      cmd:            set BUURTKAART_CONTACT=naam@organisatie.be
+      macOS, Linux:   export BUURTKAART_CONTACT="naam@organisatie.be"
 
     \b
     Example:

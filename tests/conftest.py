@@ -7,12 +7,29 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.i18n import use_language
 from generator.workbook import write_workbook
+from hatch_build import compile_catalogues
 
 pytest_plugins = ["tests.servers"]
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "input" / "voorbeeld.xlsx"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The message catalogue as a build would compile it: a source checkout has only the .po."""
+    compile_catalogues(REPO)
+
+
+@pytest.fixture(autouse=True)
+def _dutch_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts as a facilitator whose system says nothing of language: in Dutch,
+    the default. Tests of another language set it themselves."""
+    for variable in ("BUURTKAART_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    use_language()
 
 
 @pytest.fixture(autouse=True)
