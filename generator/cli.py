@@ -159,6 +159,9 @@ def _translate_help(command: click.Command) -> None:
             if hasattr(owner, attribute):
                 msgid = _HELP_MSGIDS.setdefault((id(owner), attribute), getattr(owner, attribute))
                 setattr(owner, attribute, _(msgid) if msgid else msgid)
+    if hasattr(command, "_help_option"):
+        # click keeps the --help option it made, with its help in that run's language.
+        command._help_option = None
     if isinstance(command, click.Group):
         for subcommand in command.commands.values():
             _translate_help(subcommand)

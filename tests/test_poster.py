@@ -43,10 +43,10 @@ from tests.poster_support import (
 )
 
 QUESTIONS = (
-    "Waar komen je deelnemers vandaan?",
+    "Waar komen jullie deelnemers vandaan?",
     "Welke organisaties, verenigingen en infrastructuur zijn er in de buurt?",
-    "Wat ken je?",
-    "Wat gebruik je al?",
+    "Wat kennen jullie?",
+    "Wat gebruiken jullie al?",
 )
 STANDARD_14 = (b"Helvetica", b"Times", b"Courier", b"Symbol", b"ZapfDingbats")
 

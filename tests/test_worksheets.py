@@ -366,8 +366,8 @@ def test_sticker_colours_come_from_the_house_style(tmp_path: Path, team: Team) -
     write_worksheets(team, out, Templates(override), PackOptions())
     document = open_docx(out / "4-kaartoefening.docx")
     rows = rows_of(document)
-    assert ["", "oranje", "Waar komen je deelnemers vandaan?"] in rows
-    assert ["", "rood", "Wat gebruik je al?"] in rows
+    assert ["", "oranje", "Waar komen jullie deelnemers vandaan?"] in rows
+    assert ["", "rood", "Wat gebruiken jullie al?"] in rows
     fills = {shd.get(qn("w:fill")) for shd in document.element.body.iter(qn("w:shd"))}
     assert {"FF8800", "2F6FD0", "2E9E4F", "D7263D"} <= fills
 

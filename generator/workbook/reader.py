@@ -12,7 +12,7 @@ import unicodedata
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -381,8 +381,14 @@ class _TeamReader:
             if row.count(None) < len(row):
                 yield number, list(row)
 
-    def columns(self, sheet: ReadOnlyWorksheet, headers: tuple[str, ...]) -> list[int]:
-        """The 1-based column of each expected header in row 1, or [] when any is missing."""
+    def columns(
+        self,
+        sheet: ReadOnlyWorksheet,
+        headers: tuple[str, ...],
+        aliases: Mapping[str, tuple[str, ...]],
+    ) -> list[int]:
+        """The 1-based column of each expected header (or one of its earlier names) in row 1,
+        or [] when any is missing."""
         header_rows = self.rows(sheet, 1, 1)
         header_row = next(header_rows, (1, []))[1]
         header_rows.close()  # and with it openpyxl's open handle on the sheet's XML
@@ -390,6 +396,11 @@ class _TeamReader:
         for index, value in enumerate(header_row, start=1):
             if value is not None:
                 found.setdefault(normalise(str(value)), index)
+        for header in headers:
+            # An older workbook's header stands for today's, unless today's is there too.
+            for alias in aliases.get(header, ()):
+                if normalise(alias) in found:
+                    found.setdefault(normalise(header), found[normalise(alias)])
         missing = [header for header in headers if normalise(header) not in found]
         for header in missing:
             self.problem(
@@ -400,12 +411,17 @@ class _TeamReader:
             )
         return [] if missing else [found[normalise(header)] for header in headers]
 
-    def table(self, name: str, headers: tuple[str, ...]) -> Iterator[list[Cell]]:
+    def table(
+        self,
+        name: str,
+        headers: tuple[str, ...],
+        aliases: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> Iterator[list[Cell]]:
         """Each row below the headers as cells in header order; empty rows are skipped."""
         sheet = self.sheet(name)
         if sheet is None:
             return
-        columns = self.columns(sheet, headers)
+        columns = self.columns(sheet, headers, aliases or {})
         if not columns:
             return
         for number, row in self.rows(sheet, 2, columns=max(columns)):
@@ -416,7 +432,7 @@ class _TeamReader:
     def records(self, layout: ListSheet) -> Iterator[dict[str, Cell]]:
         """Each row of a list sheet as its cells by column key."""
         keys = [column.key for column in layout.columns]
-        for cells in self.table(layout.name, layout.headers):
+        for cells in self.table(layout.name, layout.headers, layout.aliases):
             yield dict(zip(keys, cells, strict=True))
 
     def text(self, cell: Cell) -> str:
@@ -543,7 +559,11 @@ class _TeamReader:
 
     def _answers(self) -> tuple[Answer, ...]:
         sheet = self.spec.sheets["vision"]
-        keys = {normalise(question.text): question.key for question in self.spec.questions}
+        keys = {
+            normalise(text): question.key
+            for question in self.spec.questions
+            for text in (question.text, *question.aliases)
+        }
         answers = []
         for question_cell, answer_cell in self.table(sheet, self.spec.vision_headers):
             question = self.text(question_cell)
@@ -562,7 +582,11 @@ class _TeamReader:
 
     def _choices(self) -> tuple[Choice, ...]:
         sheet = self.spec.sheets["approach"]
-        by_label = {normalise(choice.label): choice for choice in self.spec.choices}
+        by_label = {
+            normalise(label): choice
+            for choice in self.spec.choices
+            for label in (choice.label, *choice.aliases)
+        }
         choices = []
         for label_cell, chosen_cell, explanation_cell in self.table(
             sheet, self.spec.approach_headers

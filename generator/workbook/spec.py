@@ -92,6 +92,7 @@ class Field:
 class Question:
     key: str
     text: str
+    aliases: tuple[str, ...] = ()  # earlier wordings, so an older workbook still reads
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class ChoiceSpec:
     key: str
     group: str
     label: str
+    aliases: tuple[str, ...] = ()  # earlier wordings, so an older workbook still reads
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class Column:
     default: str = ""
     suggestions: tuple[str, ...] = ()
     yes_no: bool = False
+    aliases: tuple[str, ...] = ()  # earlier headers, so an older workbook still reads
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,10 @@ class ListSheet:
     @property
     def headers(self) -> tuple[str, ...]:
         return tuple(column.header for column in self.columns)
+
+    @property
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        return {column.header: column.aliases for column in self.columns if column.aliases}
 
     def column(self, key: str) -> Column:
         return next(column for column in self.columns if column.key == key)
@@ -197,6 +204,7 @@ def _column(table: dict[str, Any]) -> Column:
         default=table.get("default", ""),
         suggestions=tuple(table.get("suggestions", ())),
         yes_no=bool(table.get("yes_no", False)),
+        aliases=tuple(table.get("aliases", ())),
     )
 
 
@@ -290,11 +298,15 @@ def _parse_spec(templates: Templates, colours: tuple[StickerColour, ...]) -> Wor
             organisation=tuple(_field(item) for item in raw["organisation"]),
             vision_headers=tuple(raw["vision"]["headers"]),
             vision_prompt=raw["vision"]["prompt"],
-            questions=tuple(Question(q["key"], q["text"]) for q in raw["vision"]["questions"]),
+            questions=tuple(
+                Question(q["key"], q["text"], tuple(q.get("aliases", ())))
+                for q in raw["vision"]["questions"]
+            ),
             approach_headers=tuple(raw["approach"]["headers"]),
             approach_prompt=raw["approach"]["prompt"],
             choices=tuple(
-                ChoiceSpec(c["key"], c["group"], c["label"]) for c in raw["approach"]["choices"]
+                ChoiceSpec(c["key"], c["group"], c["label"], tuple(c.get("aliases", ())))
+                for c in raw["approach"]["choices"]
             ),
             participants=_list_sheet(sheets["participants"], raw["participants"]),
             partners=_list_sheet(sheets["partners"], raw["partners"]),
