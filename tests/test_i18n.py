@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 from babel.messages.catalog import Catalog
@@ -12,7 +13,6 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-import click
 from generator.cli import main
 from generator.i18n import _, language_from_environment, ngettext, use_language
 
@@ -110,8 +110,7 @@ def test_buurtkaart_lang_chooses_english_unless_lang_says_otherwise(
     )
     result = runner.invoke(main, ["--lang", "nl", "init", str(target)])
     assert result.stderr == (
-        f"Fout: {target} eindigt niet op .xlsx; Excel opent alleen werkmappen met de naam "
-        "*.xlsx\n"
+        f"Fout: {target} eindigt niet op .xlsx; Excel opent alleen werkmappen met de naam *.xlsx\n"
     )
 
 
@@ -227,7 +226,9 @@ def test_an_older_workbook_with_the_earlier_partner_headers_still_reads(
     workbook.save(example_workbook)
     result = runner.invoke(main, ["validate", str(example_workbook)])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"{example_workbook}: in orde (14 buurtpartners, 10 straten, 4 acties)\n"
+    assert (
+        result.stderr == f"{example_workbook}: in orde (14 buurtpartners, 10 straten, 4 acties)\n"
+    )
 
 
 # Words that are English and never Dutch: one of them in a Dutch run is a message left out.
