@@ -41,7 +41,7 @@ def test_the_vector_map_asks_overpass_once_and_writes_the_street_index(
     code, stderr = generate(runner, example_workbook, out)
 
     assert code == 0, stderr
-    assert "Warning" not in stderr
+    assert "Let op" not in stderr
     assert overpass.count == 1
     assert overpass.queries[0].startswith("[out:json]")
     assert all(agent.startswith("buurtkaart/") for agent in overpass.user_agents)
@@ -119,10 +119,10 @@ def test_without_network_cache_or_file_the_pack_is_made_and_says_why(
     code, stderr = generate(runner, example_workbook, out)
 
     assert code == 3, stderr  # written, but without its map: not a success
-    assert stderr.splitlines()[-2].endswith(", but incomplete: no base map")
+    assert stderr.splitlines()[-2].endswith(", maar onvolledig: geen basiskaart")
     assert (
-        f"Warning: {example_workbook}: no map data could be had (cannot connect to the "
-        "Overpass server at 127.0.0.1); the poster gets a plain background" in stderr
+        f"Let op: {example_workbook}: geen kaartgegevens te krijgen (geen verbinding met de "
+        "Overpass-server op 127.0.0.1); de kaart krijgt een effen achtergrond" in stderr
     )
     assert "--osm-file" in stderr and "--basemap tiles" in stderr
     poster = pdf_text(out / PACK / "poster-A1.pdf")
@@ -138,5 +138,5 @@ def test_an_osm_file_draws_the_map_without_any_server(
     code, stderr = generate(runner, example_workbook, out, "--osm-file", str(extract))
 
     assert code == 0, stderr
-    assert "Warning" not in stderr
+    assert "Let op" not in stderr
     assert (out / PACK / "stratenindex.pdf").exists()

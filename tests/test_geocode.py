@@ -79,8 +79,8 @@ def test_addresses_are_geocoded_and_misses_stay_not_placed(
     assert placed.not_placed() == [missed]
 
     warning = (
-        f"{team.workbook}: sheet 'Buurtpartners', row 3: address 'Nergensstraat 99, 9999 "
-        "Nergens' was not found by the geocoder (127.0.0.1:"
+        f"{team.workbook}: blad 'Buurtpartners', rij 3: het adres 'Nergensstraat 99, 9999 "
+        "Nergens' is niet gevonden door de adreszoekdienst (127.0.0.1:"
     )
     assert len(progress.warnings) == 1 and progress.warnings[0].startswith(warning)
     assert placed.warnings == (*team.warnings, progress.warnings[0])
@@ -125,9 +125,11 @@ def test_a_cache_that_cannot_be_written_is_one_warning_not_a_failure(
     assert placed.partners[0].coordinates == LatLon(51.0563, 3.7385)
     assert len(progress.warnings) == 2  # the miss, then the cache
     assert progress.warnings[1] == (
-        f"the cache folder {blocked} cannot be written (File exists), so what this run "
-        "fetched will be fetched again next time; make that folder writable, or set "
-        "BUURTKAART_CACHE_DIR to a folder you can write to"
+        f"in de bewaarmap {blocked} kan niet geschreven worden (File exists), dus wat nu "
+        "opgehaald is, wordt de volgende keer opnieuw opgehaald; maak die map schrijfbaar, of zet "
+        "BUURTKAART_CACHE_DIR op een map waarin je kunt schrijven (in PowerShell: "
+        '$env:BUURTKAART_CACHE_DIR = "map"; in cmd: set BUURTKAART_CACHE_DIR=map; in een shell '
+        'op macOS of Linux: export BUURTKAART_CACHE_DIR="map")'
     )
     assert placed.warnings == (*team.warnings, progress.warnings[0])
 
@@ -141,7 +143,7 @@ def test_offline_uses_the_cache_alone(
     )
     assert geocoder_server.count == 0
     assert len(placed.not_placed()) == 2
-    assert all("--offline allows no lookups" in warning for warning in progress.warnings)
+    assert all("--offline laat geen opzoekingen toe" in warning for warning in progress.warnings)
 
 
 def test_unreachable_geocoder_warns_per_record(
@@ -153,13 +155,13 @@ def test_unreachable_geocoder_warns_per_record(
     assert len(placed.not_placed()) == 2
     assert len(progress.warnings) == 2
     assert (
-        "row 2: address 'Dampoortstraat 12, 9000 Gent' could not be placed: the geocoder"
+        "rij 2: het adres 'Dampoortstraat 12, 9000 Gent' kon niet op de kaart: de adreszoekdienst"
         in (progress.warnings[0])
     )
     assert progress.warnings[1].endswith(
-        "row 3: address 'Nergensstraat 99, 9999 Nergens' could not be placed: the geocoder at "
-        f"http://127.0.0.1:{refused_port} cannot be reached (Connection refused); run again "
-        "later or type its coordinates in the workbook"
+        "rij 3: het adres 'Nergensstraat 99, 9999 Nergens' kon niet op de kaart: de "
+        f"adreszoekdienst op http://127.0.0.1:{refused_port} is niet bereikbaar (Connection "
+        "refused); probeer later opnieuw of typ de coördinaten in de werkmap"
     )
     assert not (tmp_path / "geocode.json").exists()  # failures are not cached as misses
 
@@ -172,7 +174,7 @@ def test_a_failing_geocoder_is_named_with_its_status(
     placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=FAST)
     assert len(placed.not_placed()) == 2
     assert geocoder_server.count == 1 + FAST.max_retries  # then no more asking a broken service
-    assert all("cannot be reached (" in warning for warning in progress.warnings)
+    assert all("is niet bereikbaar (" in warning for warning in progress.warnings)
     assert all("503" in warning for warning in progress.warnings), progress.warnings
 
 
@@ -192,7 +194,7 @@ def test_unreachable_geocoder_prints_no_traceback_without_logging_set_up(
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and captured.err == ""
     assert len(progress.warnings) == 2
-    assert all("cannot be reached" in warning for warning in progress.warnings)
+    assert all("is niet bereikbaar" in warning for warning in progress.warnings)
 
 
 def test_the_geocoder_of_the_tests_environment_is_a_refused_port(
@@ -294,9 +296,10 @@ def test_an_answer_without_coordinates_on_earth_is_a_miss_with_a_warning(
     placed = place_team(team, options(tmp_path, geocoder_server), progress, policy=FAST)
     assert [record.coordinates for record in placed.partners[:2]] == [None, None]
     assert progress.warnings[0] == (
-        f"{team.workbook}: sheet 'Buurtpartners', row 2: address 'Dampoortstraat 12, 9000 "
-        f"Gent' got an answer without usable coordinates ({shown}) from the geocoder at "
-        f"{geocoder_server.url}; it stays off the map. Type its coordinates in the workbook"
+        f"{team.workbook}: blad 'Buurtpartners', rij 2: het adres 'Dampoortstraat 12, 9000 "
+        f"Gent' kreeg een antwoord zonder bruikbare coördinaten ({shown}) van de "
+        f"adreszoekdienst op {geocoder_server.url}; het komt niet op de kaart. Typ de "
+        "coördinaten in de werkmap"
     )
     assert len(progress.warnings) == 2
     assert not (tmp_path / "cache" / "geocode.json").exists()  # asked again next time
@@ -315,8 +318,8 @@ def test_a_huge_retry_after_is_obeyed_only_up_to_the_cap(
     assert fake.now == 30.0  # one capped wait, then one retry, then no more asking
     assert geocoder_server.count == 1 + policy.max_retries
     assert progress.warnings[1].endswith(
-        f"could not be placed: the geocoder at {geocoder_server.url} cannot be reached "
-        "(HTTP 429); run again later or type its coordinates in the workbook"
+        f"kon niet op de kaart: de adreszoekdienst op {geocoder_server.url} is niet bereikbaar "
+        "(HTTP 429); probeer later opnieuw of typ de coördinaten in de werkmap"
     )
 
 
@@ -330,8 +333,8 @@ def test_a_geocoder_slower_than_its_timeout_costs_one_retry_not_hidden_ones(
     assert len(placed.not_placed()) == 2
     assert geocoder_server.count == 1 + policy.max_retries  # no retries underneath
     assert progress.warnings[0].endswith(
-        f"could not be placed: the geocoder at {geocoder_server.url} cannot be reached "
-        "(no answer within 0.2 s); run again later or type its coordinates in the workbook"
+        f"kon niet op de kaart: de adreszoekdienst op {geocoder_server.url} is niet bereikbaar "
+        "(geen antwoord binnen 0.2 s); probeer later opnieuw of typ de coördinaten in de werkmap"
     )
 
 

@@ -25,7 +25,6 @@ from generator.map.geometry import Extent, MapView, PageFrame, tile_to_lonlat
 from generator.map.maptiles import (
     DEFAULT_LIFETIME_S,
     FETCH_THREADS,
-    HOW_TO_SWITCH,
     MAX_TILE_BYTES,
     OSM_TILE_URL,
     FetchPolicy,
@@ -191,7 +190,7 @@ def test_503_for_ever_gives_a_plain_background_and_one_warning(
     assert progress.warnings == [result.warning]
     assert result.warning is not None
     assert result.warning.startswith(
-        "team.xlsx: no map tiles could be had from 127.0.0.1 (HTTP 503"
+        "team.xlsx: geen kaarttegels te krijgen van 127.0.0.1 (HTTP 503"
     )
     assert "--tiles URL" in result.warning and "BUURTKAART_TILE_URL" in result.warning
     # gives up once three tiles failed (plus those already in flight), not three tries per tile
@@ -213,7 +212,8 @@ def test_some_tiles_missing_is_one_warning_naming_the_workbook(
     assert progress.warnings == [result.warning]
     assert result.warning is not None
     assert result.warning.startswith(
-        f"team.xlsx: {odd} of {len(tiles)} map tiles could not be had from 127.0.0.1 (HTTP 503"
+        f"team.xlsx: {odd} van {len(tiles)} kaarttegels waren niet te krijgen van 127.0.0.1 "
+        "(HTTP 503"
     )
 
 
@@ -226,9 +226,11 @@ def test_a_cache_that_cannot_be_written_is_one_warning_not_a_failure(
     assert result.image is not None and result.warning is None
     folder = tmp_path / "cache" / "tiles" / "127.0.0.1"
     assert progress.warnings == [
-        f"the cache folder {folder} cannot be written (Not a directory), so what this run "
-        "fetched will be fetched again next time; make that folder writable, or set "
-        "BUURTKAART_CACHE_DIR to a folder you can write to"
+        f"in de bewaarmap {folder} kan niet geschreven worden (Not a directory), dus wat nu "
+        "opgehaald is, wordt de volgende keer opnieuw opgehaald; maak die map schrijfbaar, of zet "
+        "BUURTKAART_CACHE_DIR op een map waarin je kunt schrijven (in PowerShell: "
+        '$env:BUURTKAART_CACHE_DIR = "map"; in cmd: set BUURTKAART_CACHE_DIR=map; in een shell '
+        'op macOS of Linux: export BUURTKAART_CACHE_DIR="map")'
     ]
 
 
@@ -238,7 +240,7 @@ def test_a_200_with_an_html_body_is_not_a_tile(
     tile_server.mode = "html"
     result = base_map(tmp_path, policy, tile_url=tile_server.url)
     assert result.image is None
-    assert result.warning is not None and "text/html instead of an image" in result.warning
+    assert result.warning is not None and "text/html in plaats van een afbeelding" in result.warning
     assert not list((tmp_path / "cache").rglob("*.tile"))
 
 
@@ -250,7 +252,7 @@ def test_a_refused_port_fails_fast_with_one_warning(
     result = base_map(tmp_path, policy, progress, tile_url=url)
     assert result.image is None
     assert len(progress.warnings) == 1
-    assert "cannot connect to 127.0.0.1" in progress.warnings[0]
+    assert "geen verbinding met 127.0.0.1" in progress.warnings[0]
 
 
 def test_no_test_can_reach_beyond_the_loopback_address(tile_server: TileServer) -> None:
@@ -270,7 +272,7 @@ def test_the_environment_of_the_tests_points_at_a_refused_port(
     environment = with_environment(PackOptions())
     result = base_map(tmp_path, policy, tile_url=environment.tile_url)
     assert result.image is None and result.warning is not None
-    assert "cannot connect to 127.0.0.1" in result.warning
+    assert "geen verbinding met 127.0.0.1" in result.warning
 
 
 def test_without_options_the_map_stage_reads_no_environment_and_asks_openstreetmap(
@@ -342,13 +344,16 @@ def test_api_key_comes_from_the_environment_and_stays_out_of_the_cache(
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ("tiles.example.org/{z}/{x}/{y}.png", "is not an http"),
-        ("https://tiles.example.org/{z}/{x}.png", r"lacks \{y\}"),
-        ("https://tiles.example.org/{z}/{x}/{y}.png?{apikey}", r"unknown placeholder \{apikey\}"),
-        ("http://tile.openstreetmap.org/{z}/{x}/{y}.png", "must be used over https"),
-        ("http://localhost:abc/{z}/{x}/{y}.png", "has a port that is not a number"),
-        ("http://localhost:70000/{z}/{x}/{y}.png", "has a port that is not a number"),
-        ("http://:8080/{z}/{x}/{y}.png", "is not an http"),
+        ("tiles.example.org/{z}/{x}/{y}.png", "is geen http"),
+        ("https://tiles.example.org/{z}/{x}.png", r"ontbreekt \{y\}"),
+        (
+            "https://tiles.example.org/{z}/{x}/{y}.png?{apikey}",
+            r"onbekende plaatshouder \{apikey\}",
+        ),
+        ("http://tile.openstreetmap.org/{z}/{x}/{y}.png", "moet via https gebruikt worden"),
+        ("http://localhost:abc/{z}/{x}/{y}.png", "heeft een poort die geen getal"),
+        ("http://localhost:70000/{z}/{x}/{y}.png", "heeft een poort die geen getal"),
+        ("http://:8080/{z}/{x}/{y}.png", "is geen http"),
     ],
 )
 def test_malformed_templates_say_what_is_wrong(template: str, message: str) -> None:
@@ -371,7 +376,7 @@ def test_an_undecodable_answer_is_one_warning_that_keeps_the_key_secret(
     assert result.image is None
     assert progress.warnings == [result.warning]
     assert result.warning is not None
-    assert "(the request to 127.0.0.1 failed (ContentDecodingError))" in result.warning
+    assert "(de vraag aan 127.0.0.1 mislukte (ContentDecodingError))" in result.warning
     assert "s3cret" not in result.warning
 
 
@@ -382,8 +387,8 @@ def test_osm_tile_budget_stops_the_run_before_any_request(
     with pytest.raises(MapError) as raised:
         base_map(tmp_path, policy, tile_url=OSM_TILE_URL, tile_budget=5)
     message = str(raised.value)
-    assert "tiles from tile.openstreetmap.org, more than the 5 its usage policy" in message
-    assert "--tiles URL or the environment variable BUURTKAART_TILE_URL" in message
+    assert "12 tegels van tile.openstreetmap.org, meer dan de 5 die buurtkaart" in message
+    assert "--tiles URL of de omgevingsvariabele BUURTKAART_TILE_URL" in message
     assert not (tmp_path / "cache").exists()
 
 
@@ -426,8 +431,8 @@ def test_nothing_placed_gives_no_map_and_says_why(tmp_path: Path, policy: FetchP
     result = base_map(tmp_path, policy, progress, team=team_at(site=None))
     assert result.image is None
     assert progress.warnings == [
-        "team.xlsx: no address or coordinates could be placed, so the poster has no base map; "
-        "type the coordinates of the site on sheet 'Organisatie'"
+        "team.xlsx: geen enkel adres of coördinaat kon op de kaart, dus er is geen basiskaart; "
+        "typ de coördinaten van de vestiging op het blad 'Organisatie'"
     ]
 
 
@@ -527,11 +532,11 @@ class _GhostscriptRuns:
 @pytest.mark.parametrize(
     ("mode", "reason"),
     [
-        ("postscript", "the server sent a body that is not a PNG, JPEG or WebP image"),
-        ("oversized", "the server sent 2048 x 2048 px tiles, not 256 x 256"),
-        ("huge-png", "the server sent an image of far more pixels than a tile"),
-        ("gzip-bomb", f"the server sent a tile of more than {MAX_TILE_BYTES} bytes"),
-        ("429-long", "HTTP 429: the server asks to wait 100000 s"),
+        ("postscript", "de server stuurde iets wat geen PNG-, JPEG- of WebP-afbeelding is"),
+        ("oversized", "de server stuurde tegels van 2048 x 2048 px, niet 256 x 256"),
+        ("huge-png", "de server stuurde een afbeelding met veel meer pixels dan een tegel"),
+        ("gzip-bomb", f"de server stuurde een tegel van meer dan {MAX_TILE_BYTES} bytes"),
+        ("429-long", "HTTP 429: de server vraagt 100000 s te wachten"),
     ],
 )
 def test_a_hostile_tile_server_costs_the_map_not_the_pack(
@@ -551,8 +556,8 @@ def test_a_hostile_tile_server_costs_the_map_not_the_pack(
     assert result.image is None
     assert result.view.tile_size == 256  # the probe did not take a 2048-px tile as the size
     assert progress.warnings == [
-        f"team.xlsx: no map tiles could be had from 127.0.0.1 ({reason}); the poster gets a "
-        "plain background under its overlays. Try again later, or " + HOW_TO_SWITCH
+        f"team.xlsx: geen kaarttegels te krijgen van 127.0.0.1 ({reason}); de kaart krijgt een "
+        "effen achtergrond onder de markeringen. Probeer later opnieuw, of " + HOW_TO_SWITCH
     ]
     assert ghostscript.calls == 0
     assert all(wait <= policy.max_wait_s for wait in sleeps.waits)
@@ -574,7 +579,7 @@ def test_a_tile_trickled_byte_by_byte_is_cut_off_at_its_deadline(
     url = fetcher.source.public_url(16, 33449, 21923)
     assert fetcher.fetch(url) is None
     fetcher.close()
-    assert fetcher.failures == {url: "not complete after 0.3 s"}
+    assert fetcher.failures == {url: "niet volledig na 0.3 s"}
     assert tile_server.count == 1
 
 
@@ -592,8 +597,8 @@ def test_missing_columns_of_tiles_leave_the_rest_of_the_map(
     assert progress.warnings == [result.warning]
     assert result.warning is not None
     assert result.warning.startswith(
-        f"team.xlsx: {missing} of {len(tiles)} map tiles could not be had from 127.0.0.1 "
-        "(HTTP 404 Not Found); they stay blank on the poster."
+        f"team.xlsx: {missing} van {len(tiles)} kaarttegels waren niet te krijgen van 127.0.0.1 "
+        "(HTTP 404 Not Found); ze blijven wit op de kaart."
     )
     assert tile_server.count == len(tiles)  # each asked once: a 404 is not worth a retry
 
@@ -643,6 +648,13 @@ def test_the_tiles_stop_when_the_packs_map_budget_is_spent_and_the_map_goes_on_w
     )
 
 
+# The fix every tile server's fault names, as a Dutch user reads it.
+HOW_TO_SWITCH = (
+    "gebruik een andere tegelserver met --tiles URL of de omgevingsvariabele BUURTKAART_TILE_URL "
+    "(een XYZ-sjabloon zoals https://tiles.example.org/{z}/{x}/{y}{r}.png?key={env:TILE_KEY})"
+)
+
+
 @pytest.fixture(scope="module")
 def shared_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example workbook, written once for the module; the tests only read it."""
@@ -656,31 +668,31 @@ def shared_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     [
         (
             "http://127.0.0.1:8080/{z}/{x}/{y}.png{",
-            "tile URL template 'http://127.0.0.1:8080/{z}/{x}/{y}.png{' has a '{' or '}' that "
-            "opens or closes no placeholder; write placeholders whole, as {z} {x} {y} {s} {r} "
-            "{env:NAME}",
+            "het URL-sjabloon 'http://127.0.0.1:8080/{z}/{x}/{y}.png{' heeft een '{' of '}' die "
+            "geen plaatshouder opent of sluit; schrijf plaatshouders volledig, als {z} {x} {y} "
+            "{s} {r} {env:NAME}",
         ),
         (
             "http://127.0.0.1:8080/{z}}/{x}/{y}.png",
-            "tile URL template 'http://127.0.0.1:8080/{z}}/{x}/{y}.png' has a '{' or '}' that "
-            "opens or closes no placeholder; write placeholders whole, as {z} {x} {y} {s} {r} "
-            "{env:NAME}",
+            "het URL-sjabloon 'http://127.0.0.1:8080/{z}}/{x}/{y}.png' heeft een '{' of '}' die "
+            "geen plaatshouder opent of sluit; schrijf plaatshouders volledig, als {z} {x} {y} "
+            "{s} {r} {env:NAME}",
         ),
         (
             "http://127.0.0.1:99999/{z}/{x}/{y}.png",
-            "tile URL template 'http://127.0.0.1:99999/{z}/{x}/{y}.png' has a port that is not "
-            "a number from 0 to 65535; write it as https://host:8080/{z}/{x}/{y}.png, or leave "
-            "the port out",
+            "het URL-sjabloon 'http://127.0.0.1:99999/{z}/{x}/{y}.png' heeft een poort die geen "
+            "getal van 0 tot 65535 is; schrijf ze als https://host:8080/{z}/{x}/{y}.png, of laat "
+            "de poort weg",
         ),
         (
             "file:///tiles/{z}/{x}/{y}.png",
-            "tile URL template 'file:///tiles/{z}/{x}/{y}.png' is not an http(s) URL; "
+            "het URL-sjabloon 'file:///tiles/{z}/{x}/{y}.png' is geen http(s)-URL; "
             + HOW_TO_SWITCH,
         ),
         (
             "http://127.0.0.1:8080/{z.real}/{x}/{y}.png",
-            "tile URL template 'http://127.0.0.1:8080/{z.real}/{x}/{y}.png' has an unknown "
-            "placeholder {z.real}; known are {z} {x} {y} {s} {r} {env:NAME}",
+            "het URL-sjabloon 'http://127.0.0.1:8080/{z.real}/{x}/{y}.png' heeft een onbekende "
+            "plaatshouder {z.real}; bekend zijn {z} {x} {y} {s} {r} {env:NAME}",
         ),
     ],
 )
@@ -698,7 +710,7 @@ def test_a_malformed_tiles_option_is_a_usage_error_before_anything_runs(
     arguments = ["generate", str(shared_workbook), "--out", str(out), "--tiles", template]
     result = runner.invoke(main, arguments, catch_exceptions=False)
     assert result.exit_code == 2
-    assert result.stderr.endswith(f"Error: Invalid value for '--tiles': {message}\n")
+    assert result.stderr.endswith(f"Fout: Ongeldige waarde voor '--tiles': {message}\n")
     assert geocoder_server.count == 0 and not out.exists()
     from_environment = runner.invoke(
         main,
@@ -707,7 +719,7 @@ def test_a_malformed_tiles_option_is_a_usage_error_before_anything_runs(
         catch_exceptions=False,
     )
     assert from_environment.exit_code == 2
-    assert from_environment.stderr.endswith(f"Error: Invalid value for '--tiles': {message}\n")
+    assert from_environment.stderr.endswith(f"Fout: Ongeldige waarde voor '--tiles': {message}\n")
 
 
 FIJI = (LatLon(lat=-16.78, lon=179.97), LatLon(lat=-16.80, lon=-179.96))  # Taveuni's two sides

@@ -179,10 +179,10 @@ def test_frames_without_data_in_the_extract_are_empty_not_an_error(extract: Path
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [
-        ("nergens.osm.pbf", None, "the file does not exist"),
-        ("kapot.osm", b"dit is geen XML", "is not a readable OpenStreetMap file (XML parsing"),
-        ("kapot.osm.pbf", b"garbage", "is not a readable OpenStreetMap file (PBF error"),
-        ("kaart.geojson", b"{}", "is not an .osm.pbf or .osm file"),
+        ("nergens.osm.pbf", None, "het bestand bestaat niet"),
+        ("kapot.osm", b"dit is geen XML", "is geen leesbaar OpenStreetMap-bestand (XML parsing"),
+        ("kapot.osm.pbf", b"garbage", "is geen leesbaar OpenStreetMap-bestand (PBF error"),
+        ("kaart.geojson", b"{}", "is geen .osm.pbf- of .osm-bestand"),
     ],
 )
 def test_a_missing_or_broken_extract_is_a_message_naming_the_file(
@@ -198,6 +198,6 @@ def test_a_missing_or_broken_extract_is_a_message_naming_the_file(
     message = caught.value.message
     assert message.startswith(f"{path}: {problem}")
     assert message.endswith(
-        "give --osm-file an OpenStreetMap extract in .osm.pbf or .osm format "
-        "(for example a region from download.geofabrik.de)"
+        "geef --osm-file een uittreksel van OpenStreetMap in .osm.pbf- of .osm-formaat "
+        "(bijvoorbeeld een regio van download.geofabrik.de)"
     )

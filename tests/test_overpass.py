@@ -173,7 +173,7 @@ def test_a_server_busy_for_every_attempt_makes_the_map_unavailable_and_asks_no_m
         run.get(FRAME)  # the same frame again in this run: no new query
 
     assert caught.value.reason == (
-        "the Overpass server at 127.0.0.1 is busy (HTTP 503 Service Unavailable after 2 attempts)"
+        "de Overpass-server op 127.0.0.1 is druk bezet (HTTP 503 Service Unavailable na 2 pogingen)"
     )
     assert overpass_server.count == 2
     assert sleeps.waits == [0.01]  # no Retry-After: the policy's own back-off
@@ -186,7 +186,7 @@ def test_an_answer_over_the_size_cap_is_refused(overpass_server: OverpassServer)
     with pytest.raises(MapDataUnavailable) as caught:
         source(overpass_server, policy).get(FRAME)
 
-    assert caught.value.reason == "the Overpass answer is larger than 0.000488281 MB"
+    assert caught.value.reason == "het antwoord van Overpass is groter dan 0.000488281 MB"
 
 
 def test_a_trickled_answer_is_abandoned_at_the_deadline(overpass_server: OverpassServer) -> None:
@@ -198,18 +198,18 @@ def test_a_trickled_answer_is_abandoned_at_the_deadline(overpass_server: Overpas
     with pytest.raises(MapDataUnavailable) as caught:
         source(overpass_server, policy).get(FRAME)
 
-    assert caught.value.reason == "the Overpass answer was not complete within 0.3 s"
+    assert caught.value.reason == "het antwoord van Overpass was niet volledig binnen 0.3 s"
 
 
-NOT_JSON = "the Overpass server's answer is not JSON"
-NO_ELEMENTS = "the Overpass server's answer is JSON without a list of elements"
+NOT_JSON = "het antwoord van de Overpass-server is geen JSON"
+NO_ELEMENTS = "het antwoord van de Overpass-server is JSON zonder lijst van elementen"
 TIMED_OUT = 'runtime error: Query timed out in "query" at line 3'
 
 
 @pytest.mark.parametrize(
     ("mode", "body", "reason"),
     [
-        ("html", b"", f"{NOT_JSON} (an HTML or XML page)"),
+        ("html", b"", f"{NOT_JSON} (maar een HTML- of XML-pagina)"),
         ("raw", b"\x00\xff binary", NOT_JSON),
         ("raw", b'{"version": 0.6}', NO_ELEMENTS),
         ("raw", b'{"elements": {"type": "node"}}', NO_ELEMENTS),
@@ -217,7 +217,7 @@ TIMED_OUT = 'runtime error: Query timed out in "query" at line 3'
         (
             "raw",
             json.dumps({"elements": [], "remark": TIMED_OUT}).encode(),
-            f"the Overpass server stopped the query: {TIMED_OUT}",
+            f"de Overpass-server stopte de vraag: {TIMED_OUT}",
         ),
     ],
 )
@@ -343,7 +343,7 @@ def test_offline_without_a_cache_asks_nothing_and_says_why(
         source(overpass_server, offline=True).get(FRAME)
 
     assert caught.value.reason == (
-        "no map data in the cache for this map, and --offline allows no downloads"
+        "geen bewaarde kaartgegevens voor deze kaart, en --offline laat geen downloads toe"
     )
     assert overpass_server.count == 0
 
@@ -389,7 +389,7 @@ def test_an_unwritable_cache_costs_one_warning_not_the_map(
 
     assert [road.name for road in data.roads] == ["Dampoortstraat"]
     [warning] = progress.warnings
-    assert warning.startswith(f"the cache folder {blocked / 'osmdata'} cannot be written (")
+    assert warning.startswith(f"in de bewaarmap {blocked / 'osmdata'} kan niet geschreven worden (")
 
 
 def test_no_network_is_a_reason_not_a_crash_and_the_run_stops_trying() -> None:
@@ -401,7 +401,7 @@ def test_no_network_is_a_reason_not_a_crash_and_the_run_stops_trying() -> None:
             run.get(frame)
         reasons.append(caught.value.reason)
 
-    assert reasons == ["cannot connect to the Overpass server at 127.0.0.1"] * 2
+    assert reasons == ["geen verbinding met de Overpass-server op 127.0.0.1"] * 2
     assert run.queries == 1
 
 
