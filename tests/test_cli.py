@@ -57,7 +57,7 @@ def test_init_refuses_to_overwrite_without_force(runner: CliRunner, tmp_path: Pa
     result = runner.invoke(main, ["init", str(target)])
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {target} already exists; choose another name or add --force to replace it\n"
+        f"Fout: {target} bestaat al; kies een andere naam of voeg --force toe om het te vervangen\n"
     )
     assert target.read_bytes() == b"the team's own work"
 
@@ -71,7 +71,7 @@ def test_init_refuses_a_name_excel_cannot_open(runner: CliRunner, tmp_path: Path
     result = runner.invoke(main, ["init", str(target)])
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {target} does not end in .xlsx; Excel only opens workbooks named *.xlsx\n"
+        f"Fout: {target} eindigt niet op .xlsx; Excel opent alleen werkmappen met de naam *.xlsx\n"
     )
     assert not target.exists()
 
@@ -79,7 +79,9 @@ def test_init_refuses_a_name_excel_cannot_open(runner: CliRunner, tmp_path: Path
 def test_validate_a_valid_workbook(runner: CliRunner, example_workbook: Path) -> None:
     result = runner.invoke(main, ["validate", str(example_workbook)])
     assert result.exit_code == 0
-    assert result.stderr == f"{example_workbook}: valid (14 partners, 10 streets, 4 actions)\n"
+    assert result.stderr == (
+        f"{example_workbook}: in orde (14 buurtpartners, 10 straten, 4 acties)\n"
+    )
     assert result.stdout == ""
 
 
@@ -96,19 +98,19 @@ def test_validate_lists_every_problem_and_exits_1(
 
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{example_workbook}: valid (14 partners, 10 streets, 4 actions)",
-        f"{bad}: sheet 'Deelnemers', cell D3: 'veel' is not a number; "
-        "type how many participants live in this street as digits, e.g. 4",
-        f"{bad}: sheet 'Buurtpartners', cell G4: 'misschien' is not Ja or Nee; "
-        "type Ja or Nee, or leave the cell empty while the team has not decided",
-        "Error: 1 of 2 workbooks has problems",
+        f"{example_workbook}: in orde (14 buurtpartners, 10 straten, 4 acties)",
+        f"{bad}: blad 'Deelnemers', cel D3: 'veel' is geen getal; typ in cijfers hoeveel "
+        "deelnemers in deze straat wonen, bv. 4",
+        f"{bad}: blad 'Buurtpartners', cel G4: 'misschien' is geen Ja of Nee; typ Ja of Nee, "
+        "of laat de cel leeg zolang het team niet beslist heeft",
+        "Fout: 1 van 2 werkmappen heeft problemen",
     ]
 
 
 def test_validate_without_arguments_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["validate"])
     assert result.exit_code == 2
-    assert "Missing argument 'WORKBOOKS...'" in result.stderr
+    assert "Ontbrekend argument 'WORKBOOKS...'" in result.stderr
 
 
 def test_generate_writes_a_pack(
@@ -120,7 +122,7 @@ def test_generate_writes_a_pack(
     )
     assert result.exit_code == 0, result.output
     pack = out / "buurthuis-de-oever-vzw-vestiging-dampoort"
-    assert result.stderr.splitlines()[-1] == f"{example_workbook}: pack written to {pack}"
+    assert result.stderr.splitlines()[-1] == (f"{example_workbook}: pakket geschreven naar {pack}")
     manifest = json.loads((pack / "pack.json").read_text(encoding="utf-8"))
     assert manifest["team"]["organisation"]["name"] == "Buurthuis De Oever vzw"
     assert [p["name"] for p in manifest["team"]["partners"]][:2] == [
@@ -140,8 +142,8 @@ def test_generate_reports_bad_workbooks_and_still_makes_the_good_ones(
     )
     assert result.exit_code == 1  # a failure outweighs a pack without its map (exit 3)
     lines = result.stderr.splitlines()
-    assert f"{missing}: the file does not exist; check the name and the folder" in lines
-    assert lines[-1] == "Error: 1 of 2 workbooks failed; 1 pack written, 1 incomplete"
+    assert f"{missing}: het bestand bestaat niet; kijk de naam en de map na" in lines
+    assert lines[-1] == "Fout: 1 van 2 werkmappen mislukt; 1 pakket geschreven, 1 onvolledig"
     assert (out / "buurthuis-de-oever-vzw-vestiging-dampoort" / "pack.json").is_file()
 
 
@@ -161,10 +163,11 @@ def test_a_run_without_map_or_geocoder_ends_with_what_each_pack_lacks_and_exit_3
 
     assert result.exit_code == 3, result.output
     assert result.stderr.splitlines()[-2:] == [
-        f"{unplaced}: pack written to {out / 'buurthuis-de-oever-vzw-vestiging-dampoort'}, "
-        "but incomplete: no base map, 2 addresses not looked up",
-        "1 of 1 pack written incomplete; see the warnings above, then run again once the "
-        "servers can be reached",
+        f"{unplaced}: pakket geschreven naar "
+        f"{out / 'buurthuis-de-oever-vzw-vestiging-dampoort'}, maar onvolledig: geen "
+        "basiskaart, 2 adressen niet opgezocht",
+        "1 van 1 pakket onvolledig geschreven; lees de meldingen hierboven en probeer "
+        "opnieuw zodra de servers bereikbaar zijn",
     ]
 
 
@@ -189,9 +192,9 @@ def test_generate_refuses_two_workbooks_for_the_same_pack(
     )
     assert result.exit_code == 1
     assert (
-        f"{twin}: sheet 'Organisatie': its organisation and site give the same pack folder "
-        f"'buurthuis-de-oever-vzw-vestiging-dampoort' as {example_workbook}; "
-        "give each workbook its own Vestiging on the sheet 'Organisatie'"
+        f"{twin}: blad 'Organisatie': de organisatie en vestiging geven dezelfde pakketmap "
+        f"'buurthuis-de-oever-vzw-vestiging-dampoort' als {example_workbook}; geef elke "
+        "werkmap een eigen Vestiging op het blad 'Organisatie'"
     ) in result.stderr.splitlines()
 
 
@@ -216,7 +219,7 @@ def test_an_edited_workbook_template_works_for_init_validate_and_generate(
 
     default = runner.invoke(main, ["validate", str(workbook)])
     assert default.exit_code == 1
-    assert f"{workbook}: sheet 'Acties': the sheet is missing" in default.stderr
+    assert f"{workbook}: blad 'Acties': het blad ontbreekt" in default.stderr
 
     own = runner.invoke(main, ["validate", str(workbook), "--templates", str(edited)])
     assert own.exit_code == 0, own.output
@@ -243,7 +246,7 @@ def test_init_writes_a_file_others_may_read_and_reports_a_folder_it_cannot_write
     blocked.write_text("not a folder")
     result = runner.invoke(main, ["init", str(blocked / "team.xlsx")])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: cannot write {blocked / 'team.xlsx'}: ")
+    assert result.stderr.startswith(f"Fout: cannot write {blocked / 'team.xlsx'}: ")
 
 
 def test_the_workbook_offers_dropdowns_with_input_messages(

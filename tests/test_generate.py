@@ -93,9 +93,12 @@ def test_generate_without_tiles_still_makes_the_pack_with_one_warning(
     assert "no map tiles could be had" in warnings[0]
     assert "--tiles URL" in warnings[0]
     assert result.stderr.splitlines()[-2:] == [
-        f"{example_workbook}: pack written to {out / PACK}, but incomplete: no base map",
-        "1 of 1 pack written incomplete; see the warnings above, then run again once the "
-        "servers can be reached",
+        (
+            f"{example_workbook}: pakket geschreven naar {out / PACK}, maar onvolledig: geen "
+            "basiskaart"
+        ),
+        "1 van 1 pakket onvolledig geschreven; lees de meldingen hierboven en probeer "
+        "opnieuw zodra de servers bereikbaar zijn",
     ]
     assert (out / PACK / "poster-A1.pdf").is_file()
 
@@ -143,8 +146,9 @@ def test_a_broken_edited_template_stops_generate_before_any_pack(
 
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
-        f"Error: {sheet}: unknown field 'organisaton' in the tag {{{{ organisaton.name }}}}; "
-        "correct it in Word, or delete the file from your templates folder to use the default"
+        f"Fout: {sheet}: onbekend veld 'organisaton' in de tag {{{{ organisaton.name }}}}; "
+        "verbeter het in Word, of verwijder het bestand uit je sjablonenmap om het "
+        "standaardsjabloon te gebruiken"
     )
     assert not out.exists() or list(out.iterdir()) == []
 
@@ -173,7 +177,7 @@ def test_an_address_the_geocoder_misses_is_warned_about_and_listed_in_dutch(
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 1
-    assert warnings[0].startswith(f"Warning: {path}: sheet 'Buurtpartners', row 3: ")
+    assert warnings[0].startswith(f"Let op: {path}: blad 'Buurtpartners', rij 3: ")
     assert sorted(geocoder_server.queries) == [
         "Kasteellaan 30, 9000 Gent, Belgium",
         "Kasteellaan, 9000 Gent, Belgium",
@@ -236,7 +240,7 @@ def test_round_trip_init_fill_validate_generate(
 
     validated = runner.invoke(main, ["validate", str(path)])
     assert validated.exit_code == 0, validated.output
-    assert validated.stderr == f"{path}: valid (1 partner, 2 streets, 0 actions)\n"
+    assert validated.stderr == f"{path}: in orde (1 buurtpartner, 2 straten, 0 acties)\n"
 
     out = tmp_path / "out"
     generated = runner.invoke(
@@ -267,10 +271,9 @@ def test_a_malformed_tile_url_stops_generate_before_anything_is_fetched(
     )
     assert result.exit_code == 2  # a usage error, found while the options are parsed
     assert result.stderr == (
-        "Usage: main generate [OPTIONS] WORKBOOKS...\n"
-        "Try 'main generate --help' for help.\n\n"
-        f"Error: Invalid value for '--tiles': tile URL template '{template}' has a port that is "
-        "not a number from 0 to 65535; write it as https://host:8080/{z}/{x}/{y}.png, or leave "
-        "the port out\n"
+        "Usage: main generate [OPTIONS] WORKBOOKS...\nTyp 'main generate --help' voor "
+        f"hulp.\n\nFout: Ongeldige waarde voor '--tiles': het URL-sjabloon '{template}' heeft "
+        "een poort die geen getal van 0 tot 65535 is; schrijf ze als "
+        f"https://host:8080/{{z}}/{{x}}/{{y}}.png, of laat de poort weg\n"
     )
     assert not out.exists()

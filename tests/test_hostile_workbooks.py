@@ -36,7 +36,7 @@ def validate(runner: CliRunner, path: Path) -> list[str]:
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     lines = result.stderr.splitlines()
-    assert lines[-1] == "Error: 1 of 1 workbook has problems"
+    assert lines[-1] == "Fout: 1 van 1 werkmap heeft problemen"
     return lines[:-1]
 
 
@@ -57,7 +57,7 @@ def rezipped(source: Path, target: Path, replace: dict[str, bytes]) -> Path:
 def test_a_file_that_does_not_exist(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "weg.xlsx"
     assert validate(runner, path) == [
-        f"{path}: the file does not exist; check the name and the folder"
+        f"{path}: het bestand bestaat niet; kijk de naam en de map na"
     ]
 
 
@@ -65,7 +65,7 @@ def test_an_empty_file(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "leeg.xlsx"
     path.touch()
     assert validate(runner, path) == [
-        f"{path}: the file is empty; save the workbook again from Excel as .xlsx"
+        f"{path}: het bestand is leeg; sla de werkmap in Excel opnieuw op als .xlsx"
     ]
 
 
@@ -73,8 +73,8 @@ def test_an_old_xls_file(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "oud.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048))
     assert validate(runner, path) == [
-        f"{path}: this is an old Excel 97-2003 file (.xls), not an .xlsx workbook; "
-        "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"
+        f"{path}: dit is een oud Excel 97-2003-bestand (.xls), geen .xlsx-werkmap; open het "
+        "in Excel of LibreOffice en sla het op als Excel-werkmap (.xlsx)"
     ]
 
 
@@ -82,8 +82,8 @@ def test_a_csv_file(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "deelnemers.xlsx"
     path.write_text("Straat;Aantal\nHam;4\n", encoding="utf-8")
     assert validate(runner, path) == [
-        f"{path}: this is not an Excel workbook (.xlsx); it looks like a text or CSV file; "
-        "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"
+        f"{path}: dit is geen Excel-werkmap (.xlsx); het lijkt een tekst- of CSV-bestand; "
+        "open het in Excel of LibreOffice en sla het op als Excel-werkmap (.xlsx)"
     ]
 
 
@@ -91,7 +91,10 @@ def test_a_renamed_pdf(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "poster.xlsx"
     path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
     assert validate(runner, path) == [
-        f"{path}: this is a PDF, not an Excel workbook; use the .xlsx file the team filled in"
+        (
+            f"{path}: dit is een PDF, geen Excel-werkmap; gebruik het .xlsx-bestand dat het team "
+            "invulde"
+        )
     ]
 
 
@@ -102,7 +105,7 @@ def test_a_password_protected_workbook(
     with example_workbook.open("rb") as plain, path.open("wb") as encrypted:
         OOXMLFile(plain).encrypt("geheim", encrypted)
     assert validate(runner, path) == [
-        f"{path}: the workbook is protected with a password; open it in Excel, remove the "
+        f"{path}: de werkmap is beveiligd met een wachtwoord; open it in Excel, remove the "
         "password (File > Info > Protect Workbook) and save it again"
     ]
 
@@ -135,8 +138,8 @@ def test_a_zip_that_is_not_a_workbook(runner: CliRunner, tmp_path: Path) -> None
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
     assert validate(runner, path) == [
-        f"{path}: this zip file is not an Excel workbook (.xlsx); "
-        "use the .xlsx file the team filled in"
+        f"{path}: dit zipbestand is geen Excel-werkmap (.xlsx); gebruik het .xlsx-bestand dat "
+        "het team invulde"
     ]
 
 
@@ -145,8 +148,8 @@ def test_a_libreoffice_ods_file(runner: CliRunner, tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
     assert validate(runner, path) == [
-        f"{path}: this is a LibreOffice spreadsheet (.ods), not an .xlsx workbook; "
-        "in LibreOffice choose File > Save As > Excel 2007-365 (.xlsx)"
+        f"{path}: dit is een rekenblad van LibreOffice (.ods), geen .xlsx-werkmap; kies in "
+        "LibreOffice Bestand > Opslaan als > Excel 2007-365 (.xlsx)"
     ]
 
 
@@ -154,16 +157,16 @@ def test_a_truncated_workbook(runner: CliRunner, example_workbook: Path, tmp_pat
     path = tmp_path / "half.xlsx"
     path.write_bytes(example_workbook.read_bytes()[:5000])
     assert validate(runner, path) == [
-        f"{path}: the file is damaged or is not an Excel workbook (.xlsx); "
-        "save the workbook again from Excel as .xlsx"
+        f"{path}: het bestand is beschadigd of is geen Excel-werkmap (.xlsx); sla de werkmap "
+        "in Excel opnieuw op als .xlsx"
     ]
 
 
 def test_an_xml_entity_attack(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
     path = rezipped(example_workbook, tmp_path / "lol.xlsx", {"xl/workbook.xml": BILLION_LAUGHS})
     assert validate(runner, path) == [
-        f"{path}: the workbook contains unsafe XML and was not read; "
-        "copy your data into a fresh workbook from 'buurtkaart init'"
+        f"{path}: de werkmap bevat onveilige XML en is niet gelezen; kopieer je gegevens naar "
+        "een nieuwe werkmap van 'buurtkaart init'"
     ]
 
 
@@ -174,8 +177,8 @@ def test_a_missing_sheet(runner: CliRunner, example_workbook: Path, tmp_path: Pa
         lambda wb: wb.remove(wb["Buurtpartners"]),
     )
     assert validate(runner, path) == [
-        f"{path}: sheet 'Buurtpartners': the sheet is missing; restore it, or copy your data "
-        "into a fresh workbook from 'buurtkaart init'"
+        f"{path}: blad 'Buurtpartners': het blad ontbreekt; zet het terug, of kopieer je "
+        "gegevens naar een nieuwe werkmap van 'buurtkaart init'"
     ]
 
 
@@ -185,8 +188,8 @@ def test_a_missing_header(runner: CliRunner, example_workbook: Path, tmp_path: P
 
     path = edited(example_workbook, tmp_path / "kop.xlsx", rename_header)
     assert validate(runner, path) == [
-        f"{path}: sheet 'Deelnemers': the header 'Aantal' is missing from row 1; restore the "
-        "header row, or copy your data into a fresh workbook from 'buurtkaart init'"
+        f"{path}: blad 'Deelnemers': de kolomkop 'Aantal' ontbreekt in rij 1; zet de kopregel "
+        "terug, of kopieer je gegevens naar een nieuwe werkmap van 'buurtkaart init'"
     ]
 
 
@@ -198,8 +201,9 @@ def test_a_missing_organisation_label(
 
     path = edited(example_workbook, tmp_path / "label.xlsx", remove_label)
     assert validate(runner, path) == [
-        f"{path}: sheet 'Organisatie': the label 'Naam organisatie' is missing from column A; "
-        "restore the label, or copy your data into a fresh workbook from 'buurtkaart init'"
+        f"{path}: blad 'Organisatie': het label 'Naam organisatie' ontbreekt in kolom A; zet "
+        "het label terug, of kopieer je gegevens naar een nieuwe werkmap van 'buurtkaart "
+        "init'"
     ]
 
 
@@ -208,82 +212,83 @@ BAD_VALUES = [
         "Deelnemers",
         "D4",
         "vier",
-        "'vier' is not a number; type how many participants live in this street as digits, e.g. 4",
+        "'vier' is geen getal; typ in cijfers hoeveel deelnemers in deze straat wonen, bv. 4",
     ),
     (
         "Deelnemers",
         "D5",
         -2,
-        "'-2' is not a whole number of 1 or more; "
-        "type how many participants live in this street, e.g. 4",
+        "'-2' is geen geheel getal van 1 of meer; typ hoeveel deelnemers in deze straat "
+        "wonen, bv. 4",
     ),
     (
         "Deelnemers",
         "E2",
         "151.2, 3.7",
-        "'151.2, 3.7' lies outside the world (latitude -90 to 90, longitude -180 to 180); "
-        "put the latitude first, e.g. 51.056, 3.741",
+        "'151.2, 3.7' ligt buiten de wereld (breedtegraad -90 tot 90, lengtegraad -180 tot "
+        "180); zet de breedtegraad eerst, bv. 51.056, 3.741",
     ),
     (
         "Buurtpartners",
         "F3",
         "Dampoort",
-        "'Dampoort' is not a pair of coordinates; copy them from an online map as latitude, "
-        "longitude, e.g. 51.056, 3.741, or leave the cell empty to look the address up",
+        "'Dampoort' is geen paar coördinaten; kopieer ze van een online kaart als "
+        "breedtegraad, lengtegraad, bv. 51.056, 3.741, of laat de cel leeg om het adres te "
+        "laten opzoeken",
     ),
     (
         "Buurtpartners",
         "H2",
         "misschien",
-        "'misschien' is not Ja or Nee; "
-        "type Ja or Nee, or leave the cell empty while the team has not decided",
+        "'misschien' is geen Ja of Nee; typ Ja of Nee, of laat de cel leeg zolang het team "
+        "niet beslist heeft",
     ),
     (
         "Buurtpartners",
         "A6",
         None,
-        "the name is empty in a row that has other data; "
-        "type the partner's name, or clear the whole row",
+        "de naam is leeg in een rij met andere gegevens; typ de naam van de buurtpartner, of "
+        "maak de hele rij leeg",
     ),
     (
         "Aanpak",
         "B3",
         "soms",
-        "'soms' is not Ja or Nee; "
-        "type Ja or Nee, or leave the cell empty while the team has not decided",
+        "'soms' is geen Ja of Nee; typ Ja of Nee, of laat de cel leeg zolang het team niet "
+        "beslist heeft",
     ),
     (
         "Acties",
         "B3",
         None,
-        "the activity is empty in a row that has other data; "
-        "describe the activity, or clear the whole row",
+        "de activiteit is leeg in een rij met andere gegevens; beschrijf de activiteit, of "
+        "maak de hele rij leeg",
     ),
     (
         "Organisatie",
         "B10",
         "ver",
-        "'ver' is not a distance in metres; type a number such as 1000",
+        "'ver' is geen afstand in meter; typ een getal, zoals 1000",
     ),
     (
         "Organisatie",
         "B12",
         "sofie.deoever.example",
-        "'sofie.deoever.example' is not an e-mail address; "
-        "type an address such as naam@organisatie.be, or leave it empty",
+        "'sofie.deoever.example' is geen e-mailadres; typ een adres zoals "
+        "naam@organisatie.be, of laat de cel leeg",
     ),
     (
         "Deelnemers",
         "A3",
         "Kasteellaan 14",
-        "'Kasteellaan 14' looks like an address with a house number; "
-        "type only the street name: participants are counted per street, never per address",
+        "'Kasteellaan 14' lijkt een adres met huisnummer; typ alleen de straatnaam: "
+        "deelnemers worden per straat geteld, nooit per adres",
     ),
     (
         "Buurtpartners",
         "C2",
         "#REF!",
-        "the cell holds the Excel error #REF!; fix the formula or type the value itself",
+        "de cel bevat de Excel-fout #REF!; verbeter de formule of typ de waarde zelf",
     ),
 ]
 
@@ -302,7 +307,7 @@ def test_a_bad_value_is_named_with_its_cell(
         workbook[sheet][cell] = value
 
     path = edited(example_workbook, tmp_path / "fout.xlsx", put)
-    assert validate(runner, path) == [f"{path}: sheet '{sheet}', cell {cell}: {message}"]
+    assert validate(runner, path) == [f"{path}: blad '{sheet}', cel {cell}: {message}"]
 
 
 def test_every_problem_is_reported_not_only_the_first(
@@ -326,7 +331,7 @@ def test_every_problem_is_reported_not_only_the_first(
 
 def test_a_folder_instead_of_a_workbook(runner: CliRunner, tmp_path: Path) -> None:
     assert validate(runner, tmp_path) == [
-        f"{tmp_path}: this is a folder, not a workbook; name the .xlsx file itself"
+        f"{tmp_path}: dit is een map, geen werkmap; geef het .xlsx-bestand zelf op"
     ]
 
 
@@ -334,8 +339,8 @@ def test_bytes_that_only_start_like_a_zip(runner: CliRunner, tmp_path: Path) -> 
     path = tmp_path / "kapot.xlsx"
     path.write_bytes(b"PK\x03\x04" + io.BytesIO(bytes(range(256)) * 8).read())
     assert validate(runner, path) == [
-        f"{path}: the file is damaged or is not an Excel workbook (.xlsx); "
-        "save the workbook again from Excel as .xlsx"
+        f"{path}: het bestand is beschadigd of is geen Excel-werkmap (.xlsx); sla de werkmap "
+        "in Excel opnieuw op als .xlsx"
     ]
 
 
@@ -348,8 +353,9 @@ def test_a_damaged_sheet_is_a_problem_and_stops_no_other_workbook(
         example_workbook, tmp_path / "kapot-blad.xlsx", {"xl/worksheets/sheet5.xml": sheet[:900]}
     )
     assert validate(runner, path) == [
-        f"{path}: the workbook cannot be read (ParseError); open it in Excel, save it again as "
-        ".xlsx, or copy your data into a fresh workbook from 'buurtkaart init'"
+        f"{path}: de werkmap kan niet gelezen worden (ParseError); open ze in Excel en sla ze "
+        "opnieuw op als .xlsx, of kopieer je gegevens naar een nieuwe werkmap van "
+        "'buurtkaart init'"
     ]
 
     out = tmp_path / "out"
@@ -357,7 +363,7 @@ def test_a_damaged_sheet_is_a_problem_and_stops_no_other_workbook(
     assert result.exit_code == 1
     # No map server in tests: the pack written lacks its base map, which the summary says.
     assert result.stderr.splitlines()[-1] == (
-        "Error: 1 of 2 workbooks failed; 1 pack written, 1 incomplete"
+        "Fout: 1 van 2 werkmappen mislukt; 1 pakket geschreven, 1 onvolledig"
     )
     assert [entry.name for entry in out.iterdir()] == ["buurthuis-de-oever-vzw-vestiging-dampoort"]
 
@@ -413,8 +419,9 @@ def test_a_workbook_excel_keeps_locked_says_close_it_in_excel(
 
     monkeypatch.setattr(Path, "open", locked)
     assert validate(runner, example_workbook) == [
-        f"{example_workbook}: the file cannot be opened (Permission denied); Excel may have it "
-        "open; close it in Excel and run again, or check that you may read the file"
+        f"{example_workbook}: het bestand kan niet geopend worden (Permission denied); "
+        "misschien is het open in Excel; sluit ze in Excel en probeer opnieuw, of kijk na of "
+        "je het bestand mag lezen"
     ]
 
 
@@ -431,12 +438,12 @@ def test_excel_lock_files_are_skipped_with_a_note(
     result = runner.invoke(main, ["validate", str(example_workbook), str(lock)])
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        f"Note: {lock}: skipped; this is the lock file Excel keeps while {example_workbook} is "
-        "open, not a workbook",
-        f"{example_workbook}: valid (14 partners, 10 streets, 4 actions)",
-        f"Warning: {example_workbook}: the workbook is open in Excel (~$voorbeeld.xlsx is beside "
-        "it); changes not yet saved in Excel are not read: save them there first and run again "
-        "to include them",
+        f"Opmerking: {lock}: overgeslagen; dit is het vergrendelingsbestand dat Excel "
+        f"bijhoudt terwijl {example_workbook} open is, geen werkmap",
+        f"{example_workbook}: in orde (14 buurtpartners, 10 straten, 4 acties)",
+        f"Let op: {example_workbook}: de werkmap is open in Excel (~$voorbeeld.xlsx staat "
+        "ernaast); wijzigingen die nog niet in Excel bewaard zijn, worden niet gelezen: sla "
+        "ze daar eerst op en probeer opnieuw om ze mee te nemen",
     ]
 
 
@@ -446,15 +453,15 @@ def test_a_lock_file_alone_is_no_workbook(runner: CliRunner, example_workbook: P
         result = runner.invoke(main, [command, str(lock)])
         assert result.exit_code == 1
         assert result.stderr.splitlines() == [
-            f"Note: {lock}: skipped; this is the lock file Excel keeps while {example_workbook} "
-            "is open, not a workbook",
-            "Error: no workbook to read; name the .xlsx files themselves",
+            f"Opmerking: {lock}: overgeslagen; dit is het vergrendelingsbestand dat Excel "
+            f"bijhoudt terwijl {example_workbook} open is, geen werkmap",
+            "Fout: geen werkmap om te lezen; geef de .xlsx-bestanden zelf op",
         ]
     with pytest.raises(WorkbookError) as caught:
         read_team(lock)
     assert str(caught.value.problems[0]) == (
-        f"{lock}: this is the lock file Excel keeps while {example_workbook} is open, not a "
-        "workbook; name the workbook itself"
+        f"{lock}: dit is het vergrendelingsbestand dat Excel bijhoudt terwijl "
+        f"{example_workbook} open is, geen werkmap; geef de werkmap zelf op"
     )
 
 
@@ -480,8 +487,8 @@ def test_a_house_number_in_a_participant_street_is_refused_in_every_form(street:
     with pytest.raises(values.CellValueError) as caught:
         values.street_without_house_number(street)
     assert (caught.value.message, caught.value.hint) == (
-        f"'{street}' looks like an address with a house number",
-        "type only the street name: participants are counted per street, never per address",
+        f"'{street}' lijkt een adres met huisnummer",
+        "typ alleen de straatnaam: deelnemers worden per straat geteld, nooit per adres",
     )
 
 

@@ -88,12 +88,13 @@ def test_templates_export_writes_every_default(runner: CliRunner, tmp_path: Path
     assert (target / "workbook.toml").is_file()
     assert (target / "fonts" / "DejaVuSans.ttf").is_file()
     count = sum(1 for path in target.rglob("*") if path.is_file())
-    assert result.stderr == f"Wrote {count} template files to {target}\n"
+    assert result.stderr == f"{count} sjabloonbestanden geschreven naar {target}\n"
 
     again = runner.invoke(main, ["templates", "export", str(target)])
     assert again.exit_code == 1
     assert again.stderr == (
-        f"Error: {target} already holds files; choose an empty folder or add --force to overwrite\n"
+        f"in Fout: {target} staan al bestanden; kies een lege map of voeg --force toe om te "
+        "overschrijven\n"
     )
 
 
@@ -149,12 +150,13 @@ def test_a_batch_renders_on_spawned_worker_processes_and_one_failure_stops_none(
     report = generate_packs(workbooks, out)
 
     assert report.failures == {
-        workbooks[1]: f"{taken} holds the pack of 'Kapot!', site 'Elders', and a run never "
-        "replaces another site's pack; move that folder away or choose another --out folder"
+        workbooks[1]: f"in {taken} staat het pakket van 'Kapot!', vestiging 'Elders', en "
+        "buurtkaart vervangt nooit het pakket van een andere vestiging; "
+        "verplaats die map of kies een andere map met --out"
     }
     assert started == (["spawn"] if (os.cpu_count() or 1) > 1 else [])
     assert sorted(report.made) == sorted([workbooks[0], workbooks[2]])
-    assert report.lacking == {workbooks[0]: ["no base map"], workbooks[2]: ["no base map"]}
+    assert report.lacking == {workbooks[0]: ["geen basiskaart"], workbooks[2]: ["geen basiskaart"]}
     assert sorted(entry.name for entry in out.iterdir()) == [
         "kapot-vestiging-dampoort",
         "team-a-vestiging-dampoort",
@@ -171,12 +173,12 @@ def test_a_fault_of_ours_is_reported_as_one_with_the_workbook_and_an_output_erro
 ):
     target = Path("out/pack")
     assert failure_message(ValueError("a fault of our own"), target) == (
-        "the pack could not be made (ValueError: a fault of our own); this is a fault in "
-        "buurtkaart, please report it with the workbook"
+        "het pakket kon niet gemaakt worden (ValueFout: a fault of our own); dit is een fout "
+        "in buurtkaart, meld ze samen met de werkmap"
     )
     assert failure_message(OutputError("the disk is full"), target) == "the disk is full"
     assert failure_message(PermissionError(13, "Permission denied"), target) == (
-        "cannot write the pack to out/pack: Permission denied"
+        "kan het pakket niet schrijven naar out/pack: Permission denied"
     )
 
 
@@ -227,8 +229,9 @@ def test_a_pack_file_held_open_is_named_and_the_earlier_pack_kept(
     report = generate_packs([example_workbook], out)
 
     assert report.failures == {
-        example_workbook: f"cannot replace the pack in {out / PACK}: {held} is open in another "
-        "program; close it and run again (the earlier pack is kept)"
+        example_workbook: f"kan het pakket in {out / PACK} niet vervangen: {held} is open in "
+        "een ander programma; sluit het en probeer opnieuw (het vorige "
+        "pakket blijft bewaard)"
     }
     assert sorted(entry.name for entry in out.iterdir()) == [PACK]
 
@@ -317,5 +320,7 @@ def test_a_folder_that_cannot_be_written_is_a_failure_not_a_traceback(
     monkeypatch.setattr(tempfile, "mkdtemp", refused_in_out)
     monkeypatch.setattr(pack, "render_pack", manifest_only)
     report = generate_packs([example_workbook], out)
-    assert report.failures == {example_workbook: f"cannot write in {out}: Permission denied"}
+    assert report.failures == {
+        example_workbook: (f"kan niet schrijven in {out}: Permission denied")
+    }
     assert report.made == {}

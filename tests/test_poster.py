@@ -440,7 +440,8 @@ def test_an_edited_template_changes_the_wording_and_a_broken_one_says_what_to_fi
     with pytest.raises(TemplateError) as raised:
         write_poster(team, base, options, tmp_path, Templates(edited))
     assert raised.value.format_message() == (
-        f"{edited / 'poster.toml'}: section [panel] is missing; add it or restore the file"
+        f"{edited / 'poster.toml'}: de sectie [panel] ontbreekt; voeg ze toe of zet het "
+        "bestand terug"
     )
 
 

@@ -100,10 +100,10 @@ def test_a_blank_workbook_is_valid_but_needs_a_name(blank_workbook: Path, tmp_pa
     with pytest.raises(WorkbookError) as caught:
         read_team(blank_workbook)
     assert [str(p) for p in caught.value.problems] == [
-        f"{blank_workbook}: sheet 'Organisatie', cell B2: the name of the organisation is empty; "
-        "type the organisation's name",
-        f"{blank_workbook}: sheet 'Organisatie', cell B4: the site has neither an address nor "
-        "coordinates; type the street and number of the site, or its coordinates",
+        f"{blank_workbook}: blad 'Organisatie', cel B2: de naam van de organisatie is leeg; "
+        "typ de naam van de organisatie",
+        f"{blank_workbook}: blad 'Organisatie', cel B4: de vestiging heeft geen adres en geen "
+        "coördinaten; typ de straat en het huisnummer van de vestiging, of de coördinaten",
     ]
 
 
@@ -319,8 +319,8 @@ def test_a_template_that_lost_a_key_is_named_before_any_workbook_is_read(
     with pytest.raises(TemplateError) as caught:
         load_spec(templates)
     assert caught.value.format_message() == (
-        f"{templates.path(SPEC_FILE)}: [[participants.columns]] lacks the key(s) count; give "
-        "every key one entry, as in the file written by 'buurtkaart templates export'"
+        f"{templates.path(SPEC_FILE)}: [[participants.columns]] lacks the key(s) count; geef "
+        "elke sleutel één item, zoals in het bestand van 'buurtkaart templates export'"
     )
 
 
@@ -340,22 +340,23 @@ def test_doubtful_values_are_warnings_that_name_the_cell_and_the_likely_fix(
     result = runner.invoke(main, ["validate", str(path)])
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines() == [
-        f"{path}: valid (14 partners, 10 streets, 4 actions)",
-        f"Warning: {path}: sheet 'Organisatie', cell B13: 29/12/1899 is not a session date "
-        "(Excel shows a number such as -1 or 1 as a date around 1900); the worksheets leave the "
-        "date blank; type the date as day/month/year, e.g. 12/03/2027",
-        f"Warning: {path}: sheet 'Deelnemers', cell B2: '90000' is not a Belgian postcode of "
-        "four digits; did you mean 9000? Type the four digits, or the address may be looked up "
-        "in the wrong place",
-        f"Warning: {path}: sheet 'Buurtpartners', cell C4: the partner 'Wijkgezondheidscentrum "
-        "Dampoort' has neither an address nor coordinates, so it is listed but not on the map; "
-        "type its address or coordinates to place it on the map",
-        f"Warning: {path}: sheet 'Buurtpartners', cell F2: '3.741, 51.056' lies outside "
-        "Belgium; latitude and longitude look swapped; did you mean 51.056, 3.741? Put the "
-        "latitude (about 51) first",
-        f"Warning: {path}: sheet 'Buurtpartners', cell F3: '51.2194, 4.4025' lies 50 km from "
-        "the site, far outside the neighbourhood; check that you copied the right place; the "
-        "map will stretch to show it",
+        f"{path}: in orde (14 buurtpartners, 10 straten, 4 acties)",
+        f"Let op: {path}: blad 'Organisatie', cel B13: 29/12/1899 is geen datum voor een "
+        "sessie (Excel toont een getal zoals -1 of 1 als een datum rond 1900); de werkbladen "
+        "laten de datum open; typ de datum als dag/maand/jaar, bv. 12/03/2027",
+        f"Let op: {path}: blad 'Deelnemers', cel B2: '90000' is geen Belgische postcode van "
+        "vier cijfers; bedoel je 9000? Typ de vier cijfers, anders wordt het adres misschien "
+        "op de verkeerde plek gezocht",
+        f"Let op: {path}: blad 'Buurtpartners', cel C4: de buurtpartner "
+        "'Wijkgezondheidscentrum Dampoort' heeft geen adres en geen coördinaten; hij staat "
+        "in de lijst, maar niet op de kaart; typ het adres of de coördinaten om hem op de "
+        "kaart te zetten",
+        f"Let op: {path}: blad 'Buurtpartners', cel F2: '3.741, 51.056' ligt buiten België; "
+        "breedte- en lengtegraad lijken omgewisseld; bedoel je 51.056, 3.741? Zet de "
+        "breedtegraad (ongeveer 51) eerst",
+        f"Let op: {path}: blad 'Buurtpartners', cel F3: '51.2194, 4.4025' ligt 50 km van de "
+        "vestiging, ver buiten de buurt; kijk na of je de juiste plek hebt gekopieerd; de "
+        "kaart wordt groter om ze te tonen",
     ]
     team = read_team(path)
     assert team.organisation.session_date is None

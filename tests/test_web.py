@@ -275,8 +275,8 @@ def test_serve_on_a_taken_port_says_so(runner: CliRunner) -> None:
         result = runner.invoke(main, ["serve", "--port", str(port), "--no-browser"])
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: cannot serve the page on 127.0.0.1:{port} (Address already in use); "
-        "choose another --port, or leave it out to take a free one\n"
+        f"Fout: kan de pagina niet aanbieden op 127.0.0.1:{port} (Address already in use); "
+        "kies een andere --port, of laat de optie weg om een vrije poort te nemen\n"
     )
 
 
@@ -295,15 +295,15 @@ def test_serve_prints_its_address_first_opens_the_browser_and_warns_beyond_loopb
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url)
     assert opened == [url]
     assert result.stderr == (
-        "Warning: listening on 0.0.0.0: anyone who can reach this computer on the network "
-        "can open the page and see the teams' workbooks\n"
-        "Serving the page; press Ctrl-C to stop.\n"
+        "Let op: de server luistert op 0.0.0.0: iedereen die deze computer via het netwerk "
+        "bereikt, kan de pagina openen en de werkmappen van de teams zien\nDe pagina staat "
+        "klaar; druk op Ctrl-C om te stoppen.\n"
     )
     extract = tmp_path / "gent.osm.pbf"
     extract.write_bytes(b"")
     arguments = ["serve", "--no-browser", "--osm-file", str(extract), "--templates", str(tmp_path)]
     result = runner.invoke(main, arguments, catch_exceptions=False)
-    assert result.stderr == "Serving the page; press Ctrl-C to stop.\n"
+    assert result.stderr == "De pagina staat klaar; druk op Ctrl-C om te stoppen.\n"
     assert len(opened) == 1
     # the page reads the environment once, as generate does (here: the suite's local servers)
     assert bases == [

@@ -492,7 +492,7 @@ def test_a_mistyped_field_names_the_file_and_the_tag(
     with pytest.raises(TemplateError) as caught:
         write_worksheets(team, out, templates, PackOptions())
     message = caught.value.format_message()
-    assert message.startswith(f"{path}: unknown field 'organisaton' in the tag ")
+    assert message.startswith(f"{path}: onbekend veld 'organisaton' in the tag ")
     assert "{{ organisaton.name }}" in message
     assert list(out.iterdir()) == []
     with pytest.raises(TemplateError, match="organisaton"):
@@ -504,7 +504,7 @@ def test_a_mistyped_attribute_names_the_tag(edited: tuple[Templates, Path], team
     _replace_in_template(path, "{{ answers.meaning.text }}", "{{ answers.meaning.txt }}")
     with pytest.raises(TemplateError) as caught:
         check_template(path, team)
-    assert "unknown field 'txt' in the tag {{ answers.meaning.txt }}" in str(caught.value)
+    assert "onbekend veld 'txt' in the tag {{ answers.meaning.txt }}" in str(caught.value)
 
 
 def test_an_unclosed_block_names_the_opening_tag(
@@ -652,9 +652,9 @@ def test_a_session_whose_minutes_do_not_add_up_is_refused(team: Team, tmp_path: 
     with pytest.raises(TemplateError) as caught:
         write_worksheets(team, tmp_path, Templates(override), PackOptions())
     assert caught.value.format_message() == (
-        f"{override / TEMPLATE_FOLDER / 'sessie.toml'}: the steps of the 120-minute session add "
-        "up to 125 minutes; change their 'minutes' so they add up to 120, or delete the file "
-        "from your templates folder to use the default"
+        f"{override / TEMPLATE_FOLDER / 'sessie.toml'}: de stappen van de sessie van 120 "
+        "minuten duren samen 125 minuten; pas hun 'minutes' aan tot ze samen 120 zijn, of "
+        "verwijder het bestand uit je sjablonenmap om het standaardbestand te gebruiken"
     )
 
 
@@ -750,9 +750,9 @@ def test_without_libreoffice_the_run_says_the_worksheets_are_docx_only(
     absent = PackOptions(soffice="soffice-not-installed")
     assert find_soffice(absent) is None
     assert missing_soffice_warning(absent) == (
-        "LibreOffice (soffice) was not found: the worksheets are in the pack as Word files "
-        "(.docx) only; install LibreOffice to have them as PDF too, or name its soffice in "
-        "BUURTKAART_SOFFICE"
+        "LibreOffice (soffice) is niet gevonden: de werkbladen staan alleen als "
+        "Word-bestanden (.docx) in het pakket; installeer LibreOffice om ze ook als PDF te "
+        "krijgen, of geef het pad naar soffice in BUURTKAART_SOFFICE"
     )
     assert missing_soffice_warning(PackOptions(soffice="")) is None  # switched off: no warning
 
@@ -774,15 +774,15 @@ def test_the_soffice_command_runs_headless_in_a_private_profile(tmp_path: Path) 
 
 def test_a_failing_libreoffice_is_a_clean_error(tmp_path: Path) -> None:
     fake = tmp_path / "soffice"
-    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
+    fake.write_text("#!/bin/sh\necho 'Fout: source file could not be loaded' >&2\nexit 1\n")
     fake.chmod(0o755)
     (tmp_path / "a.docx").write_bytes(b"")
     with pytest.raises(OutputError) as caught:
         write_pdfs(str(fake), tmp_path, ["a.docx"])
     assert caught.value.format_message() == (
-        f"LibreOffice ({fake}) could not turn the worksheets into PDF (exit code 1: Error: "
-        "source file could not be loaded); check that it starts, or set BUURTKAART_SOFFICE to "
-        "an empty value to skip the PDFs"
+        f"LibreOffice ({fake}) kon de werkbladen niet omzetten naar PDF (exit code 1: Fout: "
+        "source file could not be loaded); kijk na of het opstart, of maak "
+        "BUURTKAART_SOFFICE leeg om de PDF's over te slaan"
     )
 
 
