@@ -20,7 +20,7 @@ from tests.servers import TileServer
 def test_version(runner: CliRunner) -> None:
     result = runner.invoke(main, ["--version"])
     assert result.exit_code == 0
-    assert result.stdout == f"buurtkaart, version {__version__}\n"
+    assert result.stdout == f"buurtkaart, versie {__version__}\n"
 
 
 @pytest.mark.parametrize(
@@ -29,15 +29,15 @@ def test_version(runner: CliRunner) -> None:
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0
-    assert "Example:" in result.stdout
-    assert "buurtkaart " in result.stdout.split("Example:")[1]
+    assert "Voorbeeld:" in result.stdout
+    assert "buurtkaart " in result.stdout.split("Voorbeeld:")[1]
 
 
 def test_init_writes_a_workbook_with_every_sheet(runner: CliRunner, tmp_path: Path) -> None:
     target = tmp_path / "team.xlsx"
     result = runner.invoke(main, ["init", str(target)])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"Wrote {target}\n"
+    assert result.stderr == f"{target} geschreven\n"
     sheets = openpyxl.load_workbook(target).sheetnames
     assert sheets == [
         "Uitleg",
@@ -178,7 +178,7 @@ def test_generate_refuses_an_output_path_that_is_a_file(
     out.write_text("not a folder")
     result = runner.invoke(main, ["generate", str(example_workbook), "--out", str(out)])
     assert result.exit_code == 2
-    assert f"'{out}' is a file." in result.stderr
+    assert f"Fout: Ongeldige waarde voor '--out': Map '{out}' is een bestand." in result.stderr
     assert out.read_text() == "not a folder"
 
 
@@ -246,7 +246,7 @@ def test_init_writes_a_file_others_may_read_and_reports_a_folder_it_cannot_write
     blocked.write_text("not a folder")
     result = runner.invoke(main, ["init", str(blocked / "team.xlsx")])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Fout: cannot write {blocked / 'team.xlsx'}: ")
+    assert result.stderr.startswith(f"Fout: kan {blocked / 'team.xlsx'} niet schrijven: ")
 
 
 def test_the_workbook_offers_dropdowns_with_input_messages(

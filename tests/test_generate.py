@@ -88,9 +88,9 @@ def test_generate_without_tiles_still_makes_the_pack_with_one_warning(
     out = tmp_path / "out"
     result = runner.invoke(main, ["generate", str(example_workbook), "--out", str(out)])
     assert result.exit_code == 3, result.output
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Let op:")]
     assert len(warnings) == 1
-    assert "no map tiles could be had" in warnings[0]
+    assert "geen kaarttegels te krijgen" in warnings[0]
     assert "--tiles URL" in warnings[0]
     assert result.stderr.splitlines()[-2:] == [
         (
@@ -121,7 +121,7 @@ def test_generate_offline_with_an_empty_cache_warns_and_makes_the_pack(
     )
     assert result.exit_code == 3, result.output  # a pack without a map is not a success
     assert tile_server.count == 0
-    assert len([line for line in result.stderr.splitlines() if line.startswith("Warning:")]) == 1
+    assert len([line for line in result.stderr.splitlines() if line.startswith("Let op:")]) == 1
     assert (out / PACK / "poster-A1.pdf").is_file()
 
 
@@ -175,7 +175,7 @@ def test_an_address_the_geocoder_misses_is_warned_about_and_listed_in_dutch(
     )
 
     assert result.exit_code == 0, result.output
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Let op:")]
     assert len(warnings) == 1
     assert warnings[0].startswith(f"Let op: {path}: blad 'Buurtpartners', rij 3: ")
     assert sorted(geocoder_server.queries) == [
@@ -271,7 +271,7 @@ def test_a_malformed_tile_url_stops_generate_before_anything_is_fetched(
     )
     assert result.exit_code == 2  # a usage error, found while the options are parsed
     assert result.stderr == (
-        "Usage: main generate [OPTIONS] WORKBOOKS...\nTyp 'main generate --help' voor "
+        "Gebruik: main generate [OPTIONS] WORKBOOKS...\nTyp 'main generate --help' voor "
         f"hulp.\n\nFout: Ongeldige waarde voor '--tiles': het URL-sjabloon '{template}' heeft "
         "een poort die geen getal van 0 tot 65535 is; schrijf ze als "
         f"https://host:8080/{{z}}/{{x}}/{{y}}.png, of laat de poort weg\n"

@@ -105,8 +105,10 @@ def test_a_password_protected_workbook(
     with example_workbook.open("rb") as plain, path.open("wb") as encrypted:
         OOXMLFile(plain).encrypt("geheim", encrypted)
     assert validate(runner, path) == [
-        f"{path}: de werkmap is beveiligd met een wachtwoord; open it in Excel, remove the "
-        "password (File > Info > Protect Workbook) and save it again"
+        f"{path}: de werkmap is beveiligd met een wachtwoord; open ze in Excel, verwijder het "
+        "wachtwoord (Bestand > Info > Werkmap beveiligen > Versleutelen met wachtwoord) en sla ze "
+        "opnieuw op; in LibreOffice: Bestand > Eigenschappen > Beveiliging, of sla een kopie op "
+        "zonder wachtwoord"
     ]
 
 
@@ -116,7 +118,7 @@ def test_a_file_that_is_too_large(runner: CliRunner, tmp_path: Path) -> None:
         handle.write(b"PK\x03\x04")
         handle.truncate(MAX_FILE_BYTES + 1)
     [line] = validate(runner, path)
-    assert line.startswith(f"{path}: the file is 20 MB, more than the 20 MB a team workbook")
+    assert line.startswith(f"{path}: het bestand is 20 MB groot, meer dan de 20 MB die een werkmap")
 
 
 def test_a_zip_bomb(runner: CliRunner, example_workbook: Path, tmp_path: Path) -> None:
@@ -129,8 +131,8 @@ def test_a_zip_bomb(runner: CliRunner, example_workbook: Path, tmp_path: Path) -
             bomb.writestr(item, original.read(item.filename))
         bomb.writestr("xl/media/zeros.bin", bytes(60 * 2**20))
     [line] = validate(runner, path)
-    assert line.startswith(f"{path}: the workbook unpacks to 60 MB, far more than")
-    assert "zip bomb" in line
+    assert line.startswith(f"{path}: de werkmap wordt uitgepakt 60 MB groot, veel meer dan")
+    assert "zipbom" in line
 
 
 def test_a_zip_that_is_not_a_workbook(runner: CliRunner, tmp_path: Path) -> None:

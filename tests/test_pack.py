@@ -93,7 +93,7 @@ def test_templates_export_writes_every_default(runner: CliRunner, tmp_path: Path
     again = runner.invoke(main, ["templates", "export", str(target)])
     assert again.exit_code == 1
     assert again.stderr == (
-        f"in Fout: {target} staan al bestanden; kies een lege map of voeg --force toe om te "
+        f"Fout: in {target} staan al bestanden; kies een lege map of voeg --force toe om te "
         "overschrijven\n"
     )
 
@@ -114,7 +114,7 @@ def test_an_edited_workbook_template_changes_the_workbook(
     broken.mkdir()
     (broken / "workbook.toml").write_text("title = [", encoding="utf-8")
     assert load_spec(Templates(target)).help_title == "Welkom, team!"
-    with pytest.raises(TemplateError, match=r"kapot/workbook.toml: .*fix the TOML syntax"):
+    with pytest.raises(TemplateError, match=r"kapot/workbook.toml: .*verbeter de TOML-syntaxis"):
         load_spec(Templates(broken))
 
 
@@ -173,7 +173,7 @@ def test_a_fault_of_ours_is_reported_as_one_with_the_workbook_and_an_output_erro
 ):
     target = Path("out/pack")
     assert failure_message(ValueError("a fault of our own"), target) == (
-        "het pakket kon niet gemaakt worden (ValueFout: a fault of our own); dit is een fout "
+        "het pakket kon niet gemaakt worden (ValueError: a fault of our own); dit is een fout "
         "in buurtkaart, meld ze samen met de werkmap"
     )
     assert failure_message(OutputError("the disk is full"), target) == "the disk is full"

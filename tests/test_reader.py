@@ -319,7 +319,7 @@ def test_a_template_that_lost_a_key_is_named_before_any_workbook_is_read(
     with pytest.raises(TemplateError) as caught:
         load_spec(templates)
     assert caught.value.format_message() == (
-        f"{templates.path(SPEC_FILE)}: [[participants.columns]] lacks the key(s) count; geef "
+        f"{templates.path(SPEC_FILE)}: [[participants.columns]] mist de sleutel count; geef "
         "elke sleutel één item, zoals in het bestand van 'buurtkaart templates export'"
     )
 

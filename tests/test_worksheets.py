@@ -492,7 +492,7 @@ def test_a_mistyped_field_names_the_file_and_the_tag(
     with pytest.raises(TemplateError) as caught:
         write_worksheets(team, out, templates, PackOptions())
     message = caught.value.format_message()
-    assert message.startswith(f"{path}: onbekend veld 'organisaton' in the tag ")
+    assert message.startswith(f"{path}: onbekend veld 'organisaton' in de tag ")
     assert "{{ organisaton.name }}" in message
     assert list(out.iterdir()) == []
     with pytest.raises(TemplateError, match="organisaton"):
@@ -504,7 +504,7 @@ def test_a_mistyped_attribute_names_the_tag(edited: tuple[Templates, Path], team
     _replace_in_template(path, "{{ answers.meaning.text }}", "{{ answers.meaning.txt }}")
     with pytest.raises(TemplateError) as caught:
         check_template(path, team)
-    assert "onbekend veld 'txt' in the tag {{ answers.meaning.txt }}" in str(caught.value)
+    assert "onbekend veld 'txt' in de tag {{ answers.meaning.txt }}" in str(caught.value)
 
 
 def test_an_unclosed_block_names_the_opening_tag(
@@ -516,7 +516,7 @@ def test_an_unclosed_block_names_the_opening_tag(
         check_template(path, team)
     message = str(caught.value)
     assert message.startswith(f"{path}: Encountered unknown tag 'endif'")
-    assert "in the tag {%p for extra in extra_answers %}" in message
+    assert "in de tag {%p for extra in extra_answers %}" in message
 
 
 def test_a_block_left_open_at_the_end_names_the_opening_tag(
@@ -528,7 +528,7 @@ def test_a_block_left_open_at_the_end_names_the_opening_tag(
         check_template(path, team)
     message = str(caught.value)
     assert message.startswith(f"{path}: ")
-    assert "in the tag {%p if answers.meaning.text %}" in message
+    assert "in de tag {%p if answers.meaning.text %}" in message
 
 
 def test_a_file_that_is_not_a_docx_is_a_clean_error(
@@ -536,7 +536,7 @@ def test_a_file_that_is_not_a_docx_is_a_clean_error(
 ) -> None:
     _, path = edited
     path.write_text("geen Word-bestand", encoding="utf-8")
-    with pytest.raises(TemplateError, match=r"is not a Word document \(\.docx\)"):
+    with pytest.raises(TemplateError, match=r"is geen Word-document \(\.docx\)"):
         check_template(path, team)
 
 
@@ -774,13 +774,13 @@ def test_the_soffice_command_runs_headless_in_a_private_profile(tmp_path: Path) 
 
 def test_a_failing_libreoffice_is_a_clean_error(tmp_path: Path) -> None:
     fake = tmp_path / "soffice"
-    fake.write_text("#!/bin/sh\necho 'Fout: source file could not be loaded' >&2\nexit 1\n")
+    fake.write_text("#!/bin/sh\necho 'Error: source file could not be loaded' >&2\nexit 1\n")
     fake.chmod(0o755)
     (tmp_path / "a.docx").write_bytes(b"")
     with pytest.raises(OutputError) as caught:
         write_pdfs(str(fake), tmp_path, ["a.docx"])
     assert caught.value.format_message() == (
-        f"LibreOffice ({fake}) kon de werkbladen niet omzetten naar PDF (exit code 1: Fout: "
+        f"LibreOffice ({fake}) kon de werkbladen niet omzetten naar PDF (afsluitcode 1: Error: "
         "source file could not be loaded); kijk na of het opstart, of maak "
         "BUURTKAART_SOFFICE leeg om de PDF's over te slaan"
     )
