@@ -42,10 +42,7 @@ class CatalogueBuildHook(BuildHookInterface):  # type: ignore[type-arg]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
             return  # an sdist ships the .po; the wheel built from it compiles them
-        root = Path(self.root)
-        compile_catalogues(root)
-        if version == "editable":
-            return  # an editable install reads templates/ from the source tree, .mo included
-        for mo_path in sorted((root / LOCALE).glob("*/LC_MESSAGES/*.mo")):
-            inside = mo_path.relative_to(root / "templates")
-            build_data["force_include"][str(mo_path)] = f"generator/templates/{inside}"
+        # Compiled into templates/locale before the files are collected: the wheel's
+        # force-include of templates/ (pyproject.toml) then carries the .mo files, and an
+        # editable install reads them from the source tree.
+        compile_catalogues(Path(self.root))

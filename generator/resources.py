@@ -71,7 +71,8 @@ def export_templates(target: Path, *, force: bool = False) -> list[Path]:
     source = default_templates_dir()
     written = []
     for path in sorted(source.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        # The message catalogue is not a template: --templates never overrides it.
+        if path.is_file() and not {"__pycache__", "locale"} & set(path.relative_to(source).parts):
             destination = target / path.relative_to(source)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, destination)

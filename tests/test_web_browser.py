@@ -132,7 +132,7 @@ def test_the_example_becomes_a_pack_with_its_preview_and_a_zip_of_every_file(
     assert preview.evaluate("img => img.naturalHeight") == 1200
     banner = page.locator(".banner.warning")
     assert banner.locator("strong").inner_text() == "Let op: dit pakket mist iets."
-    assert "voorbeeld.xlsx: no map tiles could be had" in banner.inner_text()
+    assert "voorbeeld.xlsx: geen kaarttegels te krijgen" in banner.inner_text()
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Pakket downloaden (ZIP)").click()

@@ -37,6 +37,7 @@ def test_an_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
         "kaart.toml",
         "fonts/DejaVuSans.ttf",
         "werkbladen/4-kaartoefening.docx",
+        "locale/nl/LC_MESSAGES/buurtkaart.mo",
     ):
         assert f"generator/templates/{template}" in names
 
@@ -62,6 +63,9 @@ def test_an_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
         "from generator.workbook.spec import load_spec\n"
         "print(default_templates_dir())\n"
         "print(load_spec(Templates()).sheets['partners'])\n"
+        "from generator.i18n import _, use_language\n"
+        "use_language('nl')\n"
+        "print(_('the file does not exist'))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],
@@ -71,4 +75,8 @@ def test_an_installed_wheel_finds_its_templates(tmp_path: Path) -> None:
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(site)},
     )
-    assert result.stdout.splitlines() == [str(site / "generator" / "templates"), "Buurtpartners"]
+    assert result.stdout.splitlines() == [
+        str(site / "generator" / "templates"),
+        "Buurtpartners",
+        "het bestand bestaat niet",  # the compiled catalogue travels in the wheel
+    ]
