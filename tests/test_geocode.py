@@ -360,10 +360,10 @@ def test_geocoding_stops_when_the_packs_map_budget_is_spent_and_the_rest_are_lef
         False,
     ]
     assert progress.warnings == [
-        f"{team.workbook}: sheet 'Buurtpartners', row {row}: address 'Dampoortstraat {number}, "
-        "9000 Gent' was not looked up: the 2.5 s allowed for the map of one pack ran out, so "
-        "the addresses not yet looked up were left out; run again later or type its "
-        "coordinates in the workbook"
+        f"{team.workbook}: blad 'Buurtpartners', rij {row}: address 'Dampoortstraat {number}, "
+        "9000 Gent' is niet opgezocht: de 2.5 s die de kaart van één pakket mocht duren, "
+        "zijn om, dus de adressen die nog niet opgezocht waren, zijn overgeslagen; probeer "
+        "later opnieuw of typ de coördinaten in de werkmap"
         for number, row in ((3, 5), (4, 6))
     ]
 

@@ -56,7 +56,7 @@ def test_a_tile_server_trickling_its_headers_costs_one_deadline_not_the_whole_he
         assert fetcher.fetch(url) is None
         fetcher.close()
         sent = server.sent
-    assert fetcher.failures == {url: "no answer within 0.6 s"}
+    assert fetcher.failures == {url: "geen antwoord binnen 0.6 s"}
     assert sent < len(HEAD)
 
 
@@ -71,5 +71,5 @@ def test_an_overpass_server_trickling_its_headers_is_cut_off_within_the_deadline
             source.get(Extent(51.05, 3.73, 51.06, 3.75))
         source.close()
         sent = server.sent
-    assert caught.value.reason == "the Overpass server at 127.0.0.1 did not answer within 0.6 s"
+    assert caught.value.reason == ("de Overpass-server op 127.0.0.1 antwoordde niet binnen 0.6 s")
     assert sent < len(HEAD)

@@ -178,7 +178,7 @@ def test_an_existing_destination_is_refused(example_workbook: Path, tmp_path: Pa
     with pytest.raises(OutputError) as caught:
         write_workbook_with_stickers(example_workbook, FIRST_SESSION, taken, Templates())
     assert caught.value.message == (
-        f"{taken} already exists; choose another name or move the old file away"
+        f"{taken} bestaat al; kies een andere naam of verplaats het oude bestand"
     )
     assert taken.read_bytes() == b"keep me"
     with pytest.raises(OutputError) as itself:
@@ -193,8 +193,8 @@ def test_a_damaged_workbook_is_refused_before_anything_is_written(tmp_path: Path
     with pytest.raises(WorkbookError) as caught:
         write_workbook_with_stickers(broken, FIRST_SESSION, copy, Templates())
     assert caught.value.message == (
-        f"{broken}: this is not an Excel workbook (.xlsx); it looks like a text or CSV file; "
-        "open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)"
+        f"{broken}: dit is geen Excel-werkmap (.xlsx); het lijkt een tekst- of CSV-bestand; "
+        "open het in Excel of LibreOffice en sla het op als Excel-werkmap (.xlsx)"
     )
     assert not copy.exists()
 
@@ -209,8 +209,9 @@ def test_a_sticker_colour_the_templates_do_not_know_is_named(
         )
     house_style = Templates().path("huisstijl.toml")
     assert caught.value.message == (
-        f"{house_style}: there is no [[stickers]] entry with key 'paars' for a sticker to be "
-        "written; restore it, or use the same templates as the scan"
+        f"{house_style}: er is geen [[stickers]]-item met key 'paars' om een sticker te "
+        "schrijven; zet het terug, of gebruik dezelfde sjablonen als bij het inlezen van de "
+        "foto"
     )
     assert not copy.exists()
 

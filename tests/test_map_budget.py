@@ -14,7 +14,7 @@ from tests.servers import GeocoderServer, OverpassServer, TileServer
 from tests.test_geocode import partner
 from tests.test_maptiles import FRAME, team_at
 
-SPENT = "the {seconds} s allowed for the map of one pack ran out"
+SPENT = "de {seconds} s die de kaart van één pakket mocht duren, zijn om"
 
 
 def test_slow_tiles_stop_at_the_packs_budget_and_the_map_keeps_what_came(
@@ -33,7 +33,7 @@ def test_slow_tiles_stop_at_the_packs_budget_and_the_map_keeps_what_came(
     assert base.image is not None  # the tiles that came in time are on the map
     assert base.warning is not None and SPENT.format(seconds="1.5") in base.warning
     assert " map tiles could not be had from 127.0.0.1 " in base.warning
-    assert lacks(placed, base, options, out_of_time=True) == ["its map stopped after 1.5 s"]
+    assert lacks(placed, base, options, out_of_time=True) == ["de kaart is gestopt na 1.5 s"]
 
 
 def test_geocoding_and_tiles_share_one_budget(
@@ -61,16 +61,16 @@ def test_geocoding_and_tiles_share_one_budget(
     assert placed.partners[-1].coordinates is None
     assert geocoder_server.count < len(addresses)
     assert progress.warnings[-2].endswith(
-        f"address 'Dampoortstraat 4, 9000 Gent' was not looked up: {SPENT.format(seconds='2.5')}"
-        ", so the addresses not yet looked up were left out; run again later or type its "
-        "coordinates in the workbook"
+        "address 'Dampoortstraat 4, 9000 Gent' is niet opgezocht: "
+        f"{SPENT.format(seconds='2.5')}, dus de adressen die nog niet opgezocht waren, zijn "
+        "overgeslagen; probeer later opnieuw of typ de coördinaten in de werkmap"
     )
     # what geocoding spent, the tiles do not get again: none is asked
     assert tile_server.count == 0 and base.is_blank
     assert base.warning is not None and f"({SPENT.format(seconds='2.5')})" in base.warning
     assert lacks(placed, base, options, out_of_time=True)[:2] == [
-        "its map stopped after 2.5 s",
-        "no base map",
+        "de kaart is gestopt na 2.5 s",
+        "geen basiskaart",
     ]
 
 
@@ -89,8 +89,8 @@ def test_a_slow_overpass_server_is_cut_off_at_the_packs_budget(
     assert base.is_blank
     assert base.warning == (
         f"{team.workbook}: no map data could be had ({SPENT.format(seconds='1')}); the poster "
-        "gets a plain background under its overlays. To get the map, run again with network, "
-        "or name an OpenStreetMap extract with --osm-file (for example Belgium from "
-        "download.geofabrik.de), or use --basemap tiles"
+        "gets a plain background under its overlays. To get the map, werk opnieuw met "
+        "netwerk, of geef een uittreksel van OpenStreetMap op met --osm-file (bijvoorbeeld "
+        "België van download.geofabrik.de), of gebruik --basemap tiles"
     )
     assert overpass_server.max_parallel == 1  # it was asked, and did not answer in time

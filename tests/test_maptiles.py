@@ -280,7 +280,7 @@ def test_without_options_the_map_stage_reads_no_environment_and_asks_openstreetm
 ) -> None:
     result = base_map(tmp_path, policy)  # the suite's guard refuses every host but loopback
     assert result.warning is not None
-    assert "(cannot connect to tile.openstreetmap.org)" in result.warning
+    assert "(geen verbinding met tile.openstreetmap.org)" in result.warning
 
 
 def test_offline_with_an_empty_cache_asks_nothing(
@@ -643,8 +643,8 @@ def test_the_tiles_stop_when_the_packs_map_budget_is_spent_and_the_map_goes_on_w
     assert progress.warnings == [result.warning]
     assert result.warning is not None
     assert result.warning.startswith(
-        f"team.xlsx: {len(tiles) - tile_server.count} of {len(tiles)} map tiles could not be "
-        "had from 127.0.0.1 (the 5 s allowed for the map of one pack ran out)"
+        f"team.xlsx: {len(tiles) - tile_server.count} van {len(tiles)} kaarttegels waren niet te "
+        "krijgen van 127.0.0.1 (de 5 s die de kaart van één pakket mocht duren, zijn om)"
     )
 
 
