@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import gettext
 import locale
-import os
 import sys
 from pathlib import Path
+
+from generator.options import language_settings
 
 DOMAIN = "buurtkaart"
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
-LANGUAGE_VARIABLE = "BUURTKAART_LANG"
 
 # The names a system gives these languages: POSIX codes (nl_BE.UTF-8) and Windows names
 # (Dutch_Belgium.1252, as locale.getlocale() reports them there).
@@ -72,10 +72,14 @@ def use_language(requested: str | None = None) -> str:
 
 def language_from_environment() -> str:
     """BUURTKAART_LANG, else the system's locale when it is Dutch or English, else Dutch."""
-    asked = os.environ.get(LANGUAGE_VARIABLE, "").strip().lower()
+    asked, system = language_settings()
     if asked in LANGUAGES:
         return asked
-    for name in _system_locale_names():
+    if not system and sys.platform == "win32":
+        # Windows sets no such variable: ask the system.
+        name = locale.getlocale()[0]
+        system = [name] if name else []
+    for name in system:
         for prefix, language in _LOCALE_PREFIXES.items():
             if name.lower().startswith(prefix):
                 return language
@@ -87,19 +91,6 @@ def catalogue_dir() -> Path:
     from generator.resources import default_templates_dir
 
     return default_templates_dir() / "locale"
-
-
-def _system_locale_names() -> list[str]:
-    # gettext's own order of variables; the first one set decides, as for any gettext program.
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable)
-        if value:
-            return value.split(":")
-    if sys.platform == "win32":
-        # Windows sets no such variable: ask the system.
-        name = locale.getlocale()[0]
-        return [name] if name else []
-    return []
 
 
 def _translations() -> gettext.NullTranslations:

@@ -91,3 +91,20 @@ def with_environment(
 def options_from_environment(**chosen: Any) -> PackOptions:
     """What the CLI runs with: the options the user chose, the environment for the rest."""
     return with_environment(PackOptions(**chosen))
+
+
+LANGUAGE_ENV = "BUURTKAART_LANG"
+# gettext's own order: the first of these that is set names the system's languages.
+LOCALE_ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def language_settings(environment: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
+    """The language BUURTKAART_LANG asks for ("" when unset), and the system's locale names
+    in its order of preference ([] when no variable names them)."""
+    environment = os.environ if environment is None else environment
+    asked = environment.get(LANGUAGE_ENV, "").strip().lower()
+    for variable in LOCALE_ENV:
+        value = environment.get(variable)
+        if value:
+            return asked, value.split(":")
+    return asked, []

@@ -213,7 +213,7 @@ def test_without_options_geocoding_reads_no_environment_and_asks_nominatim(
     progress = SilentProgress()
     place_team(team, PackOptions(cache_dir=tmp_path), progress, policy=FAST)
     assert (
-        "the geocoder at https://nominatim.openstreetmap.org cannot be reached"
+        "de adreszoekdienst op https://nominatim.openstreetmap.org is niet bereikbaar"
         in (progress.warnings[0])
     )
 
@@ -360,7 +360,7 @@ def test_geocoding_stops_when_the_packs_map_budget_is_spent_and_the_rest_are_lef
         False,
     ]
     assert progress.warnings == [
-        f"{team.workbook}: blad 'Buurtpartners', rij {row}: address 'Dampoortstraat {number}, "
+        f"{team.workbook}: blad 'Buurtpartners', rij {row}: het adres 'Dampoortstraat {number}, "
         "9000 Gent' is niet opgezocht: de 2.5 s die de kaart van één pakket mocht duren, "
         "zijn om, dus de adressen die nog niet opgezocht waren, zijn overgeslagen; probeer "
         "later opnieuw of typ de coördinaten in de werkmap"

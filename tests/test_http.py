@@ -27,7 +27,7 @@ HEAD = (
 def test_headers_trickled_a_byte_at_a_time_are_cut_off_at_the_answers_deadline() -> None:
     session = deadline_session("buurtkaart-test")
     with header_trickler(HEAD) as server:
-        with pytest.raises(AnswerTooSlow, match=r"^no answer within 1 s$"):
+        with pytest.raises(AnswerTooSlow, match=r"^geen antwoord binnen 1 s$"):
             bounded_get(
                 session,
                 server.url + "/search",

@@ -70,7 +70,7 @@ def test_the_copy_lists_the_stickers_and_the_team_workbook_is_untouched(
         HEADERS,
         [
             "geel",
-            "Waar komen je deelnemers vandaan?",
+            "Waar komen jullie deelnemers vandaan?",
             120.0,
             234.0,
             51.056123,
@@ -80,7 +80,18 @@ def test_the_copy_lists_the_stickers_and_the_team_workbook_is_untouched(
             1,
             SESSION_DAY,
         ],
-        ["rood", "Wat gebruik je al?", 301.5, 410.2, 51.0549, 3.7388, "E7", None, 1, SESSION_DAY],
+        [
+            "rood",
+            "Wat gebruiken jullie al?",
+            301.5,
+            410.2,
+            51.0549,
+            3.7388,
+            "E7",
+            None,
+            1,
+            SESSION_DAY,
+        ],
     ]
     book = openpyxl.load_workbook(copy)
     # Beside the team's sheets, before the hidden list sheet; the number formats show mm and
@@ -131,7 +142,7 @@ def test_a_later_session_adds_its_rows_below_and_keeps_the_teams_corrections(
     assert [row[8] for row in rows] == ["Sessie", 1, 1, 2]
     assert rows[3] == [
         "groen",
-        "Wat ken je?",
+        "Wat kennen jullie?",
         None,
         None,
         51.058,
@@ -165,7 +176,7 @@ def test_a_sheet_the_team_reshaped_is_found_by_its_headers(
     rows = sheet_rows(second, "kaartoefening")
     assert rows[0][:2] == ["Vraag", "Kleur"]
     assert rows[0][10] == "Vak"
-    assert rows[2][:2] == ["Wat gebruik je al?", "rood"]
+    assert rows[2][:2] == ["Wat gebruiken jullie al?", "rood"]
     assert rows[2][6] is None
     assert rows[2][10] == "E7"
     assert rows[2][8] == 2
@@ -183,7 +194,7 @@ def test_an_existing_destination_is_refused(example_workbook: Path, tmp_path: Pa
     assert taken.read_bytes() == b"keep me"
     with pytest.raises(OutputError) as itself:
         write_workbook_with_stickers(example_workbook, FIRST_SESSION, example_workbook, Templates())
-    assert itself.value.message.startswith(f"{example_workbook} already exists")
+    assert itself.value.message.startswith(f"{example_workbook} bestaat al")
 
 
 def test_a_damaged_workbook_is_refused_before_anything_is_written(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def test_slow_tiles_stop_at_the_packs_budget_and_the_map_keeps_what_came(
         assert stage.ran_out_of_time(team.workbook)
     assert base.image is not None  # the tiles that came in time are on the map
     assert base.warning is not None and SPENT.format(seconds="1.5") in base.warning
-    assert " map tiles could not be had from 127.0.0.1 " in base.warning
+    assert " kaarttegels waren niet te krijgen van 127.0.0.1 " in base.warning
     assert lacks(placed, base, options, out_of_time=True) == ["de kaart is gestopt na 1.5 s"]
 
 
@@ -61,7 +61,7 @@ def test_geocoding_and_tiles_share_one_budget(
     assert placed.partners[-1].coordinates is None
     assert geocoder_server.count < len(addresses)
     assert progress.warnings[-2].endswith(
-        "address 'Dampoortstraat 4, 9000 Gent' is niet opgezocht: "
+        "het adres 'Dampoortstraat 4, 9000 Gent' is niet opgezocht: "
         f"{SPENT.format(seconds='2.5')}, dus de adressen die nog niet opgezocht waren, zijn "
         "overgeslagen; probeer later opnieuw of typ de coördinaten in de werkmap"
     )
@@ -88,9 +88,9 @@ def test_a_slow_overpass_server_is_cut_off_at_the_packs_budget(
         assert stage.ran_out_of_time(team.workbook)
     assert base.is_blank
     assert base.warning == (
-        f"{team.workbook}: no map data could be had ({SPENT.format(seconds='1')}); the poster "
-        "gets a plain background under its overlays. To get the map, werk opnieuw met "
-        "netwerk, of geef een uittreksel van OpenStreetMap op met --osm-file (bijvoorbeeld "
+        f"{team.workbook}: geen kaartgegevens te krijgen ({SPENT.format(seconds='1')}); de kaart "
+        "krijgt een effen achtergrond onder de markeringen. Om de kaart te krijgen: werk opnieuw "
+        "met netwerk, of geef een uittreksel van OpenStreetMap op met --osm-file (bijvoorbeeld "
         "België van download.geofabrik.de), of gebruik --basemap tiles"
     )
     assert overpass_server.max_parallel == 1  # it was asked, and did not answer in time

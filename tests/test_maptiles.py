@@ -337,7 +337,7 @@ def test_api_key_comes_from_the_environment_and_stays_out_of_the_cache(
     metadata = " ".join(path.read_text() for path in (tmp_path / "cache").rglob("*.json"))
     assert "{env:TILE_KEY}" in metadata and "s3cret" not in metadata
     monkeypatch.delenv("TILE_KEY")
-    with pytest.raises(MapError, match=r"TILE_KEY is not set; set it to your API key"):
+    with pytest.raises(MapError, match=r"TILE_KEY is niet ingesteld; zet er je API-sleutel in"):
         base_map(tmp_path, policy, tile_url=template, tile_keys=tile_keys(template))
 
 

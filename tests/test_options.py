@@ -52,9 +52,11 @@ def test_two_runs_each_say_once_that_the_cache_cannot_be_written(tmp_path: Path)
     for run in (first, first, second, second):
         run.warn_unwritable(tmp_path, error, progress)
     said = (
-        f"the cache folder {tmp_path} cannot be written (Permission denied), so what this run "
-        "fetched will be fetched again next time; make that folder writable, or set "
-        "BUURTKAART_CACHE_DIR to a folder you can write to"
+        f"in de bewaarmap {tmp_path} kan niet geschreven worden (Permission denied), dus wat nu "
+        "opgehaald is, wordt de volgende keer opnieuw opgehaald; maak die map schrijfbaar, of zet "
+        "BUURTKAART_CACHE_DIR op een map waarin je kunt schrijven (in PowerShell: "
+        '$env:BUURTKAART_CACHE_DIR = "map"; in cmd: set BUURTKAART_CACHE_DIR=map; in een shell '
+        'op macOS of Linux: export BUURTKAART_CACHE_DIR="map")'
     )
     assert progress.warnings == [said, said]
 

@@ -28,15 +28,15 @@ def test_a_bad_colour_is_named_alike_on_the_poster_and_on_the_base_map(tmp_path:
     with pytest.raises(TemplateError) as raised:
         load_style(poster)
     assert raised.value.format_message() == (
-        f"{tmp_path / 'poster' / 'huisstijl.toml'}: [colours] colour 'primary' = 'teal' is not "
-        'a colour like "#1F5C66"; fix it or restore the file'
+        f"{tmp_path / 'poster' / 'huisstijl.toml'}: [colours] kleur 'primary' = 'teal' is geen "
+        'kleur zoals "#1F5C66"; verbeter ze of zet het bestand terug'
     )
     basemap = edited_house_style(tmp_path / "map", 'land = "#F6F4EF"', 'land = "grass"')
     with pytest.raises(TemplateError) as raised:
         load_map_style(basemap)
     assert raised.value.format_message() == (
-        f"{tmp_path / 'map' / 'huisstijl.toml'}: [basemap] colour 'land' = 'grass' is not a colour "
-        'like "#1F5C66"; fix it or restore the file'
+        f"{tmp_path / 'map' / 'huisstijl.toml'}: [basemap] kleur 'land' = 'grass' is geen kleur "
+        'zoals "#1F5C66"; verbeter ze of zet het bestand terug'
     )
 
 
@@ -49,5 +49,6 @@ def test_a_missing_section_is_named_alike_on_the_poster_and_on_the_base_map(
         with pytest.raises(TemplateError) as raised:
             load(templates)
         assert raised.value.format_message() == (
-            f"{folder / 'huisstijl.toml'}: section {section} is missing; add it or restore the file"
+            f"{folder / 'huisstijl.toml'}: de sectie {section} ontbreekt; voeg ze toe of zet het "
+            "bestand terug"
         )
