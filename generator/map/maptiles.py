@@ -420,7 +420,7 @@ class TileFetcher:
         if cached is not None and (self.offline or cached[0].fresh_until > self.policy.clock()):
             return cached[1]
         if self.offline:
-            raise TileFault("not in the tile cache, and --offline allows no downloads")
+            raise TileFault(_("not in the tile cache, and --offline allows no downloads"))
         if self.budget.left_s() <= 0:
             if cached is not None:
                 return cached[1]
