@@ -257,6 +257,8 @@ QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|--[a-z-]+|\S*[/\\]\S*|\S+\.xlsx\b|\[[A-
         ["generate", "--min-count", "0", "{tmp}/weg.xlsx"],
         ["templates", "export", "{tmp}"],
         ["serve", "--port", "70000"],
+        ["scan", "{tmp}", "{tmp}/foto.jpg"],
+        ["scan", "{tmp}/kapot.xlsx", "{tmp}/foto.jpg"],
         ["maak"],
     ],
 )

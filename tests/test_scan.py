@@ -157,10 +157,10 @@ def test_a_photo_gives_every_sticker_in_its_colour_within_4_mm(
         assert (
             row[1]
             == {
-                "geel": "Waar komen je deelnemers vandaan?",
+                "geel": "Waar komen jullie deelnemers vandaan?",
                 "blauw": "Welke organisaties, verenigingen en infrastructuur zijn er in de buurt?",
-                "groen": "Wat ken je?",
-                "rood": "Wat gebruik je al?",
+                "groen": "Wat kennen jullie?",
+                "rood": "Wat gebruiken jullie al?",
             }[row[0]]
         )
     geojson = json.loads((folder / "resultaat" / "stickers.geojson").read_text(encoding="utf-8"))
@@ -227,8 +227,8 @@ def test_a_file_that_is_no_image_is_refused(pack: Path, tmp_path: Path) -> None:
     code, stderr = scan_cli(folder, fake)
     assert code == 3
     assert stderr == (
-        "Reading the photos\n"
-        f"Error: {fake} is not a JPEG or PNG photo; take the photo with a phone or camera\n"
+        f"De foto's lezen\nFout: {fake} is geen JPEG- of PNG-foto; neem de foto met een gsm "
+        "of fototoestel\n"
     )
     assert not (folder / "resultaat").exists()
 
@@ -253,9 +253,8 @@ def test_a_png_bomb_is_refused_before_decoding(pack: Path, tmp_path: Path) -> No
     code, stderr = scan_cli(fresh_pack(pack, tmp_path), bomb)
     assert code == 3
     assert stderr == (
-        "Reading the photos\n"
-        f"Error: {bomb} is too large: at most 50 megapixels are read; send the photo at the "
-        "phone's usual size\n"
+        f"De foto's lezen\nFout: {bomb} is te groot: er wordt hoogstens 50 megapixel gelezen; "
+        "stuur de foto in het gewone formaat van de gsm\n"
     )
 
 
@@ -264,9 +263,8 @@ def test_a_60_megapixel_photo_is_refused(pack: Path, tmp_path: Path) -> None:
     code, stderr = scan_cli(fresh_pack(pack, tmp_path), large)
     assert code == 3
     assert stderr == (
-        "Reading the photos\n"
-        f"Error: {large} is too large (60 megapixels): at most 50 megapixels are read; send the "
-        "photo at the phone's usual size\n"
+        f"De foto's lezen\nFout: {large} is te groot (60 megapixel): er wordt hoogstens 50 "
+        "megapixel gelezen; stuur de foto in het gewone formaat van de gsm\n"
     )
 
 
@@ -276,9 +274,8 @@ def test_a_photo_without_a_poster_is_refused(pack: Path, tmp_path: Path) -> None
     code, stderr = scan_cli(fresh_pack(pack, tmp_path), wall)
     assert code == 3
     assert stderr == (
-        "Reading the photos\n"
-        f"Error: {wall}: no poster of buurtkaart is to be seen (none of its four corner "
-        "markers); photograph the whole map, corners included\n"
+        f"De foto's lezen\nFout: {wall}: er is geen kaart van buurtkaart te zien (geen van de "
+        "vier hoekmarkeringen); fotografeer de hele kaart, met de hoeken\n"
     )
 
 
@@ -303,9 +300,9 @@ def test_a_photo_with_two_markers_hidden_is_refused(
     code, stderr = scan_cli(fresh_pack(pack, tmp_path), hidden)
     assert code == 3
     assert stderr == (
-        "Reading the photos\n"
-        f"Error: {hidden}: only 2 of the map's four corner markers are to be seen, and at least "
-        "3 are needed; photograph the whole map, corners included\n"
+        f"De foto's lezen\nFout: {hidden}: maar 2 van de vier hoekmarkeringen van de kaart "
+        "zijn te zien, en er zijn er minstens 3 nodig; fotografeer de hele kaart, met de "
+        "hoeken\n"
     )
 
 
@@ -323,10 +320,9 @@ def test_a_photo_of_another_teams_poster_is_refused(
     code, stderr = scan_cli(fresh_pack(pack, tmp_path), shot)
     assert code == 3
     assert stderr == (
-        "Reading the photos\n"
-        f"Error: {shot} shows the poster of another pack "
-        "('wijkcentrum-het-anker-vestiging-dampoort'), not of "
-        f"'{pack_name()}'; scan it with that pack's folder, or photograph this pack's poster\n"
+        f"De foto's lezen\nFout: {shot} toont de kaart van een ander pakket "
+        f"('wijkcentrum-het-anker-vestiging-dampoort'), niet van '{pack_name()}'; lees de "
+        "foto in met de map van dat pakket, of fotografeer de kaart van dit pakket\n"
     )
 
 
@@ -342,10 +338,10 @@ def test_a_photo_of_an_earlier_version_of_the_poster_is_refused(
     code, stderr = scan_cli(folder, photo)
     assert code == 3
     assert stderr == (
-        "Reading the photos\n"
-        f"Error: {photo} shows another version of the poster of '{pack_name()}' (poster "
-        f"{printed}, the pack holds poster 0123456789): the pack was made again after this "
-        "poster was printed; scan with the pack the poster was printed from\n"
+        f"De foto's lezen\nFout: {photo} toont een andere versie van de kaart van "
+        f"'{pack_name()}' (kaart {printed}, het pakket bevat kaart 0123456789): het pakket is "
+        "opnieuw gemaakt nadat deze kaart afgedrukt werd; lees de foto in met het pakket "
+        "waaruit de kaart afgedrukt werd\n"
     )
 
 
@@ -359,8 +355,9 @@ def test_a_pack_made_before_posters_had_markers_is_refused(
     code, stderr = scan_cli(folder, photo)
     assert code == 1
     assert stderr == (
-        f"Error: {folder / 'pack.json'} says nothing about scanning: the pack was made before "
-        "posters carried markers; make the pack again with generate and print the new poster\n"
+        f"Fout: {folder / 'pack.json'} zegt niets over inlezen: het pakket is gemaakt voor de "
+        "kaarten hoekmarkeringen hadden; maak het pakket opnieuw met generate en druk de "
+        "nieuwe kaart af\n"
     )
 
 
@@ -372,8 +369,11 @@ def test_the_cli_reports_each_photo_and_where_the_results_are(
     assert result.exit_code == 0
     results = folder / "resultaat"
     assert result.stderr.splitlines()[-2:] == [
-        f"{photo}: 4 of 4 markers, {len(truth)} stickers; check {results / 'controle-1.png'}",
-        f"{len(truth)} stickers found on 1 photo(s); results in {results}",
+        (
+            f"{photo}: 4 van de 4 hoekmarkeringen, {len(truth)} stickers; controle in "
+            f"{results / 'controle-1.png'}"
+        ),
+        f"{len(truth)} stickers gevonden op 1 foto('s); het resultaat staat in {results}",
     ]
 
 
