@@ -298,24 +298,23 @@ def test_values_that_are_no_sticker_are_refused_naming_the_cell(
     )
     with pytest.raises(WorkbookError) as caught:
         read_team(workbook)
-    where = f"{workbook}: sheet 'Kaartoefening', cell"
-    latitude_hint = "type the latitude in degrees, e.g. 51.056 (about 51 in Belgium)"
+    where = f"{workbook}: blad 'Kaartoefening', cel"
+    latitude_hint = "typ de breedtegraad in graden, bv. 51.056 (ongeveer 51 in België)"
     assert caught.value.message.splitlines() == [
-        f"{where} A2: 'paars' is not a sticker colour; "
-        "type one of geel, blauw, groen, rood, or clear the whole row",
-        f"{where} E3: 'noord' is not a latitude; {latitude_hint}",
-        f"{where} C3: 'links' is not a number of millimetres; "
-        "type a number such as 120.5, or leave the cell empty",
-        f"{where} E4: the latitude is empty; "
-        "type the latitude in degrees, e.g. 51.056, or clear the whole row",
-        f"{where} F4: 200 is not a longitude (it lies between -180 and 180); "
-        "type the longitude in degrees, e.g. 3.741 (between 2 and 7 in Belgium)",
-        f"{where} A5: the colour is empty in a row that has other data; "
-        "type one of geel, blauw, groen, rood, or clear the whole row",
-        f"{where} E6: 'True' is not a latitude; {latitude_hint}",
-        f"{where} E7: 'n/b' is not a latitude; {latitude_hint}",
-        f"{where} F7: the cell holds the Excel error #N/A; "
-        "fix the formula or type the value itself",
+        f"{where} A2: 'paars' is geen stickerkleur; typ een van geel, blauw, groen, rood, of "
+        "maak de hele rij leeg",
+        f"{where} E3: 'noord' is geen breedtegraad; {latitude_hint}",
+        f"{where} C3: 'links' is geen aantal millimeter; typ een getal zoals 120.5, of laat "
+        "de cel leeg",
+        f"{where} E4: de breedtegraad is leeg; typ de breedtegraad in graden, bv. 51.056, of "
+        "maak de hele rij leeg",
+        f"{where} F4: 200 is geen lengtegraad (die ligt tussen -180 en 180); typ de "
+        "lengtegraad in graden, bv. 3.741 (tussen 2 en 7 in België)",
+        f"{where} A5: de kleur is leeg in een rij met andere gegevens; typ een van geel, "
+        "blauw, groen, rood, of maak de hele rij leeg",
+        f"{where} E6: 'True' is geen breedtegraad; {latitude_hint}",
+        f"{where} E7: 'n/b' is geen breedtegraad; {latitude_hint}",
+        f"{where} F7: de cel bevat de Excel-fout #N/A; verbeter de formule of typ de waarde zelf",
     ]
 
 
@@ -333,15 +332,15 @@ def test_doubtful_places_are_warnings_and_the_sticker_stays_in_the_model(
         ],
     )
     team = read_team(workbook)
-    where = f"{workbook}: sheet 'Kaartoefening', cell"
+    where = f"{workbook}: blad 'Kaartoefening', cel"
     assert team.warnings == (
-        f"{where} E2: 3.741, 51.056 lies outside Belgium and Breedtegraad and Lengtegraad look "
-        "swapped, so the kaart leaves this sticker off; "
-        "swap the two cells: the latitude is about 51 in Belgium",
-        f"{where} E3: 48.853, 2.349 lies outside Belgium, so the kaart leaves this sticker off; "
-        "check the row against the photo, or clear it",
-        f"{where} E4: 50.846, 4.352 lies 49 km from the site, so the kaart leaves this sticker "
-        "off; check the row against the photo, or clear it",
+        f"{where} E2: 3.741, 51.056 ligt buiten België en Breedtegraad en Lengtegraad lijken "
+        "omgewisseld, dus de kaart laat deze sticker weg; wissel de twee cellen om: de "
+        "breedtegraad is ongeveer 51 in België",
+        f"{where} E3: 48.853, 2.349 ligt buiten België, dus de kaart laat deze sticker weg; "
+        "vergelijk de rij met de foto, of maak ze leeg",
+        f"{where} E4: 50.846, 4.352 ligt 49 km van de vestiging, dus de kaart laat deze "
+        "sticker weg; vergelijk de rij met de foto, of maak ze leeg",
     )
     assert [sticker.colour for sticker in team.previous_stickers] == [
         "origins",
@@ -366,11 +365,11 @@ def test_validate_counts_the_stickers_and_names_a_doubtful_one(
     result = runner.invoke(main, ["validate", str(workbook)], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.stderr == (
-        f"{workbook}: valid (14 partners, 10 streets, 4 actions)\n"
-        f"{workbook}: 2 stickers of earlier sessions, for the next kaart\n"
-        f"Warning: {workbook}: sheet 'Kaartoefening', cell E3: 3.7412, 51.0561 lies outside "
-        "Belgium and Breedtegraad and Lengtegraad look swapped, so the kaart leaves this sticker "
-        "off; swap the two cells: the latitude is about 51 in Belgium\n"
+        f"{workbook}: in orde (14 buurtpartners, 10 straten, 4 acties)\n{workbook}: 2 "
+        f"stickers van vorige sessies, voor de volgende kaart\nLet op: {workbook}: blad "
+        "'Kaartoefening', cel E3: 3.7412, 51.0561 ligt buiten België en Breedtegraad en "
+        "Lengtegraad lijken omgewisseld, dus de kaart laat deze sticker weg; wissel de twee "
+        "cellen om: de breedtegraad is ongeveer 51 in België\n"
     )
 
 
