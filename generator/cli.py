@@ -334,7 +334,7 @@ def validate(workbooks: tuple[Path, ...], templates_dir: Path | None) -> None:
       BUURTKAART_GEOCODER_URL  Nominatim-compatible geocoder instead of Nominatim
       BUURTKAART_CACHE_DIR     cache folder for tiles and addresses
       BUURTKAART_CONTACT       your e-mail, sent in the User-Agent as the servers ask
-      BUURTKAART_SOFFICE       LibreOffice's soffice for the worksheets as PDF (empty: none)
+      BUURTKAART_SOFFICE       LibreOffice's soffice for the worksheets as PDF (none: no PDFs)
       BUURTKAART_LANG          nl or en: the language of the messages, as --lang
 
     \b

@@ -60,6 +60,8 @@ ENVIRONMENT = {
 }
 # Settings for which an empty variable is a choice ("" for soffice: no PDFs), not "unset".
 EMPTY_IS_A_CHOICE = ("soffice",)
+# The same choice in words: PowerShell and cmd delete a variable set to an empty value.
+NO_SOFFICE = ("none", "geen")
 # A tile template's {env:NAME}: an API key taken from the environment variable NAME.
 TILE_KEY_PLACEHOLDER = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -83,6 +85,8 @@ def with_environment(
             value or (value == "" and name in EMPTY_IS_A_CHOICE)
         ):
             found[name] = Path(value) if name == "cache_dir" else value
+    if found.get("soffice", "").strip().lower() in NO_SOFFICE:
+        found["soffice"] = ""
     keys = tile_keys(found.get("tile_url", options.tile_url), environment)
     found["tile_keys"] = {**keys, **options.tile_keys}
     return dataclasses.replace(options, **found)

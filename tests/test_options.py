@@ -71,3 +71,13 @@ def test_an_environment_variable_does_not_override_a_chosen_setting(name: str) -
         "BUURTKAART_CONTACT": "env@example.org",
     }
     assert getattr(with_environment(chosen, environment), name) == getattr(chosen, name)
+
+
+@pytest.mark.parametrize("value", ["", "none", "NONE", " geen "])
+def test_no_pdfs_can_be_asked_for_in_words_as_powershell_and_cmd_cannot_set_an_empty_value(
+    value: str,
+) -> None:
+    assert with_environment(PackOptions(), {"BUURTKAART_SOFFICE": value}).soffice == ""
+    assert with_environment(PackOptions(), {"BUURTKAART_SOFFICE": "/opt/soffice"}).soffice == (
+        "/opt/soffice"
+    )
