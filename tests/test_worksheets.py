@@ -817,3 +817,25 @@ def test_libreoffice_writes_a_worksheet_as_pdf(pack: Path, tmp_path: Path) -> No
     assert "Werkblad 6 · Actieplan" in text
     assert "Buurtontbijt" in text or "buurtontbijt" in text
     assert b"/CreationDate(D:19800101000000" in (tmp_path / "6-actieplan.pdf").read_bytes()
+
+
+def test_every_table_names_each_of_its_properties_once(docs: dict[str, Any]) -> None:
+    # WordprocessingML allows each table property once (a second w:tblLayout is invalid XML
+    # for Word, which may then call the file damaged): the templates once had it twice.
+    for name, document in docs.items():
+        for properties in document.element.body.iter(qn("w:tblPr")):
+            tags = [child.tag for child in properties]
+            assert len(tags) == len(set(tags)), name
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_worksheet_4s_partner_table_keeps_its_headers_and_long_words_whole(
+    pack: Path, tmp_path: Path
+) -> None:
+    shutil.copy(pack / "4-kaartoefening.docx", tmp_path)
+    soffice = find_soffice(PackOptions(soffice="soffice"))
+    assert soffice is not None
+    write_pdfs(soffice, tmp_path, ["4-kaartoefening.docx"])
+    words = _text_in_file(tmp_path / "4-kaartoefening.pdf").split()
+    for whole in ("Bekend?", "gebruikt?", "Wijkgezondheidscentrum", "Levensbeschouwing"):
+        assert whole in words
