@@ -69,6 +69,7 @@ def prepare_poster(team: Team, base: BaseMap, options: PackOptions, style: Poste
     participants = summarise_participants(team.participants, options.min_count)
     plan = plan_map(team, base, participants, layout, style)
     key = key_builder(team, plan, participants, options.min_count, layout, style)
+    layout = layout.with_key_wide_enough(lambda width: height_of(key(KEY_FACTORS[-1]), width))
     key_height = height_of(key(KEY_FACTORS[-1]), layout.key.width)
     legend = plan_legend(team, partners_off_map(team, plan), key_height, layout, style)
     return Poster(

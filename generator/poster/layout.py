@@ -9,6 +9,7 @@ partner list goes to a companion sheet rather than shrink the map or its type.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.lib import pagesizes
@@ -28,6 +29,10 @@ MAP_SHARE = 0.64
 # two by two (landscape), each with its question at body size and room to write.
 PANEL_MIN_PORTRAIT_MM = 115
 PANEL_MIN_LANDSCAPE_MM = 190
+# In portrait, a key too tall for its room takes width from the legend beside it, by steps of
+# this share of their row, leaving the legend at least the other share.
+KEY_WIDENING_STEP = 0.04
+LEGEND_LEAST_SHARE = 0.32
 
 
 @dataclass(frozen=True)
@@ -68,20 +73,45 @@ class PosterLayout:
             return zone - key_height - self.gap
         return zone
 
+    def with_key_wide_enough(self, key_height: Callable[[float], float]) -> PosterLayout:
+        """In portrait, the key widened (and the legend beside it narrowed) step by step until
+        the key's lines, ``key_height(width)`` tall, fit above the panel's minimum, or the
+        legend is down to its narrowest. A legend narrowed so that its list no longer fits goes
+        to the companion sheet, as any list that does not fit."""
+        if self.landscape:
+            return self
+        most = self.most_legend_height(0.0)
+        row = self.key.right - self.legend.x
+        step = row * KEY_WIDENING_STEP
+        layout = self
+        while (
+            key_height(layout.key.width) > most
+            and layout.legend.width - step >= row * LEGEND_LEAST_SHARE
+        ):
+            legend, key = layout.legend, layout.key
+            layout = dataclasses.replace(
+                layout,
+                legend=Rect(legend.x, legend.y, legend.width - step, legend.height),
+                key=Rect(key.x - step, key.y, key.width + step, key.height),
+            )
+        return layout
+
     def with_text_heights(self, legend_height: float, key_height: float) -> PosterLayout:
         """The same page with legend and key as tall as they need; the panel gets the rest.
 
         In portrait legend and key stand side by side, as tall as the taller; in landscape
-        they stand one above the other beside the map.
+        they stand one above the other beside the map. The legend grows only as far as the
+        panel's minimum allows (a longer list goes to the companion sheet), but the key always
+        gets its height: its few lines are never cut, and a crowded key (notes, earlier
+        stickers) takes its room from the panel's cards, whose write-in space can spare it.
         """
         zone = self.text_zone
-        most = self.most_legend_height(key_height)
+        legend_height = min(legend_height, self.most_legend_height(key_height))
         if self.landscape:
-            legend_height = min(legend_height, most)
             legend, rest = zone.split_top(legend_height, self.gap)
             key, panel = rest.split_top(key_height, self.gap)
         else:
-            row, panel = zone.split_top(min(max(legend_height, key_height), most), self.gap)
+            row, panel = zone.split_top(max(legend_height, key_height), self.gap)
             legend = Rect(row.x, row.y, self.legend.width, row.height)
             key = Rect(self.key.x, row.y, self.key.width, row.height)
         return dataclasses.replace(self, legend=legend, key=key, panel=panel)

@@ -133,8 +133,9 @@ def draw_fitted(
 ) -> float:
     """Draw the largest version of a column of text that fits ``rect``; returns its factor.
 
-    ``build(factor)`` makes the flowables with every size multiplied by ``factor``. If even
-    the smallest does not fit, it is drawn anyway and the frame drops what overflows.
+    ``build(factor)`` makes the flowables with every size multiplied by ``factor``. The layout
+    gives ``rect`` at least the smallest version's height; if even that does not fit, drawing
+    it raises (see ``draw_column``).
     """
     chosen = factors[-1]
     for factor in factors:
@@ -146,7 +147,11 @@ def draw_fitted(
 
 
 def draw_column(canvas: Canvas, rect: Rect, flowables: list[Flowable]) -> None:
-    """Flowables from the top of ``rect`` down; what does not fit is left out."""
+    """Flowables from the top of ``rect`` down.
+
+    The layout measures every column before giving it a box, so text that does not fit is a
+    bug in that measuring: it raises rather than leave words off a poster without a trace.
+    """
     frame = Frame(
         rect.x,
         rect.y,
@@ -157,7 +162,18 @@ def draw_column(canvas: Canvas, rect: Rect, flowables: list[Flowable]) -> None:
         topPadding=0,
         bottomPadding=0,
     )
-    frame.addFromList(flowables, canvas)
+    left_out = list(flowables)
+    frame.addFromList(left_out, canvas)
+    if left_out:
+        texts = [getattr(flowable, "text", type(flowable).__name__) for flowable in left_out]
+        raise ColumnOverflow(
+            f"{len(left_out)} of {len(flowables)} flowables do not fit a box of "
+            f"{rect.width:.1f} x {rect.height:.1f} pt; the first left out: {texts[0]!r}"
+        )
+
+
+class ColumnOverflow(RuntimeError):
+    """A column of text taller than the box the layout gave it: a bug in the measuring."""
 
 
 class SymbolLine(Flowable):  # type: ignore[misc]
