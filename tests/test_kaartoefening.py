@@ -404,6 +404,7 @@ def test_the_checked_in_example_after_a_session_is_what_the_writer_makes(tmp_pat
     make_example_after_session(fresh)
     checked_in = read_team(AFTER_SESSION)
     assert checked_in.replace(workbook=fresh) == read_team(fresh)
+    assert AFTER_SESSION.read_bytes() == fresh.read_bytes()
     assert len(checked_in.previous_stickers) == 13
     assert checked_in.warnings == ()
     assert checked_in.replace(previous_stickers=(), workbook=EXAMPLE) == read_team(EXAMPLE)

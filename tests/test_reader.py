@@ -185,6 +185,7 @@ def test_the_checked_in_example_is_what_init_writes(tmp_path: Path) -> None:
     write_workbook(fresh, example=True)
     checked_in = Path(__file__).parent.parent / "input" / "voorbeeld.xlsx"
     assert read_team(checked_in).replace(workbook=fresh) == read_team(fresh)
+    assert checked_in.read_bytes() == fresh.read_bytes()
 
 
 CELL_VALUES = st.one_of(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,11 @@ HEADER_FILL = PatternFill("solid", fgColor="1F5C66")
 LABEL_FILL = PatternFill("solid", fgColor="E4EEF0")
 WRAP = Alignment(wrap_text=True, vertical="top", horizontal="left")
 UNLOCKED = Protection(locked=False)
+# The save time a workbook carries when SOURCE_DATE_EPOCH does not give one: the same input
+# makes the same bytes, so no clock goes into the file.
+FIXED_SAVE_TIME = datetime(2026, 1, 1)
+ZIP_EARLIEST = datetime(1980, 1, 1)
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def write_workbook(
@@ -53,6 +61,7 @@ def write_workbook(
     spec = load_spec(templates)
     data = templates.toml(EXAMPLE_FILE) if example else {}
     workbook = build_workbook(spec, data)
+    workbook.properties.created = save_time()
     save_atomically(workbook, path)
 
 
@@ -78,14 +87,24 @@ def build_workbook(spec: WorkbookSpec, data: dict[str, Any]) -> Workbook:
     return workbook
 
 
+def save_time() -> datetime:
+    """The time written into workbooks: SOURCE_DATE_EPOCH's when set, else a fixed one."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        # A zip file cannot hold a date before 1980.
+        return max(datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None), ZIP_EARLIEST)
+    return FIXED_SAVE_TIME
+
+
 def save_atomically(workbook: Workbook, path: Path) -> None:
+    """Save ``workbook`` whole or not at all; the same workbook gives the same bytes."""
     temporary: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=path.parent)
         os.close(handle)
         temporary = Path(name)
-        workbook.save(temporary)
+        temporary.write_bytes(_reproducible(workbook, save_time()))
         # mkstemp makes the file private; a workbook is shared like any file the user saves.
         temporary.chmod(0o666 & ~_umask())
         temporary.replace(path)
@@ -95,6 +114,28 @@ def save_atomically(workbook: Workbook, path: Path) -> None:
         raise OutputError(
             _("cannot write {file}: {reason}").format(file=path, reason=exc.strerror)
         ) from exc
+
+
+def _reproducible(workbook: Workbook, stamp: datetime) -> bytes:
+    """The workbook's file with ``stamp`` where openpyxl puts the clock: the modified time in
+    docProps/core.xml and each zip member's date; members stay in openpyxl's fixed order."""
+    saved = io.BytesIO()
+    workbook.save(saved)
+    modified = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    repacked = io.BytesIO()
+    with (
+        zipfile.ZipFile(saved) as source,
+        zipfile.ZipFile(repacked, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename == "docProps/core.xml":
+                content = MODIFIED.sub(rb"\g<1>" + modified + rb"\g<2>", content)
+            entry = zipfile.ZipInfo(member.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = member.external_attr
+            target.writestr(entry, content)
+    return repacked.getvalue()
 
 
 def _umask() -> int:
