@@ -385,7 +385,7 @@ def test_with_workbook_a_copy_lists_the_stickers_and_the_original_is_untouched(
     shutil.copy(EXAMPLE, workbook)
     before = workbook.read_bytes()
     report = scan_pack(folder, [photo], workbook=workbook)
-    copy = folder / "resultaat" / "voorbeeld.xlsx"
+    copy = folder / "resultaat" / "voorbeeld-kaartoefening.xlsx"
     assert copy in report.files
     assert workbook.read_bytes() == before
     book = openpyxl.load_workbook(copy)

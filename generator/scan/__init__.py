@@ -256,9 +256,9 @@ def _write(
         shown = sum(1 for sticker in stickers if number in sticker.photos)
         notes.append(PhotoNote(photo.photo, len(photo.registration.markers), shown, control))
     if workbook is not None:
-        from generator.workbook.kaartoefening import write_workbook_with_stickers
+        from generator.workbook.kaartoefening import copy_name, write_workbook_with_stickers
 
-        destination = folder / workbook.name
+        destination = folder / copy_name(workbook.name)
         write_workbook_with_stickers(
             workbook, [sticker.sticker for sticker in stickers], destination, templates
         )

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING
 from generator.errors import BuurtkaartError
 from generator.resources import Templates
 from generator.web.batches import COPY_CHUNK, shown_name
+from generator.workbook.kaartoefening import copy_name
 from generator.workbook.reader import MAX_FILE_BYTES
 from generator.workbook.spec import sticker_colours
 
@@ -195,8 +196,7 @@ def _fill(scan: Scan, report: ScanReport, workbook_name: str | None, templates: 
         if path in controls:
             continue
         if path.suffix == ".xlsx":
-            stem = PurePosixPath(workbook_name or "werkmap.xlsx").stem
-            scan.downloads.append(Download(path, f"{stem}-kaartoefening.xlsx"))
+            scan.downloads.append(Download(path, copy_name(workbook_name or "werkmap.xlsx")))
         else:
             scan.downloads.append(Download(path, path.name))
 

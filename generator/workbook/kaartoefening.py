@@ -16,7 +16,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from openpyxl import load_workbook
@@ -55,6 +55,12 @@ NUMBER_FORMATS = {
     "lon": "0.000000",
     "date": "DD/MM/YYYY",
 }
+
+
+def copy_name(workbook_name: str) -> str:
+    """The file name of the copy with the stickers: the team's workbook's name with
+    "-kaartoefening", so a facilitator with both open in Excel tells their windows apart."""
+    return f"{PurePosixPath(workbook_name).stem}-kaartoefening.xlsx"
 
 
 def write_workbook_with_stickers(
