@@ -112,3 +112,10 @@ def language_settings(environment: Mapping[str, str] | None = None) -> tuple[str
         if value:
             return asked, value.split(":")
     return asked, []
+
+
+def source_date_epoch(environment: Mapping[str, str] | None = None) -> int | None:
+    """SOURCE_DATE_EPOCH, the time reproducible builds stamp into files, if set to a number."""
+    environment = os.environ if environment is None else environment
+    value = environment.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None

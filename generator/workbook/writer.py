@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import OutputError
 from generator.i18n import _
+from generator.options import source_date_epoch
 from generator.resources import Templates
 from generator.workbook.spec import Column, Field, ListSheet, WorkbookSpec, load_spec
 
@@ -89,10 +90,10 @@ def build_workbook(spec: WorkbookSpec, data: dict[str, Any]) -> Workbook:
 
 def save_time() -> datetime:
     """The time written into workbooks: SOURCE_DATE_EPOCH's when set, else a fixed one."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    epoch = source_date_epoch()
+    if epoch is not None:
         # A zip file cannot hold a date before 1980.
-        return max(datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None), ZIP_EARLIEST)
+        return max(datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None), ZIP_EARLIEST)
     return FIXED_SAVE_TIME
 
 
