@@ -410,7 +410,7 @@ def test_the_checked_in_example_after_a_session_is_what_the_writer_makes(tmp_pat
     assert checked_in.replace(previous_stickers=(), workbook=EXAMPLE) == read_team(EXAMPLE)
     assert sheet_rows(AFTER_SESSION)[1] == [
         "geel",
-        "Waar komen je deelnemers vandaan?",
+        "Waar komen jullie deelnemers vandaan?",
         253.0,
         301.2,
         51.0566,
