@@ -149,6 +149,8 @@ def test_a_list_too_long_for_the_poster_goes_whole_to_the_companion_sheet(
     assert set(page_sizes(companion)) == {(595.3, 841.9)} and pages > 1
     listed = squashed("".join(pdf_text(companion, page) for page in range(pages)))
     assert listed.startswith(squashed("Buurtpartners bij de kaart"))
+    headings = pdf_text(companion, 0).split()  # each heading whole, none broken over two lines
+    assert all(word in headings for word in ("Nr.", "Teken", "Naam", "Soort", "Vak", "Jullie"))
     style = load_style(templates)
     for partner in crowded.partners:
         letter = style.kind_letter(partner.kind)

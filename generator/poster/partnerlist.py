@@ -128,7 +128,8 @@ def _table(
 ) -> Table:
     words = style.wording("companion")
     width = PAGE[0] - 2 * MARGIN
-    fixed = [14 * mm, 13 * mm, 0.0, 46 * mm, 20 * mm, 34 * mm]
+    # The marker column holds its heading "Teken" whole at 12 pt bold, not only the marker.
+    fixed = [14 * mm, 20 * mm, 0.0, 46 * mm, 20 * mm, 34 * mm]
     fixed[2] = width - sum(fixed)
 
     def cell(
