@@ -42,6 +42,7 @@ from generator.workbook.writer import (
     HEADER_FILL,
     HEADER_FONT,
     WRAP,
+    check_workbook_name,
     header_row,
     print_one_page_wide,
     save_atomically,
@@ -74,12 +75,7 @@ def write_workbook_with_stickers(
                 file=destination
             )
         )
-    if destination.suffix.lower() != ".xlsx":
-        raise OutputError(
-            _("{file} does not end in .xlsx; Excel only opens workbooks named *.xlsx").format(
-                file=destination
-            )
-        )
+    check_workbook_name(destination)
     spec = load_spec(templates)
     colours = {colour.key: colour for colour in spec.sticker_colours}
     rows = [_sticker_row(sticker, colours, templates) for sticker in stickers]

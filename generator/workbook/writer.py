@@ -53,17 +53,22 @@ def write_workbook(
                 file=path
             )
         )
+    check_workbook_name(path)
+    spec = load_spec(templates)
+    data = templates.toml(EXAMPLE_FILE) if example else {}
+    workbook = build_workbook(spec, data)
+    workbook.properties.created = save_time()
+    save_atomically(workbook, path)
+
+
+def check_workbook_name(path: Path) -> None:
+    """Refuse, before any work, a workbook to be written under a name Excel will not open."""
     if path.suffix.lower() != ".xlsx":
         raise OutputError(
             _("{file} does not end in .xlsx; Excel only opens workbooks named *.xlsx").format(
                 file=path
             )
         )
-    spec = load_spec(templates)
-    data = templates.toml(EXAMPLE_FILE) if example else {}
-    workbook = build_workbook(spec, data)
-    workbook.properties.created = save_time()
-    save_atomically(workbook, path)
 
 
 def build_workbook(spec: WorkbookSpec, data: dict[str, Any]) -> Workbook:
